@@ -1,0 +1,106 @@
+"""calsync_core: decide how calendar items move between mail calendars and Salesforce.
+
+The heart is one pure, deterministic function, :func:`reconcile`, which takes two
+snapshots of both systems (as they stood after the last sync, and now) and the
+organisation's settings, and returns a :class:`Plan` of actions, issues and
+explained decisions. The library performs no I/O: integrators carry the plan out.
+"""
+
+from __future__ import annotations
+
+from ._apply import apply
+from ._enums import (
+    AttendeeRole,
+    ConflictPolicy,
+    DescriptionMode,
+    Direction,
+    IssueCode,
+    RecordKind,
+    RecurrenceFormat,
+    Response,
+    Sensitivity,
+)
+from ._errors import ApplyError, CalsyncError, LoadError, SettingsError
+from ._plan import (
+    Action,
+    CreateEvent,
+    CreateItem,
+    CreateRecord,
+    Decision,
+    DeleteEvent,
+    DeleteItem,
+    FieldChange,
+    Issue,
+    Plan,
+    SaveAttachment,
+    SetCategories,
+    UpdateEvent,
+    UpdateItem,
+)
+from ._reconcile import reconcile
+from ._rules import RULE_TABLE, RULES, Rule
+from ._serde import dumps, loads
+from ._values import (
+    Attachment,
+    Attendee,
+    CalendarItem,
+    LinkChoice,
+    OrgSettings,
+    PublicCalendarRoute,
+    Record,
+    Recurrence,
+    Snapshot,
+    SfEvent,
+    UserSettings,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RULES",
+    "RULE_TABLE",
+    "Action",
+    "ApplyError",
+    "Attachment",
+    "Attendee",
+    "AttendeeRole",
+    "CalendarItem",
+    "CalsyncError",
+    "ConflictPolicy",
+    "CreateEvent",
+    "CreateItem",
+    "CreateRecord",
+    "Decision",
+    "DeleteEvent",
+    "DeleteItem",
+    "DescriptionMode",
+    "Direction",
+    "FieldChange",
+    "Issue",
+    "IssueCode",
+    "LinkChoice",
+    "LoadError",
+    "OrgSettings",
+    "Plan",
+    "PublicCalendarRoute",
+    "Record",
+    "RecordKind",
+    "Recurrence",
+    "RecurrenceFormat",
+    "Response",
+    "Rule",
+    "SaveAttachment",
+    "Sensitivity",
+    "SetCategories",
+    "SettingsError",
+    "SfEvent",
+    "Snapshot",
+    "UpdateEvent",
+    "UpdateItem",
+    "UserSettings",
+    "__version__",
+    "apply",
+    "dumps",
+    "loads",
+    "reconcile",
+]

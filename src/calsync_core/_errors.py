@@ -1,0 +1,52 @@
+"""The library's exceptions.
+
+One root, :class:`CalsyncError`; each precise error also inherits the built-in
+a caller would naturally catch (``ValueError``). Planning never raises for a
+bad item -- that is an :class:`~calsync_core.Issue` -- so these are for bad
+*input documents*, bad settings and plans applied to the wrong snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class CalsyncError(Exception):
+    """Root of every exception raised by calsync_core."""
+
+
+class _ProblemList(CalsyncError, ValueError):
+    """An error that carries every problem found, each with its path."""
+
+    #: Short label put before the problems in ``str(error)``.
+    label = "invalid input"
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        shown = "; ".join(self.problems) if self.problems else "no details"
+        super().__init__(f"{self.label}: {shown}")
+
+
+class LoadError(_ProblemList):
+    """``loads`` was given text that is not a valid document of the asked type.
+
+    ``problems`` lists every fault with its path, e.g.
+    ``items[3].start: naive datetime``.
+    """
+
+    label = "cannot load"
+
+
+class SettingsError(_ProblemList):
+    """``OrgSettings`` that contradict themselves (e.g. two users, one address)."""
+
+    label = "invalid settings"
+
+
+class ApplyError(CalsyncError, ValueError):
+    """``apply`` was given a plan that does not fit the snapshot.
+
+    Raised when an action names something the snapshot lacks, or when an update's
+    expected old value is not the current one (the optimistic-concurrency check a
+    real integrator would make).
+    """
