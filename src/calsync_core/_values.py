@@ -138,6 +138,8 @@ class SfEvent:
     )
     time_zone: str = attrs.field(default="UTC", validator=_str)
     version: str = attrs.field(default="", validator=_str)
+    #: Ids of the calendar attachments already saved with this event (R-ATTACHMENTS).
+    attachment_ids: frozenset[str] = attrs.field(default=frozenset(), converter=c.names)
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,181 @@
+"""``apply``: carry a plan out on a snapshot in memory, as a correct integrator would.
+
+It is what dry runs and property tests use, and what P-CONVERGENCE is stated
+against. Like a real integrator it refuses an update whose expected old value
+is not the current one, and it substitutes the real id of everything the plan
+creates for the ``ref`` that stood in for it.
+
+New ids and versions are derived from the actions themselves (a hash of the
+ref or of the previous version and the action's key), so applying the same
+plan to the same snapshot always gives the same result. Derived ids look like
+the system's own: 18 characters with Salesforce's key prefix for events
+(``00U``), contacts (``003``) and leads (``00Q``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+
+from ._enums import RecordKind, Response
+from ._errors import ApplyError
+from ._plan import (
+    Action,
+    CreateEvent,
+    CreateItem,
+    CreateRecord,
+    DeleteEvent,
+    DeleteItem,
+    FieldChange,
+    Plan,
+    SaveAttachment,
+    SetCategories,
+    UpdateEvent,
+    UpdateItem,
+)
+from ._values import CalendarItem, Record, SfEvent, Snapshot
+
+_PREFIX = {RecordKind.CONTACT: "003", RecordKind.LEAD: "00Q", RecordKind.ACCOUNT: "001",
+           RecordKind.OPPORTUNITY: "006"}
+
+
+def _hash(text: str, size: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:size]
+
+
+def derived_id(prefix: str, ref: str) -> str:
+    """The id ``apply`` gives what an action with ``ref`` creates."""
+    return prefix + _hash(ref, 18 - len(prefix))
+
+
+def _next_version(version: str, key: str) -> str:
+    return _hash(f"{version}\n{key}", 12)
+
+
+class _State:
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.items = {(i.mailbox, i.id): i for i in snapshot.items}
+        self.events = {e.id: e for e in snapshot.events}
+        self.records = {r.id: r for r in snapshot.records}
+        self.ids: dict[str, str] = {}  # ref → real id
+
+    def real(self, value: str) -> str:
+        return self.ids.get(value, value)
+
+    def event(self, event_id: str) -> SfEvent:
+        try:
+            return self.events[self.real(event_id)]
+        except KeyError:
+            raise ApplyError(f"no event {event_id!r} in the snapshot") from None
+
+    def item(self, mailbox: str, item_id: str) -> CalendarItem:
+        try:
+            return self.items[(mailbox, self.real(item_id))]
+        except KeyError:
+            raise ApplyError(f"no item {item_id!r} in mailbox {mailbox}") from None
+
+    def changed(self, target: SfEvent | CalendarItem, changes: tuple[FieldChange, ...]) -> dict[
+        str, object
+    ]:
+        updates: dict[str, object] = {}
+        names = attrs.fields_dict(type(target))
+        for change in changes:
+            if change.field not in names:
+                raise ApplyError(f"{type(target).__name__} has no field {change.field!r}")
+            current = getattr(target, change.field)
+            if current != change.old:
+                raise ApplyError(
+                    f"{change.field} of {target.id!r} is {current!r}, "
+                    f"the plan expected {change.old!r}"
+                )
+            new = change.new
+            # Only id fields can point at something this plan created.
+            if isinstance(new, str) and change.field.endswith("_id"):
+                new = self.real(new)
+            elif isinstance(new, tuple) and change.field.endswith("_ids"):
+                new = tuple(self.real(v) for v in new)
+            updates[change.field] = new
+        return updates
+
+    def run(self, action: Action) -> None:  # noqa: C901 -- one branch per action kind
+        match action:
+            case CreateRecord():
+                new_id = derived_id(_PREFIX[action.kind], action.ref)
+                self.ids[action.ref] = new_id
+                self.records[new_id] = Record(
+                    id=new_id, kind=action.kind, email=action.email, name=action.name
+                )
+            case CreateEvent():
+                new_id = derived_id("00U", action.ref)
+                self.ids[action.ref] = new_id
+                self.events[new_id] = SfEvent(
+                    id=new_id, owner_id=action.owner_id, start=action.start, end=action.end,
+                    subject=action.subject, description=action.description,
+                    location=action.location, is_all_day=action.is_all_day,
+                    is_private=action.is_private,
+                    who_ids=tuple(self.real(v) for v in action.who_ids),
+                    what_ids=tuple(self.real(v) for v in action.what_ids),
+                    invitee_ids=action.invitee_ids, ical_uid=action.ical_uid,
+                    created_by_sync=True, recurrence=action.recurrence,
+                    time_zone=action.time_zone, version=_next_version("", action.key),
+                )
+            case UpdateEvent():
+                event = self.event(action.event_id)
+                self.events[event.id] = attrs.evolve(
+                    event, **self.changed(event, action.changes),
+                    version=_next_version(event.version, action.key),
+                )
+            case DeleteEvent():
+                del self.events[self.event(action.event_id).id]
+            case CreateItem():
+                new_id = derived_id("AAMk", action.ref)
+                self.ids[action.ref] = new_id
+                self.items[(action.mailbox, new_id)] = CalendarItem(
+                    id=new_id, ical_uid=action.ical_uid, mailbox=action.mailbox,
+                    start=action.start, end=action.end, subject=action.subject,
+                    body=action.body, location=action.location, is_all_day=action.is_all_day,
+                    sensitivity=action.sensitivity, categories=action.categories,
+                    response=Response.ORGANIZER,
+                    sf_event_id=None if action.sf_event_id is None else self.real(
+                        action.sf_event_id
+                    ),
+                    version=_next_version("", action.key),
+                )
+            case UpdateItem():
+                item = self.item(action.mailbox, action.item_id)
+                self.items[(item.mailbox, item.id)] = attrs.evolve(
+                    item, **self.changed(item, action.changes),
+                    version=_next_version(item.version, action.key),
+                )
+            case DeleteItem():
+                item = self.item(action.mailbox, action.item_id)
+                del self.items[(item.mailbox, item.id)]
+            case SetCategories():
+                item = self.item(action.mailbox, action.item_id)
+                self.items[(item.mailbox, item.id)] = attrs.evolve(
+                    item, categories=(item.categories - action.remove) | action.add,
+                    version=_next_version(item.version, action.key),
+                )
+            case SaveAttachment():
+                event = self.event(action.event_id)
+                self.events[event.id] = attrs.evolve(
+                    event, attachment_ids=event.attachment_ids | {action.attachment.id},
+                    version=_next_version(event.version, action.key),
+                )
+
+
+def apply(snapshot: Snapshot, plan: Plan) -> Snapshot:
+    """The snapshot after ``plan`` is carried out: what the next ``before`` should be.
+
+    Raises :class:`~calsync_core.ApplyError` if the plan does not fit the snapshot.
+    """
+    state = _State(snapshot)
+    for action in plan.actions:
+        state.run(action)
+    return attrs.evolve(
+        snapshot,
+        items=tuple(state.items.values()),
+        events=tuple(state.events.values()),
+        records=tuple(state.records.values()),
+    )

@@ -1,0 +1,66 @@
+"""The categories sync puts on calendar items to show their status (R-CATEGORIES).
+
+Blue ``Salesforce``: saved. Red ``Sync Error``: the item has an issue, plus a
+``Status: ...`` category where the vendor shows one (R-REQUIRED-FIELDS). When
+the issue clears, ``Sync Error`` and status categories go. Only these names are
+ever added or removed, by add/remove sets, so a user's own categories -- and
+categories added concurrently -- are never overwritten.
+"""
+
+from __future__ import annotations
+
+from . import _rules as R
+from ._context import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR
+from ._plan import SetCategories
+from ._values import CalendarItem
+
+
+class CategoryState:
+    """What one item's handling concluded about its status categories."""
+
+    def __init__(self) -> None:
+        self.linked = False
+        self.unlinked_by: str | None = None  # the rule that removes 'Salesforce'
+        self.has_issue = False
+        self.status: str | None = None
+
+    def saved(self) -> None:
+        self.linked = True
+
+    def unlink(self, rule: str) -> None:
+        self.unlinked_by = rule
+
+    def issue(self, status: str | None = None) -> None:
+        self.has_issue = True
+        self.status = status
+
+
+def _is_status(category: str) -> bool:
+    return category.startswith(REQUIRED_STATUS_PREFIX)
+
+
+def category_action(item: CalendarItem, state: CategoryState) -> SetCategories | None:
+    """The one SetCategories that brings ``item`` to ``state``, or None if it is there."""
+    have = item.categories
+    add: set[str] = set()
+    remove: set[str] = set()
+    if state.linked:
+        add.add(SALESFORCE)
+    if state.unlinked_by is not None:
+        remove.add(SALESFORCE)
+    if state.has_issue:
+        add.add(SYNC_ERROR)
+    else:
+        remove.add(SYNC_ERROR)
+    if state.status is not None:
+        add.add(state.status)
+    remove.update(c for c in have if _is_status(c) and c != state.status)
+    add -= have
+    remove &= have
+    if not add and not remove:
+        return None
+    rule = R.CATEGORIES if state.unlinked_by is None else state.unlinked_by
+    return SetCategories(
+        mailbox=item.mailbox, item_id=item.id, add=frozenset(add), remove=frozenset(remove),
+        rule=rule,
+    )

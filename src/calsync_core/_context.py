@@ -1,0 +1,97 @@
+"""The organisation as the planner sees it: who is internal, what is blocked, the window.
+
+Built once per ``reconcile`` from ``OrgSettings`` and the snapshot's ``as_of``,
+so every per-item question below is a dict or set lookup. Settings that
+contradict themselves raise :class:`SettingsError` here, before any planning:
+unlike a bad item, a bad configuration concerns every item at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import attrs
+
+from ._enums import DescriptionMode, Direction
+from ._errors import SettingsError
+from ._values import OrgSettings, SfEvent, UserSettings
+
+#: Category names the planner owns (R-CATEGORIES); it never touches any other.
+SALESFORCE = "Salesforce"
+SYNC_ERROR = "Sync Error"
+UNSYNC = "Salesforce Unsync"
+REQUIRED_STATUS_PREFIX = "Status: Required fields are missing: "
+
+
+def domain(address: str) -> str:
+    return address.rpartition("@")[2]
+
+
+@attrs.frozen(kw_only=True)
+class Org:
+    """Settings indexed for constant-time questions."""
+
+    settings: OrgSettings
+    users: Mapping[str, UserSettings]  # by mailbox address
+    users_by_sf_id: Mapping[str, UserSettings]
+    window_start: dt.datetime
+    window_end: dt.datetime
+
+    @classmethod
+    def build(cls, settings: OrgSettings, as_of: dt.datetime) -> Org:
+        _check(settings)
+        return cls(
+            settings=settings,
+            users={u.email: u for u in settings.users},
+            users_by_sf_id={u.sf_user_id: u for u in settings.users},
+            window_start=as_of - dt.timedelta(days=settings.past_days),
+            window_end=as_of + dt.timedelta(days=settings.future_days),
+        )
+
+    def is_internal(self, address: str) -> bool:
+        return address in self.users or domain(address) in self.settings.company_domains
+
+    def is_blocked(self, address: str) -> bool:
+        # A blocklist entry is a whole address or a domain (R-BLOCKLIST).
+        blocklist = self.settings.blocklist
+        return address in blocklist or domain(address) in blocklist
+
+    def in_window(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return start <= self.window_end and end >= self.window_start
+
+    def direction(self, user: UserSettings) -> Direction:
+        return self.settings.direction if user.direction is None else user.direction
+
+    def description_mode(self, user: UserSettings) -> DescriptionMode:
+        if user.description_mode is None:
+            return self.settings.description_mode
+        return user.description_mode
+
+
+_EVENT_FIELDS = frozenset(a.name for a in attrs.fields(SfEvent))
+
+
+def _check(settings: OrgSettings) -> None:
+    problems: list[str] = []
+    seen_email: dict[str, int] = {}
+    seen_sf: dict[str, int] = {}
+    for n, user in enumerate(settings.users):
+        where = f"users[{n}]"
+        if "@" not in user.email:
+            problems.append(f"{where}.email: not an address: {user.email!r}")
+        if not user.sf_user_id:
+            problems.append(f"{where}.sf_user_id: empty")
+        if user.email in seen_email:
+            problems.append(f"{where}.email: same as users[{seen_email[user.email]}]")
+        if user.sf_user_id in seen_sf:
+            problems.append(f"{where}.sf_user_id: same as users[{seen_sf[user.sf_user_id]}]")
+        seen_email.setdefault(user.email, n)
+        seen_sf.setdefault(user.sf_user_id, n)
+    for name in ("past_days", "future_days", "max_attachment_bytes", "empty_guard"):
+        if getattr(settings, name) < 0:
+            problems.append(f"{name}: must not be negative")
+    for name in sorted(settings.required_fields - _EVENT_FIELDS):
+        problems.append(f"required_fields: {name!r} is not an SfEvent field")
+    if problems:
+        raise SettingsError(problems)

@@ -1,0 +1,148 @@
+"""Whether an unlinked calendar item is saved to Salesforce, and if not, why.
+
+Owns R-WINDOW, R-AUTOSAVE-MEETING, R-AUTOSAVE-APPOINTMENT, R-UNRESPONDED,
+R-PRIVATE, R-INTERNAL, R-BLOCKLIST and R-NOT-LINKED.
+
+Two paths. *Autosave* is settings alone: every rule below may veto it, and a
+veto is silent (a decision, no issue) because the user asked for nothing.
+A *manual save* (the ``Salesforce`` category or a Save-dialog link choice) is a
+request: most vetoes do not apply, and where the request still cannot be met
+(ISE-013, unresolved participants) the user is told with an issue.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from . import _rules as R
+from ._context import SALESFORCE, Org
+from ._enums import IssueCode, Response, Sensitivity
+from ._index import Index
+from ._values import CalendarItem, UserSettings
+
+_PRIVATE = frozenset({Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL})
+_ANSWERED = frozenset({Response.ORGANIZER, Response.ACCEPTED, Response.TENTATIVE})
+
+ISE_013_TEXT = "ISE-013: Meeting for attendees cannot be synchronized until the organizer synchronizes it."
+UNRESOLVED_TEXT = (
+    "None of this meeting's external participants has a Salesforce record; "
+    "create a Contact or Lead for at least one of them and it will be saved on the next run."
+)
+
+
+@attrs.frozen(kw_only=True)
+class Verdict:
+    """The outcome for one item: save it or not, the rule why, and an issue if the user must act."""
+
+    save: bool
+    rule: str
+    note: str
+    issue: IssueCode | None = None
+    message: str = ""
+
+
+def is_private(item: CalendarItem) -> bool:
+    return item.sensitivity in _PRIVATE
+
+
+def is_manual(item: CalendarItem) -> bool:
+    return SALESFORCE in item.categories or item.link_choice is not None
+
+
+def organizer_of(item: CalendarItem) -> str:
+    return item.mailbox if item.organizer is None else item.organizer
+
+
+def participants(item: CalendarItem) -> list[str]:
+    """Organizer first, then attendees in their order, each address once."""
+    seen = dict.fromkeys([organizer_of(item), *(a.email for a in item.attendees)])
+    return list(seen)
+
+
+def is_meeting(item: CalendarItem) -> bool:
+    # A meeting has an attendee other than the mailbox owner; an item someone else
+    # organized is a meeting copy even when its attendee list came through empty.
+    return organizer_of(item) != item.mailbox or any(
+        a.email != item.mailbox for a in item.attendees
+    )
+
+
+def linkable(item: CalendarItem, org: Org) -> list[str]:
+    """External participants that may be linked: neither internal nor blocklisted."""
+    return [
+        p for p in participants(item) if not org.is_internal(p) and not org.is_blocked(p)
+    ]
+
+
+def judge(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
+    """Decide whether ``item`` (not linked to any event) is saved now."""
+    if is_manual(item):
+        return _manual(item, org, index)
+    return _autosave(item, user, org, index)
+
+
+def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
+    s = org.settings
+    if not org.in_window(item.start, item.end):
+        return _skip(R.WINDOW, "outside the sync window; autosave ignores it")
+    if not is_meeting(item):
+        if not user.appointment_autosave:
+            return _skip(R.AUTOSAVE_APPOINTMENT, "appointment autosave is off for this user")
+        if is_private(item) and not s.autosave_private:
+            return _skip(R.PRIVATE, "private items are not autosaved")
+        return Verdict(save=True, rule=R.AUTOSAVE_APPOINTMENT, note="appointment autosaved")
+    if not user.meeting_autosave:
+        return _skip(R.AUTOSAVE_MEETING, "meeting autosave is off for this user")
+    if item.response not in _ANSWERED and not s.sync_unresponded_and_declined:
+        answer = "declined" if item.response is Response.DECLINED else "not answered"
+        return _skip(R.UNRESPONDED, f"the user has {answer} this meeting")
+    if is_private(item) and not s.autosave_private:
+        return _skip(R.PRIVATE, "private items are not autosaved")
+    people = participants(item)
+    blocked = [p for p in people if org.is_blocked(p)]
+    if blocked:
+        return _skip(R.BLOCKLIST, f"blocklisted participant {blocked[0]}")
+    if all(org.is_internal(p) for p in people) and not s.autosave_internal:
+        return _skip(R.INTERNAL, "internal meeting: every participant is internal")
+    if not _resolvable(item, org, index):
+        return _skip(R.NOT_LINKED, "no external participant has a Salesforce record")
+    return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note="meeting autosaved")
+
+
+def _manual(item: CalendarItem, org: Org, index: Index) -> Verdict:
+    how = "link choice" if item.link_choice is not None else "'Salesforce' category"
+    if not is_meeting(item):
+        return Verdict(
+            save=True, rule=R.AUTOSAVE_APPOINTMENT, note=f"appointment saved by the user ({how})"
+        )
+    s = org.settings
+    if item.response not in _ANSWERED and not s.sync_unresponded_and_declined:
+        return Verdict(
+            save=False, rule=R.UNRESPONDED, note="manual save of an unanswered or declined meeting",
+            issue=IssueCode.ISE_013, message=ISE_013_TEXT,
+        )
+    chosen_who = item.link_choice is not None and item.link_choice.who_id is not None
+    if not chosen_who and not _resolvable(item, org, index):
+        return Verdict(
+            save=False, rule=R.NOT_LINKED, note="waiting for a record of an external participant",
+            issue=IssueCode.UNRESOLVED_PARTICIPANTS, message=UNRESOLVED_TEXT,
+        )
+    return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note=f"meeting saved by the user ({how})")
+
+
+def _resolvable(item: CalendarItem, org: Org, index: Index) -> bool:
+    """False only when there are external participants to link and none is resolved.
+
+    A meeting whose only external participants are blocklisted has nobody to link
+    and is saved without a Who, like an internal one.
+    """
+    candidates = linkable(item, org)
+    if not candidates:
+        return True
+    if org.settings.auto_create is not None:
+        return True  # R-AUTO-CREATE makes the records this meeting needs
+    return any(p in index.people for p in candidates)
+
+
+def _skip(rule: str, note: str) -> Verdict:
+    return Verdict(save=False, rule=rule, note=note)

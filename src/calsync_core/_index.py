@@ -1,0 +1,147 @@
+"""One pass over a snapshot: the lookups every rule needs, and which inputs are invalid.
+
+Indexing happens once per snapshot (linear in its size); afterwards the planner
+only does dictionary lookups, and it groups calendar items into meetings by
+iCalendar UID across mailboxes, the unit that ownership and cancellation
+decide over (R-OWNER, R-CANCEL).
+
+Semantic faults are found here rather than at construction (API.md): an item
+or event with a fault is left out of every lookup and reported INVALID_ITEM
+for itself alone (P-ISOLATION).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+
+import attrs
+
+from ._enums import RecordKind
+from ._values import CalendarItem, Record, SfEvent, Snapshot
+
+ItemKey = tuple[str, str]  # (mailbox, item id)
+
+# Deliberately loose: one "@", something on both sides, no blanks. Mail servers
+# are the authority on addresses; this only catches values that are not one.
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def is_address(value: str) -> bool:
+    return _ADDRESS.fullmatch(value) is not None
+
+
+def item_problems(item: CalendarItem) -> list[str]:
+    problems = []
+    if not item.id:
+        problems.append("empty id")
+    if not item.ical_uid:
+        problems.append("empty ical_uid")
+    if not is_address(item.mailbox):
+        problems.append(f"mailbox is not an address: {item.mailbox!r}")
+    if item.end < item.start:
+        problems.append("end before start")
+    if item.organizer is not None and not is_address(item.organizer):
+        problems.append(f"organizer is not an address: {item.organizer!r}")
+    problems.extend(
+        f"attendee {a.email!r} is not an address" for a in item.attendees if not is_address(a.email)
+    )
+    problems.extend(
+        f"attachment {a.id!r} has a negative size" for a in item.attachments if a.size < 0
+    )
+    return problems
+
+
+def event_problems(event: SfEvent) -> list[str]:
+    problems = []
+    if not event.id:
+        problems.append("empty id")
+    if not event.owner_id:
+        problems.append("empty owner_id")
+    if event.end < event.start:
+        problems.append("end before start")
+    return problems
+
+
+@attrs.frozen(kw_only=True)
+class Index:
+    """Lookups over the valid part of one snapshot, plus the invalid part with reasons."""
+
+    items: Mapping[ItemKey, CalendarItem]
+    meetings: Mapping[str, tuple[CalendarItem, ...]]  # UID → copies, by (mailbox, id)
+    events: Mapping[str, SfEvent]
+    events_by_uid_owner: Mapping[tuple[str, str], tuple[SfEvent, ...]]  # oldest first
+    records: Mapping[str, Record]  # by id
+    people: Mapping[str, Record]  # address → the record it resolves to
+    bad_items: tuple[tuple[CalendarItem, tuple[str, ...]], ...]
+    bad_events: tuple[tuple[SfEvent, tuple[str, ...]], ...]
+
+
+def build(snapshot: Snapshot) -> Index:
+    counts: dict[ItemKey, int] = defaultdict(int)
+    for item in snapshot.items:
+        counts[(item.mailbox, item.id)] += 1
+
+    items: dict[ItemKey, CalendarItem] = {}
+    meetings: dict[str, list[CalendarItem]] = defaultdict(list)
+    bad_items = []
+    for item in snapshot.items:
+        key = (item.mailbox, item.id)
+        problems = item_problems(item)
+        if counts[key] > 1:
+            # Two different items under one id: neither can be trusted (issue 3).
+            problems.append(f"id {item.id!r} appears {counts[key]} times in this mailbox")
+        if problems:
+            bad_items.append((item, tuple(problems)))
+            continue
+        items[key] = item
+        meetings[item.ical_uid].append(item)
+
+    events: dict[str, SfEvent] = {}
+    by_uid_owner: dict[tuple[str, str], list[SfEvent]] = defaultdict(list)
+    bad_events = []
+    event_counts: dict[str, int] = defaultdict(int)
+    for event in snapshot.events:
+        event_counts[event.id] += 1
+    for event in snapshot.events:
+        problems = event_problems(event)
+        if event_counts[event.id] > 1:
+            problems.append(f"id {event.id!r} appears {event_counts[event.id]} times")
+        if problems:
+            bad_events.append((event, tuple(problems)))
+            continue
+        events[event.id] = event
+        if event.ical_uid:
+            by_uid_owner[(event.ical_uid, event.owner_id)].append(event)
+
+    records = {r.id: r for r in sorted(snapshot.records, key=_record_order)}
+    people: dict[str, Record] = {}
+    # For one address a Contact is preferred to a Lead (R-LINK); among equals
+    # the smallest id wins, so the choice never depends on input order.
+    for record in records.values():
+        if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
+            people.setdefault(record.email, record)
+
+    return Index(
+        items=items,
+        meetings={
+            uid: tuple(sorted(copies, key=lambda i: (i.mailbox, i.id)))
+            for uid, copies in meetings.items()
+        },
+        events=events,
+        events_by_uid_owner={
+            key: tuple(sorted(found, key=lambda e: e.id)) for key, found in by_uid_owner.items()
+        },
+        records=records,
+        people=people,
+        # Two items under one id differ only in what their problems say, so
+        # sorting by the problems too makes the order input-independent.
+        bad_items=tuple(sorted(bad_items, key=lambda b: (b[0].mailbox, b[0].id, b[1]))),
+        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[1]))),
+    )
+
+
+def _record_order(record: Record) -> tuple[int, str, str, str, str]:
+    rank = 0 if record.kind is RecordKind.CONTACT else 1
+    return (rank, record.id, record.email or "", record.account_id or "", record.name)

@@ -1,0 +1,107 @@
+"""What Salesforce cannot hold, and how an item's fields become an event's.
+
+Owns R-LIMIT-ALLDAY (and EVENT_TOO_LONG), R-GROUP-CALENDAR's duration limit,
+R-FIELD-LIMITS and R-REQUIRED-FIELDS. The numbers are Salesforce's own
+(DOMAIN.md): text fields have hard lengths, a multiday event may not exceed
+14 days, and the vendor saves group-calendar items only up to 24 hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import attrs
+
+from . import _rules as R
+from ._context import REQUIRED_STATUS_PREFIX
+from ._eligibility import is_private
+from ._enums import IssueCode
+from ._plan import FieldValue
+from ._values import CalendarItem
+
+TEXT_LIMITS: Mapping[str, int] = {"subject": 255, "location": 255, "description": 32_000}
+LONGEST_EVENT = dt.timedelta(days=14)
+LONGEST_GROUP_EVENT = dt.timedelta(hours=24)
+
+
+@attrs.frozen(kw_only=True)
+class Limit:
+    """An item Salesforce cannot take, as an issue to report."""
+
+    code: IssueCode
+    rule: str
+    message: str
+    status: str | None = None  # the status category that goes with it (R-REQUIRED-FIELDS)
+
+
+@attrs.frozen(kw_only=True)
+class EventFields:
+    """The event fields a calendar item determines, already cut to Salesforce's lengths."""
+
+    subject: str
+    location: str
+    description: str
+    start: dt.datetime
+    end: dt.datetime
+    is_all_day: bool
+    is_private: bool
+    notes: tuple[str, ...] = ()  # one per cut (R-FIELD-LIMITS)
+
+    def value(self, name: str) -> FieldValue:
+        value: FieldValue = getattr(self, name)
+        return value
+
+
+def event_fields(item: CalendarItem) -> EventFields:
+    """What ``item`` says its event should hold; text over a limit is cut, never refused."""
+    notes = []
+    texts = {"subject": item.subject, "location": item.location, "description": item.body}
+    for name, text in texts.items():
+        limit = TEXT_LIMITS[name]
+        if len(text) > limit:
+            texts[name] = text[:limit]
+            notes.append(f"{name} cut from {len(text)} to {limit} characters")
+    return EventFields(
+        start=item.start, end=item.end, is_all_day=item.is_all_day,
+        is_private=is_private(item), notes=tuple(notes), **texts,
+    )
+
+
+def duration_limit(item: CalendarItem) -> Limit | None:
+    """The first duration limit ``item`` breaks, if any."""
+    length = item.end - item.start
+    if length > LONGEST_EVENT:
+        days = length / dt.timedelta(days=1)
+        if item.is_all_day:
+            return Limit(
+                code=IssueCode.ALL_DAY_TOO_LONG, rule=R.LIMIT_ALLDAY,
+                message=f"All-day event lasts {days:g} days; Salesforce allows at most 14.",
+            )
+        return Limit(
+            code=IssueCode.EVENT_TOO_LONG, rule=R.LIMIT_ALLDAY,
+            message=f"Event lasts {days:g} days; Salesforce allows at most 14.",
+        )
+    if item.calendar_id is not None and length > LONGEST_GROUP_EVENT:
+        return Limit(
+            code=IssueCode.GROUP_EVENT_TOO_LONG, rule=R.GROUP_CALENDAR,
+            message="Group calendar events longer than 24 hours cannot be saved to Salesforce.",
+        )
+    return None
+
+
+def required_limit(required: frozenset[str], values: Mapping[str, object]) -> Limit | None:
+    """R-REQUIRED-FIELDS: the org's required fields this event would leave empty.
+
+    Fields the item does not determine (ids, versions) are filled by Salesforce or
+    by sync itself, so only the values passed in can be missing.
+    """
+    missing = sorted(f for f in required if f in values and values[f] in ("", (), None))
+    if not missing:
+        return None
+    fields = ", ".join(missing)
+    return Limit(
+        code=IssueCode.REQUIRED_FIELDS_MISSING, rule=R.REQUIRED_FIELDS,
+        message=f"Required fields are missing: {fields}",
+        status=REQUIRED_STATUS_PREFIX + fields,
+    )
