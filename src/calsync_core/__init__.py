@@ -49,8 +49,8 @@ from ._values import (
     PublicCalendarRoute,
     Record,
     Recurrence,
-    Snapshot,
     SfEvent,
+    Snapshot,
     UserSettings,
 )
 

@@ -15,6 +15,7 @@ the system's own: 18 characters with Salesforce's key prefix for events
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import attrs
 
@@ -36,8 +37,12 @@ from ._plan import (
 )
 from ._values import CalendarItem, Record, SfEvent, Snapshot
 
-_PREFIX = {RecordKind.CONTACT: "003", RecordKind.LEAD: "00Q", RecordKind.ACCOUNT: "001",
-           RecordKind.OPPORTUNITY: "006"}
+_PREFIX = {
+    RecordKind.CONTACT: "003",
+    RecordKind.LEAD: "00Q",
+    RecordKind.ACCOUNT: "001",
+    RecordKind.OPPORTUNITY: "006",
+}
 
 
 def _hash(text: str, size: int) -> str:
@@ -75,10 +80,10 @@ class _State:
         except KeyError:
             raise ApplyError(f"no item {item_id!r} in mailbox {mailbox}") from None
 
-    def changed(self, target: SfEvent | CalendarItem, changes: tuple[FieldChange, ...]) -> dict[
-        str, object
-    ]:
-        updates: dict[str, object] = {}
+    def changed(
+        self, target: SfEvent | CalendarItem, changes: tuple[FieldChange, ...]
+    ) -> dict[str, Any]:
+        updates: dict[str, Any] = {}
         names = attrs.fields_dict(type(target))
         for change in changes:
             if change.field not in names:
@@ -98,7 +103,7 @@ class _State:
             updates[change.field] = new
         return updates
 
-    def run(self, action: Action) -> None:  # noqa: C901 -- one branch per action kind
+    def run(self, action: Action) -> None:
         match action:
             case CreateRecord():
                 new_id = derived_id(_PREFIX[action.kind], action.ref)
@@ -110,20 +115,29 @@ class _State:
                 new_id = derived_id("00U", action.ref)
                 self.ids[action.ref] = new_id
                 self.events[new_id] = SfEvent(
-                    id=new_id, owner_id=action.owner_id, start=action.start, end=action.end,
-                    subject=action.subject, description=action.description,
-                    location=action.location, is_all_day=action.is_all_day,
+                    id=new_id,
+                    owner_id=action.owner_id,
+                    start=action.start,
+                    end=action.end,
+                    subject=action.subject,
+                    description=action.description,
+                    location=action.location,
+                    is_all_day=action.is_all_day,
                     is_private=action.is_private,
                     who_ids=tuple(self.real(v) for v in action.who_ids),
                     what_ids=tuple(self.real(v) for v in action.what_ids),
-                    invitee_ids=action.invitee_ids, ical_uid=action.ical_uid,
-                    created_by_sync=True, recurrence=action.recurrence,
-                    time_zone=action.time_zone, version=_next_version("", action.key),
+                    invitee_ids=action.invitee_ids,
+                    ical_uid=action.ical_uid,
+                    created_by_sync=True,
+                    recurrence=action.recurrence,
+                    time_zone=action.time_zone,
+                    version=_next_version("", action.key),
                 )
             case UpdateEvent():
                 event = self.event(action.event_id)
                 self.events[event.id] = attrs.evolve(
-                    event, **self.changed(event, action.changes),
+                    event,
+                    **self.changed(event, action.changes),
                     version=_next_version(event.version, action.key),
                 )
             case DeleteEvent():
@@ -132,20 +146,28 @@ class _State:
                 new_id = derived_id("AAMk", action.ref)
                 self.ids[action.ref] = new_id
                 self.items[(action.mailbox, new_id)] = CalendarItem(
-                    id=new_id, ical_uid=action.ical_uid, mailbox=action.mailbox,
-                    start=action.start, end=action.end, subject=action.subject,
-                    body=action.body, location=action.location, is_all_day=action.is_all_day,
-                    sensitivity=action.sensitivity, categories=action.categories,
+                    id=new_id,
+                    ical_uid=action.ical_uid,
+                    mailbox=action.mailbox,
+                    start=action.start,
+                    end=action.end,
+                    subject=action.subject,
+                    body=action.body,
+                    location=action.location,
+                    is_all_day=action.is_all_day,
+                    sensitivity=action.sensitivity,
+                    categories=action.categories,
                     response=Response.ORGANIZER,
-                    sf_event_id=None if action.sf_event_id is None else self.real(
-                        action.sf_event_id
-                    ),
+                    sf_event_id=None
+                    if action.sf_event_id is None
+                    else self.real(action.sf_event_id),
                     version=_next_version("", action.key),
                 )
             case UpdateItem():
                 item = self.item(action.mailbox, action.item_id)
                 self.items[(item.mailbox, item.id)] = attrs.evolve(
-                    item, **self.changed(item, action.changes),
+                    item,
+                    **self.changed(item, action.changes),
                     version=_next_version(item.version, action.key),
                 )
             case DeleteItem():
@@ -154,13 +176,15 @@ class _State:
             case SetCategories():
                 item = self.item(action.mailbox, action.item_id)
                 self.items[(item.mailbox, item.id)] = attrs.evolve(
-                    item, categories=(item.categories - action.remove) | action.add,
+                    item,
+                    categories=(item.categories - action.remove) | action.add,
                     version=_next_version(item.version, action.key),
                 )
             case SaveAttachment():
                 event = self.event(action.event_id)
                 self.events[event.id] = attrs.evolve(
-                    event, attachment_ids=event.attachment_ids | {action.attachment.id},
+                    event,
+                    attachment_ids=event.attachment_ids | {action.attachment.id},
                     version=_next_version(event.version, action.key),
                 )
 

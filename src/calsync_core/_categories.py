@@ -61,6 +61,9 @@ def category_action(item: CalendarItem, state: CategoryState) -> SetCategories |
         return None
     rule = R.CATEGORIES if state.unlinked_by is None else state.unlinked_by
     return SetCategories(
-        mailbox=item.mailbox, item_id=item.id, add=frozenset(add), remove=frozenset(remove),
+        mailbox=item.mailbox,
+        item_id=item.id,
+        add=frozenset(add),
+        remove=frozenset(remove),
         rule=rule,
     )

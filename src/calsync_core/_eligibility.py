@@ -23,7 +23,9 @@ from ._values import CalendarItem, UserSettings
 _PRIVATE = frozenset({Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL})
 _ANSWERED = frozenset({Response.ORGANIZER, Response.ACCEPTED, Response.TENTATIVE})
 
-ISE_013_TEXT = "ISE-013: Meeting for attendees cannot be synchronized until the organizer synchronizes it."
+ISE_013_TEXT = (
+    "ISE-013: Meeting for attendees cannot be synchronized until the organizer synchronizes it."
+)
 UNRESOLVED_TEXT = (
     "None of this meeting's external participants has a Salesforce record; "
     "create a Contact or Lead for at least one of them and it will be saved on the next run."
@@ -69,9 +71,7 @@ def is_meeting(item: CalendarItem) -> bool:
 
 def linkable(item: CalendarItem, org: Org) -> list[str]:
     """External participants that may be linked: neither internal nor blocklisted."""
-    return [
-        p for p in participants(item) if not org.is_internal(p) and not org.is_blocked(p)
-    ]
+    return [p for p in participants(item) if not org.is_internal(p) and not org.is_blocked(p)]
 
 
 def judge(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
@@ -118,14 +118,20 @@ def _manual(item: CalendarItem, org: Org, index: Index) -> Verdict:
     s = org.settings
     if item.response not in _ANSWERED and not s.sync_unresponded_and_declined:
         return Verdict(
-            save=False, rule=R.UNRESPONDED, note="manual save of an unanswered or declined meeting",
-            issue=IssueCode.ISE_013, message=ISE_013_TEXT,
+            save=False,
+            rule=R.UNRESPONDED,
+            note="manual save of an unanswered or declined meeting",
+            issue=IssueCode.ISE_013,
+            message=ISE_013_TEXT,
         )
     chosen_who = item.link_choice is not None and item.link_choice.who_id is not None
     if not chosen_who and not _resolvable(item, org, index):
         return Verdict(
-            save=False, rule=R.NOT_LINKED, note="waiting for a record of an external participant",
-            issue=IssueCode.UNRESOLVED_PARTICIPANTS, message=UNRESOLVED_TEXT,
+            save=False,
+            rule=R.NOT_LINKED,
+            note="waiting for a record of an external participant",
+            issue=IssueCode.UNRESOLVED_PARTICIPANTS,
+            message=UNRESOLVED_TEXT,
         )
     return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note=f"meeting saved by the user ({how})")
 

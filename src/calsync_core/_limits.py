@@ -63,8 +63,12 @@ def event_fields(item: CalendarItem) -> EventFields:
             texts[name] = text[:limit]
             notes.append(f"{name} cut from {len(text)} to {limit} characters")
     return EventFields(
-        start=item.start, end=item.end, is_all_day=item.is_all_day,
-        is_private=is_private(item), notes=tuple(notes), **texts,
+        start=item.start,
+        end=item.end,
+        is_all_day=item.is_all_day,
+        is_private=is_private(item),
+        notes=tuple(notes),
+        **texts,
     )
 
 
@@ -75,16 +79,19 @@ def duration_limit(item: CalendarItem) -> Limit | None:
         days = length / dt.timedelta(days=1)
         if item.is_all_day:
             return Limit(
-                code=IssueCode.ALL_DAY_TOO_LONG, rule=R.LIMIT_ALLDAY,
+                code=IssueCode.ALL_DAY_TOO_LONG,
+                rule=R.LIMIT_ALLDAY,
                 message=f"All-day event lasts {days:g} days; Salesforce allows at most 14.",
             )
         return Limit(
-            code=IssueCode.EVENT_TOO_LONG, rule=R.LIMIT_ALLDAY,
+            code=IssueCode.EVENT_TOO_LONG,
+            rule=R.LIMIT_ALLDAY,
             message=f"Event lasts {days:g} days; Salesforce allows at most 14.",
         )
     if item.calendar_id is not None and length > LONGEST_GROUP_EVENT:
         return Limit(
-            code=IssueCode.GROUP_EVENT_TOO_LONG, rule=R.GROUP_CALENDAR,
+            code=IssueCode.GROUP_EVENT_TOO_LONG,
+            rule=R.GROUP_CALENDAR,
             message="Group calendar events longer than 24 hours cannot be saved to Salesforce.",
         )
     return None
@@ -101,7 +108,8 @@ def required_limit(required: frozenset[str], values: Mapping[str, object]) -> Li
         return None
     fields = ", ".join(missing)
     return Limit(
-        code=IssueCode.REQUIRED_FIELDS_MISSING, rule=R.REQUIRED_FIELDS,
+        code=IssueCode.REQUIRED_FIELDS_MISSING,
+        rule=R.REQUIRED_FIELDS,
         message=f"Required fields are missing: {fields}",
         status=REQUIRED_STATUS_PREFIX + fields,
     )

@@ -72,8 +72,11 @@ def _computed_whos(
             (contacts if record.kind is RecordKind.CONTACT else leads).append(record.id)
         elif kind is not None:
             create = CreateRecord(
-                ref=record_ref(kind, address), kind=kind, email=address,
-                name=names.get(address, ""), rule=R.AUTO_CREATE,
+                ref=record_ref(kind, address),
+                kind=kind,
+                email=address,
+                name=names.get(address, ""),
+                rule=R.AUTO_CREATE,
             )
             new_records.append(create)
             (contacts if kind is RecordKind.CONTACT else leads).append(create.ref)

@@ -45,8 +45,12 @@ from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot, UserSettings
 # records before the events that link them, events before the items stamped
 # with their ids. Within a phase the planner's own (sorted) order is kept.
 _PHASE: dict[type, int] = {
-    CreateRecord: 0, CreateEvent: 1, UpdateEvent: 2, DeleteEvent: 3,
-    UpdateItem: 5, SetCategories: 6,
+    CreateRecord: 0,
+    CreateEvent: 1,
+    UpdateEvent: 2,
+    DeleteEvent: 3,
+    UpdateItem: 5,
+    SetCategories: 6,
 }
 # Event fields an item fills in itself, checked against required_fields.
 _FILLED = ("subject", "location", "description", "start", "end", "is_all_day", "is_private")
@@ -65,7 +69,8 @@ def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -
     Raises :class:`~calsync_core.SettingsError` for self-contradicting settings;
     never raises for a bad item (that is an issue in the plan).
     """
-    run = _Run(Org.build(settings, after.as_of), build(after), None if before is None else build(before))
+    prev = None if before is None else build(before)
+    run = _Run(Org.build(settings, after.as_of), build(after), prev)
     run.invalid_inputs()
     for uid in sorted(run.now.meetings):
         for item in run.now.meetings[uid]:
@@ -111,17 +116,26 @@ class _Run:
     def invalid_inputs(self) -> None:
         for item, problems in self.now.bad_items:
             text = "; ".join(problems)
-            self.issues.append(Issue(
-                code=IssueCode.INVALID_ITEM, message=f"Invalid calendar item: {text}.",
-                rule=R.ISSUES, mailbox=item.mailbox, item_id=item.id,
-            ))
+            self.issues.append(
+                Issue(
+                    code=IssueCode.INVALID_ITEM,
+                    message=f"Invalid calendar item: {text}.",
+                    rule=R.ISSUES,
+                    mailbox=item.mailbox,
+                    item_id=item.id,
+                )
+            )
             self.decide(item.id, "skip", R.ISSUES, f"invalid item, nothing planned: {text}")
         for event, problems in self.now.bad_events:
             text = "; ".join(problems)
-            self.issues.append(Issue(
-                code=IssueCode.INVALID_ITEM, message=f"Invalid Salesforce event: {text}.",
-                rule=R.ISSUES, event_id=event.id,
-            ))
+            self.issues.append(
+                Issue(
+                    code=IssueCode.INVALID_ITEM,
+                    message=f"Invalid Salesforce event: {text}.",
+                    rule=R.ISSUES,
+                    event_id=event.id,
+                )
+            )
             self.decide(event.id, "skip", R.ISSUES, f"invalid event, nothing planned: {text}")
 
     # -- one calendar item ----------------------------------------------------------
@@ -129,8 +143,12 @@ class _Run:
     def item(self, item: CalendarItem) -> None:
         user = self.org.users.get(item.mailbox)
         if user is None:
-            self.decide(item.id, "skip", R.OWNER,
-                        f"{item.mailbox} is not an internal user; only their calendars sync")
+            self.decide(
+                item.id,
+                "skip",
+                R.OWNER,
+                f"{item.mailbox} is not an internal user; only their calendars sync",
+            )
             return
         state = CategoryState()
         self._item(item, user, state)
@@ -178,9 +196,13 @@ class _Run:
             self.decide(item.id, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
             return
         if not event.created_by_sync:
-            self._issue(item, IssueCode.UNSYNC_NOT_ALLOWED, R.UNSYNC,
-                        "This event was not created by sync, so sync will not delete it.",
-                        event_id=event.id)
+            self._issue(
+                item,
+                IssueCode.UNSYNC_NOT_ALLOWED,
+                R.UNSYNC,
+                "This event was not created by sync, so sync will not delete it.",
+                event_id=event.id,
+            )
             self.decide(item.id, "keep", R.UNSYNC, f"event {event.id} was not created by sync")
             state.issue()
             return
@@ -190,23 +212,39 @@ class _Run:
         self.decide(event.id, "delete", R.UNSYNC, f"its item {item.id} was unsynced")
 
     def _linked(
-        self, item: CalendarItem, user: UserSettings, event: SfEvent, adopted: bool,
+        self,
+        item: CalendarItem,
+        user: UserSettings,
+        event: SfEvent,
+        adopted: bool,
         state: CategoryState,
     ) -> None:
         state.saved()
         if adopted:
-            self.act(UpdateItem(
-                mailbox=item.mailbox, item_id=item.id, rule=R.DEDUP,
-                changes=(FieldChange(field="sf_event_id", old=item.sf_event_id, new=event.id),),
-            ))
-            self.decide(item.id, "link", R.DEDUP,
-                        f"adopted event {event.id}, which already carries this UID and owner")
+            self.act(
+                UpdateItem(
+                    mailbox=item.mailbox,
+                    item_id=item.id,
+                    rule=R.DEDUP,
+                    changes=(FieldChange(field="sf_event_id", old=item.sf_event_id, new=event.id),),
+                )
+            )
+            self.decide(
+                item.id,
+                "link",
+                R.DEDUP,
+                f"adopted event {event.id}, which already carries this UID and owner",
+            )
         if self.org.direction(user) is Direction.TO_CALENDAR:
             self.decide(item.id, "keep", R.DIRECTION, "this user syncs to the calendar only")
             return
         if not self.org.in_window(item.start, item.end):
-            self.decide(item.id, "keep", R.WINDOW,
-                        "outside the window: no longer updated, its event is kept")
+            self.decide(
+                item.id,
+                "keep",
+                R.WINDOW,
+                "outside the window: no longer updated, its event is kept",
+            )
             return
         limit = duration_limit(item)
         if limit is not None:
@@ -216,8 +254,9 @@ class _Run:
             return
         prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
         cal_wins = self.org.settings.conflict_policy is ConflictPolicy.CALENDAR_WINS
-        changes, notes = upsync_changes(item, prior, event, self.org.description_mode(user),
-                                        first_run_wins=cal_wins)
+        changes, notes = upsync_changes(
+            item, prior, event, self.org.description_mode(user), first_run_wins=cal_wins
+        )
         if changes:
             self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.UPDATE))
             names = ", ".join(ch.field for ch in changes)
@@ -231,12 +270,20 @@ class _Run:
     def _event_gone(self, item: CalendarItem, state: CategoryState) -> None:
         if SALESFORCE in item.categories:
             state.unlink(R.DOWN_DELETE)
-            self.decide(item.id, "unlink", R.DOWN_DELETE,
-                        f"event {item.sf_event_id} was deleted in Salesforce; the item is kept")
+            self.decide(
+                item.id,
+                "unlink",
+                R.DOWN_DELETE,
+                f"event {item.sf_event_id} was deleted in Salesforce; the item is kept",
+            )
         else:
-            self.decide(item.id, "skip", R.DOWN_DELETE,
-                        f"its event {item.sf_event_id} was deleted in Salesforce; "
-                        "only a manual save saves it again")
+            self.decide(
+                item.id,
+                "skip",
+                R.DOWN_DELETE,
+                f"its event {item.sf_event_id} was deleted in Salesforce; "
+                "only a manual save saves it again",
+            )
 
     def _unlinked(
         self, item: CalendarItem, user: UserSettings, verdict: Verdict, state: CategoryState
@@ -254,10 +301,15 @@ class _Run:
         fields = event_fields(item)
         links = links_for(item, self.org, self.now)
         if limit is None:
-            limit = required_limit(self.org.settings.required_fields, {
-                **{name: fields.value(name) for name in _FILLED},
-                "who_ids": links.who_ids, "what_ids": links.what_ids, "invitee_ids": (),
-            })
+            limit = required_limit(
+                self.org.settings.required_fields,
+                {
+                    **{name: fields.value(name) for name in _FILLED},
+                    "who_ids": links.who_ids,
+                    "what_ids": links.what_ids,
+                    "invitee_ids": (),
+                },
+            )
         if limit is not None:
             self._issue(item, limit.code, limit.rule, limit.message)
             state.issue(limit.status)
@@ -271,18 +323,35 @@ class _Run:
             self.creating[key] = ref
             for record in links.new_records:
                 self.act(record)
-            self.act(CreateEvent(
-                ref=ref, owner_id=owner, ical_uid=item.ical_uid, start=item.start, end=item.end,
-                subject=fields.subject, description=fields.description, location=fields.location,
-                is_all_day=item.is_all_day, is_private=fields.is_private,
-                who_ids=links.who_ids, what_ids=links.what_ids, invitee_ids=(),
-                recurrence=item.recurrence, source_item_id=item.id, rule=verdict.rule,
-                time_zone=item.time_zone,
-            ))
-        self.act(UpdateItem(
-            mailbox=item.mailbox, item_id=item.id, rule=verdict.rule,
-            changes=(FieldChange(field="sf_event_id", old=item.sf_event_id, new=ref),),
-        ))
+            self.act(
+                CreateEvent(
+                    ref=ref,
+                    owner_id=owner,
+                    ical_uid=item.ical_uid,
+                    start=item.start,
+                    end=item.end,
+                    subject=fields.subject,
+                    description=fields.description,
+                    location=fields.location,
+                    is_all_day=item.is_all_day,
+                    is_private=fields.is_private,
+                    who_ids=links.who_ids,
+                    what_ids=links.what_ids,
+                    invitee_ids=(),
+                    recurrence=item.recurrence,
+                    source_item_id=item.id,
+                    rule=verdict.rule,
+                    time_zone=item.time_zone,
+                )
+            )
+        self.act(
+            UpdateItem(
+                mailbox=item.mailbox,
+                item_id=item.id,
+                rule=verdict.rule,
+                changes=(FieldChange(field="sf_event_id", old=item.sf_event_id, new=ref),),
+            )
+        )
         state.saved()
         self.decide(item.id, "save", verdict.rule, f"{verdict.note}; owner {owner}")
         for note in fields.notes:
@@ -291,11 +360,20 @@ class _Run:
             self.decide(item.id, "note", R.LINK, note)
 
     def _issue(
-        self, item: CalendarItem, code: IssueCode, rule: str, message: str,
+        self,
+        item: CalendarItem,
+        code: IssueCode,
+        rule: str,
+        message: str,
         event_id: str | None = None,
     ) -> None:
-        self.issues.append(Issue(
-            code=code, message=message, rule=rule, mailbox=item.mailbox, item_id=item.id,
-            event_id=event_id,
-        ))
-
+        self.issues.append(
+            Issue(
+                code=code,
+                message=message,
+                rule=rule,
+                mailbox=item.mailbox,
+                item_id=item.id,
+                event_id=event_id,
+            )
+        )

@@ -18,8 +18,8 @@ import enum
 import functools
 import json
 import reprlib
-from collections.abc import Iterator
-from typing import Any, TypeVar, get_args, get_origin
+import types
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -36,10 +36,13 @@ from ._errors import LoadError
 from ._plan import ACTION_TYPES, Action, FieldChange
 from ._values import CalendarItem, SfEvent
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 T = TypeVar("T")
 
 #: The key naming an action's class inside ``Plan.actions``.
-TAG = "type"
+_TAG = "type"
 _ACTIONS: dict[str, type[Action]] = {cls.__name__: cls for cls in ACTION_TYPES}
 _CHANGE_KEYS = frozenset(a.name for a in attrs.fields(FieldChange))
 
@@ -59,7 +62,7 @@ def dumps(obj: object) -> str:
 
 def loads(text: str | bytes, cls: type[T]) -> T:
     """Read a ``cls`` from JSON text; raise :class:`LoadError` listing every problem."""
-    if not attrs.has(cls):
+    if not _is_value(cls):
         raise TypeError(f"loads reads library values, not {cls!r}")
     data = _parse(text)
     try:
@@ -68,6 +71,11 @@ def loads(text: str | bytes, cls: type[T]) -> T:
         raise LoadError(["<root>: nested too deeply"]) from None
     except Exception as exc:  # any fault in the document must surface as a LoadError
         raise LoadError(_walk(exc, "")) from exc
+
+
+def _is_value(cls: type[Any]) -> bool:
+    # Not attrs.has inline: its TypeGuard would narrow cls and lose T.
+    return attrs.has(cls)
 
 
 def _parse(text: str | bytes) -> Any:
@@ -113,7 +121,7 @@ def _walk(exc: BaseException, path: str) -> Iterator[str]:
     elif isinstance(exc, KeyError):
         yield f"{path or '<root>'}: required field missing"
     else:
-        yield f"{path or '<root>'}: {exc or type(exc).__name__}"
+        yield f"{path or '<root>'}: {str(exc) or type(exc).__name__}"
 
 
 def _step(exc: BaseException, path: str) -> str:
@@ -140,32 +148,25 @@ def _dump_datetime(value: dt.datetime) -> str:
 
 
 def _dump_set(value: frozenset[Any]) -> list[Any]:
-    # Never iterate a set into output: its order varies between runs.
-    items = [_conv.unstructure(v) for v in value]
-    return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    # Never iterate a set into output: its order varies between runs. (Library sets
+    # hold strings, so the unstructured items sort.)
+    return sorted(_conv.unstructure(v) for v in value)
 
 
 def _dump_action(value: Action) -> dict[str, Any]:
     data: dict[str, Any] = _conv.unstructure(value, type(value))
-    return {**data, TAG: type(value).__name__}
+    return {**data, _TAG: type(value).__name__}
 
 
-def _load_str(value: Any, _: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError("expected str")
-    return value
+def _exactly(kind: type) -> Any:
+    # cattrs' own hooks coerce (str(5), bool("no"), int(2.5)); JSON gives exact types,
+    # and an exact check also keeps bool (an int subclass) out of counts and sizes.
+    def hook(value: Any, _: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"expected {kind.__name__}")
+        return value
 
-
-def _load_bool(value: Any, _: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError("expected bool")
-    return value
-
-
-def _load_int(value: Any, _: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError("expected int")
-    return value
+    return hook
 
 
 def _load_datetime(value: Any, _: Any) -> dt.datetime:
@@ -195,16 +196,20 @@ def _is_enum(kind: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, enum.Enum)
 
 
+def _is_frozenset(kind: Any) -> bool:
+    return kind is frozenset or get_origin(kind) is frozenset
+
+
 def _is_collection(kind: Any) -> bool:
     args = get_args(kind)
     if get_origin(kind) is tuple:
         return len(args) == 2 and args[1] is Ellipsis
-    return get_origin(kind) is frozenset
+    return _is_frozenset(kind) and kind is not frozenset
 
 
 def _collection_hook(kind: Any) -> Any:
     # cattrs would iterate any iterable, so "abc" would load as ("a", "b", "c"): insist on a list.
-    as_list = list[get_args(kind)[0]]  # type: ignore[misc]  # runtime generic alias
+    as_list = types.GenericAlias(list, get_args(kind)[:1])
     inner = _conv.get_structure_hook(as_list)
     build = get_origin(kind)
 
@@ -230,26 +235,26 @@ def _attrs_hook(cls: type[Any]) -> Any:
 def _load_action(value: Any, _: Any) -> Action:
     if not isinstance(value, dict):
         raise TypeError("expected object")
-    if TAG not in value:
-        raise ClassValidationError("action", [_at(TAG, KeyError(TAG))], dict)
-    cls = _ACTIONS.get(value[TAG]) if isinstance(value[TAG], str) else None
+    if _TAG not in value:
+        raise ClassValidationError("action", [_at(_TAG, KeyError(_TAG))], dict)
+    cls = _ACTIONS.get(value[_TAG]) if isinstance(value[_TAG], str) else None
     if cls is None:
-        problem = ValueError(f"{_show(value[TAG])} is not a valid action type")
-        raise ClassValidationError("action", [_at(TAG, problem)], dict)
-    return _conv.structure({k: v for k, v in value.items() if k != TAG}, cls)
+        problem = ValueError(f"{_show(value[_TAG])} is not a valid action type")
+        raise ClassValidationError("action", [_at(_TAG, problem)], dict)
+    return _conv.structure({k: v for k, v in value.items() if k != _TAG}, cls)
 
 
 @functools.cache
 def _field_types() -> dict[str, Any]:
     """Each field name a ``FieldChange`` may carry, with the type to decode its values as."""
-    types: dict[str, Any] = {}
+    found: dict[str, Any] = {}
     for cls in (CalendarItem, SfEvent):
         for field in attrs.fields(attrs.resolve_types(cls)):
-            known = types.setdefault(field.name, field.type)
+            known = found.setdefault(field.name, field.type)
             # Both classes have ical_uid, as str and as str | None: accept either.
             if known != field.type:
-                types[field.name] = known | field.type
-    return types
+                found[field.name] = known | field.type
+    return found
 
 
 def _load_field_value(value: Any, field: str | None) -> Any:
@@ -274,7 +279,7 @@ def _load_change(value: Any, _: Any) -> FieldChange:
         try:
             raw = value[name]
             if name == "field":
-                found[name] = _load_str(raw, str)
+                found[name] = _conv.structure(raw, str)
             else:
                 found[name] = _load_field_value(raw, found.get("field"))
         except Exception as exc:  # collected, so that every problem is reported
@@ -287,13 +292,10 @@ def _load_change(value: Any, _: Any) -> FieldChange:
 
 
 _conv.register_unstructure_hook(dt.datetime, _dump_datetime)
-_conv.register_unstructure_hook_func(
-    lambda kind: kind is frozenset or get_origin(kind) is frozenset, _dump_set
-)
+_conv.register_unstructure_hook_func(_is_frozenset, _dump_set)
 _conv.register_unstructure_hook(Action, _dump_action)
-_conv.register_structure_hook(str, _load_str)
-_conv.register_structure_hook(bool, _load_bool)
-_conv.register_structure_hook(int, _load_int)
+for _kind in (str, bool, int):
+    _conv.register_structure_hook(_kind, _exactly(_kind))
 _conv.register_structure_hook(dt.datetime, _load_datetime)
 _conv.register_structure_hook_func(_is_enum, _load_enum)
 _conv.register_structure_hook_factory(_is_collection, _collection_hook)

@@ -104,7 +104,9 @@ class CalendarItem:
     )
     categories: frozenset[str] = attrs.field(default=frozenset(), converter=c.names)
     is_cancelled: bool = attrs.field(default=False, validator=_bool)
-    recurrence: Recurrence | None = attrs.field(default=None, validator=c.check_optional(Recurrence))
+    recurrence: Recurrence | None = attrs.field(
+        default=None, validator=c.check_optional(Recurrence)
+    )
     calendar_id: str | None = attrs.field(default=None, validator=_opt_str)
     attachments: tuple[Attachment, ...] = attrs.field(default=(), converter=_attachments)
     link_choice: LinkChoice | None = attrs.field(
@@ -132,7 +134,9 @@ class SfEvent:
     invitee_ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     ical_uid: str | None = attrs.field(default=None, validator=_opt_str)
     created_by_sync: bool = attrs.field(default=False, validator=_bool)
-    recurrence: Recurrence | None = attrs.field(default=None, validator=c.check_optional(Recurrence))
+    recurrence: Recurrence | None = attrs.field(
+        default=None, validator=c.check_optional(Recurrence)
+    )
     recurrence_format: RecurrenceFormat = attrs.field(
         default=RecurrenceFormat.CLASSIC, validator=c.check(RecurrenceFormat)
     )
