@@ -1,0 +1,195 @@
+"""Generated organisations for the whole-plan property tests.
+
+An organisation here is settings plus a *history*: a first snapshot is
+reconciled and applied (a sync that already ran), then users edit both sides
+at random -- the shape every real run has. Meetings are copied into one to
+three mailboxes, organizers are internal or external, some participants are
+resolved, some are blocklisted, and some items break Salesforce's limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from hypothesis import strategies as st
+
+import calsync_core as cs
+
+AS_OF = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+USERS = tuple(f"u{n}@acme.example" for n in range(4))
+OUTSIDERS = ("x0@cust.example", "x1@cust.example", "x2@other.example", "y@spam.example")
+COLLEAGUE = "c@acme.example"  # internal address, not a synced user
+
+
+@attrs.frozen
+class History:
+    settings: cs.OrgSettings
+    before: cs.Snapshot | None
+    after: cs.Snapshot
+
+
+def _sf_id(address: str) -> str:
+    return "005" + address.split("@")[0]
+
+
+@st.composite
+def settings_(draw: st.DrawFn) -> cs.OrgSettings:
+    count = draw(st.integers(1, len(USERS)))
+    users = tuple(
+        cs.UserSettings(
+            email=address,
+            sf_user_id=_sf_id(address),
+            meeting_autosave=draw(st.booleans()),
+            appointment_autosave=draw(st.booleans()),
+            direction=draw(st.sampled_from([None, None, None, *cs.Direction])),
+        )
+        for address in USERS[:count]
+    )
+    return cs.OrgSettings(
+        users=users,
+        company_domains=frozenset({"acme.example"}),
+        blocklist=draw(st.sampled_from([frozenset(), frozenset({"spam.example"})])),
+        sync_unresponded_and_declined=draw(st.booleans()),
+        autosave_private=draw(st.booleans()),
+        autosave_internal=draw(st.booleans()),
+        auto_create=draw(st.sampled_from([None, cs.RecordKind.CONTACT, cs.RecordKind.LEAD])),
+        multiple_business_records=draw(st.booleans()),
+        description_mode=draw(st.sampled_from(cs.DescriptionMode)),
+        conflict_policy=draw(st.sampled_from(cs.ConflictPolicy)),
+        required_fields=draw(st.sampled_from([frozenset(), frozenset({"location"})])),
+    )
+
+
+_texts = st.text(alphabet="abc xyz", max_size=6) | st.just("s" * 300)
+
+
+@st.composite
+def meeting_copies(draw: st.DrawFn, uid: str, users: tuple[str, ...]) -> list[cs.CalendarItem]:
+    """One meeting (or appointment) as it appears in 1-3 mailboxes, mostly the users'."""
+    # Now and then a copy sits in a mailbox that is not synced (a removed user).
+    pool = st.sampled_from(users) | st.sampled_from(USERS)
+    mailboxes = draw(st.lists(pool, min_size=1, max_size=3, unique=True))
+    organizer = draw(st.sampled_from([mailboxes[0], COLLEAGUE, *OUTSIDERS]))
+    others = draw(st.lists(st.sampled_from([*USERS, COLLEAGUE, *OUTSIDERS]), max_size=4))
+    start = AS_OF + dt.timedelta(hours=draw(st.integers(-24 * 30, 24 * 90)))
+    all_day = draw(st.booleans())
+    length = dt.timedelta(hours=draw(st.sampled_from([0, 1, 2, 30, 24 * 20])))
+    common = {
+        "ical_uid": uid,
+        "start": start,
+        "end": start + length,
+        "is_all_day": all_day,
+        "subject": draw(_texts),
+        "location": draw(_texts),
+        "body": draw(_texts),
+        "sensitivity": draw(st.sampled_from(cs.Sensitivity)),
+        "calendar_id": draw(st.none() | st.just("group-1")),
+        "organizer": organizer,
+        "is_cancelled": draw(st.sampled_from([False] * 9 + [True])),
+        "version": "v1",
+    }
+    copies = []
+    for mailbox in mailboxes:
+        people = [a for a in dict.fromkeys([*mailboxes, *others]) if a != organizer]
+        copies.append(
+            cs.CalendarItem(
+                id=f"{uid}@{mailbox}",
+                mailbox=mailbox,
+                attendees=tuple(cs.Attendee(email=p) for p in people),
+                response=cs.Response.ORGANIZER
+                if mailbox == organizer
+                else draw(st.sampled_from(cs.Response)),
+                categories=draw(st.sets(st.sampled_from(["Salesforce", "Blue"]))),
+                link_choice=draw(
+                    st.sampled_from(
+                        [None] * 6
+                        + [cs.LinkChoice(who_id="003x0"), cs.LinkChoice(what_id="006opp")]
+                    )
+                ),
+                **common,
+            )
+        )
+    return copies
+
+
+@st.composite
+def first_snapshots(draw: st.DrawFn, settings: cs.OrgSettings) -> cs.Snapshot:
+    users = tuple(u.email for u in settings.users)
+    items: list[cs.CalendarItem] = []
+    for n in range(draw(st.integers(0, 6))):
+        items.extend(draw(meeting_copies(f"m{n}", users)))
+    records = [
+        cs.Record(id="003x0", kind=cs.RecordKind.CONTACT, email=OUTSIDERS[0], account_id="001a"),
+        *draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        cs.Record(id="00Qx1", kind=cs.RecordKind.LEAD, email=OUTSIDERS[1]),
+                        cs.Record(
+                            id="003x2",
+                            kind=cs.RecordKind.CONTACT,
+                            email=OUTSIDERS[2],
+                            account_id="001b",
+                        ),
+                        cs.Record(id="003y", kind=cs.RecordKind.CONTACT, email=OUTSIDERS[3]),
+                    ]
+                ),
+                unique=True,
+            )
+        ),
+    ]
+    return cs.Snapshot(as_of=AS_OF, items=tuple(items), records=tuple(records))
+
+
+def _bump(item: cs.CalendarItem, **changes: object) -> cs.CalendarItem:
+    return attrs.evolve(item, version=item.version + "'", **changes)  # type: ignore[arg-type]
+
+
+@st.composite
+def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
+    """What users do between two runs, on both sides."""
+    items = list(snapshot.items)
+    events = list(snapshot.events)
+    for n in range(len(items)):
+        choice = draw(st.sampled_from(["none", "none", "subject", "move", "save", "unsync"]))
+        item = items[n]
+        if choice == "subject":
+            items[n] = _bump(item, subject=draw(_texts), location=draw(_texts))
+        elif choice == "move":
+            items[n] = _bump(
+                item, start=item.start + dt.timedelta(hours=1), end=item.end + dt.timedelta(hours=1)
+            )
+        elif choice == "save":
+            items[n] = _bump(item, categories=item.categories | {"Salesforce"})
+        elif choice == "unsync":
+            items[n] = _bump(item, categories=item.categories | {"Salesforce Unsync"})
+    for n in reversed(range(len(events))):
+        choice = draw(st.sampled_from(["none", "none", "subject", "delete"]))
+        if choice == "subject":
+            events[n] = attrs.evolve(events[n], subject="edited", version=events[n].version + "'")
+        elif choice == "delete":
+            del events[n]
+    records = list(snapshot.records)
+    if draw(st.booleans()):
+        records.append(cs.Record(id="003x1", kind=cs.RecordKind.CONTACT, email=OUTSIDERS[1]))
+    return attrs.evolve(snapshot, items=tuple(items), events=tuple(events), records=tuple(records))
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> History:
+    settings = draw(settings_())
+    first = draw(first_snapshots(settings))
+    if draw(st.booleans()):
+        return History(settings=settings, before=None, after=first)
+    synced = cs.apply(first, cs.reconcile(None, first, settings))
+    return History(settings=settings, before=synced, after=draw(edits(synced)))
+
+
+def shuffled(snapshot: cs.Snapshot, data: st.DataObject) -> cs.Snapshot:
+    return attrs.evolve(
+        snapshot,
+        items=data.draw(st.permutations(snapshot.items)),
+        events=data.draw(st.permutations(snapshot.events)),
+        records=data.draw(st.permutations(snapshot.records)),
+    )

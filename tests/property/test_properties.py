@@ -1,0 +1,116 @@
+"""The whole-plan properties of RULES.md, checked over generated organisations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import calsync_core as cs
+
+from .orgs import AS_OF, USERS, History, histories, shuffled
+
+pytestmark = pytest.mark.property
+
+
+@given(histories(), st.data())
+def test_p_determinism_same_plan_whatever_the_input_order(h: History, data: st.DataObject) -> None:
+    plan = cs.reconcile(h.before, h.after, h.settings)
+    before = None if h.before is None else shuffled(h.before, data)
+    again = cs.reconcile(before, shuffled(h.after, data), h.settings)
+    assert cs.dumps(again) == cs.dumps(plan)
+
+
+@given(histories())
+def test_p_convergence_one_apply_then_nothing_more(h: History) -> None:
+    plan = cs.reconcile(h.before, h.after, h.settings)
+    synced = cs.apply(h.after, plan)
+    follow_up = cs.reconcile(synced, synced, h.settings)
+    assert follow_up.actions == ()
+    # What waits on an outside party stays reported, never silently dropped.
+    waiting = {cs.IssueCode.UNRESOLVED_PARTICIPANTS, cs.IssueCode.ISE_013}
+    assert {i.code for i in plan.issues if i.code in waiting} <= {i.code for i in follow_up.issues}
+
+
+@given(histories())
+def test_p_idempotence_converged_snapshot_plans_nothing(h: History) -> None:
+    synced = cs.apply(h.after, cs.reconcile(h.before, h.after, h.settings))
+    assert cs.reconcile(synced, synced, h.settings).actions == ()
+    assert cs.apply(synced, cs.reconcile(synced, synced, h.settings)) == synced
+
+
+def _without(plan: cs.Plan, ref: str) -> tuple[object, ...]:
+    return (
+        tuple(a for a in plan.actions if getattr(a, "item_id", None) != ref),
+        tuple(i for i in plan.issues if ref not in (i.item_id, i.event_id)),
+        tuple(d for d in plan.decisions if d.ref != ref),
+    )
+
+
+_bad_items = st.sampled_from(
+    [
+        {"end": AS_OF - dt.timedelta(hours=1)},  # end before start
+        {"ical_uid": ""},
+        {"organizer": "not-an-address"},
+        {"attendees": (cs.Attendee(email="two@@signs example"),)},
+    ]
+)
+
+
+@given(histories(), _bad_items, st.sampled_from(USERS))
+def test_p_isolation_an_invalid_item_changes_nothing_else(
+    h: History, fault: dict[str, object], mailbox: str
+) -> None:
+    fields: dict[str, object] = {"ical_uid": "bad-uid", "start": AS_OF, "end": AS_OF, **fault}
+    bad = cs.CalendarItem(id="bad-1", mailbox=mailbox, **fields)  # type: ignore[arg-type]
+    plan = cs.reconcile(h.before, h.after, h.settings)
+    with_bad = attrs.evolve(h.after, items=(*h.after.items, bad))
+    polluted = cs.reconcile(h.before, with_bad, h.settings)
+    assert _without(polluted, "bad-1") == _without(plan, "bad-1")
+    assert [i.code for i in polluted.issues_about("bad-1")] == [cs.IssueCode.INVALID_ITEM]
+    assert not any(getattr(a, "item_id", None) == "bad-1" for a in polluted.actions)
+
+
+@given(histories(), st.sampled_from(USERS))
+def test_p_isolation_an_unsyncable_item_only_reports_itself(h: History, mailbox: str) -> None:
+    long = cs.CalendarItem(
+        id="long-1",
+        ical_uid="long-uid",
+        mailbox=mailbox,
+        start=AS_OF,
+        end=AS_OF + dt.timedelta(days=20),
+        is_all_day=True,
+        categories=frozenset({"Salesforce"}),
+    )
+    plan = cs.reconcile(h.before, h.after, h.settings)
+    polluted = cs.reconcile(
+        h.before, attrs.evolve(h.after, items=(*h.after.items, long)), h.settings
+    )
+    assert _without(polluted, "long-1") == _without(plan, "long-1")
+    upward = {
+        u.email
+        for u in h.settings.users
+        if (u.direction or h.settings.direction) is not cs.Direction.TO_CALENDAR
+    }
+    if mailbox in upward:
+        assert [i.code for i in polluted.issues_about("long-1")] == [cs.IssueCode.ALL_DAY_TOO_LONG]
+
+
+@given(histories())
+def test_p_safety_updates_name_current_values_and_deletes_only_sync_events(h: History) -> None:
+    plan = cs.reconcile(h.before, h.after, h.settings)
+    events = {e.id: e for e in h.after.events}
+    items = {(i.mailbox, i.id): i for i in h.after.items}
+    for action in plan.actions:
+        if isinstance(action, cs.UpdateEvent):
+            for change in action.changes:
+                assert getattr(events[action.event_id], change.field) == change.old
+        elif isinstance(action, cs.UpdateItem):
+            for change in action.changes:
+                assert getattr(items[(action.mailbox, action.item_id)], change.field) == change.old
+        elif isinstance(action, cs.DeleteEvent):
+            assert events[action.event_id].created_by_sync
+        assert not isinstance(action, cs.DeleteItem)
