@@ -171,6 +171,10 @@ def test_rule_table_covers_every_cited_rule_and_has_unique_ids() -> None:
 def test_every_rule_constant_the_planner_cites_is_in_the_table() -> None:
     from calsync_core import _rules
 
-    cited = [v for k, v in vars(_rules).items() if k.isupper() and not k.startswith("_") and isinstance(v, str)]
+    cited = [
+        v
+        for k, v in vars(_rules).items()
+        if k.isupper() and not k.startswith("_") and isinstance(v, str)
+    ]
     assert len(cited) >= 30
     assert all(rule in cs.RULES for rule in cited)
