@@ -178,3 +178,14 @@ def test_every_rule_constant_the_planner_cites_is_in_the_table() -> None:
     ]
     assert len(cited) >= 30
     assert all(rule in cs.RULES for rule in cited)
+
+
+def test_docs_rule_reference_is_generated_from_the_table() -> None:
+    from pathlib import Path
+
+    from calsync_core._rules import rules_markdown
+
+    page = Path(__file__).parent.parent / "docs" / "rules.md"
+    assert page.read_text(encoding="utf-8") == rules_markdown(), (
+        "docs/rules.md is stale; write calsync_core._rules.rules_markdown() to it"
+    )

@@ -415,3 +415,21 @@ CONFLICT = "R-CONFLICT"
 CATEGORIES = "R-CATEGORIES"
 ISSUES = "R-ISSUES"
 EMPTY_GUARD = "R-EMPTY-GUARD"
+
+
+def rules_markdown() -> str:
+    """The rule reference, rendered from the table (``docs/rules.md`` is this text)."""
+    lines = [
+        "# Rule reference",
+        "",
+        "Generated from `calsync_core.RULE_TABLE`; every decision and issue cites one of",
+        "these IDs. Do not edit by hand: a test compares this page with the table.",
+    ]
+    section = None
+    for rule in RULE_TABLE:
+        if rule.section != section:
+            section = rule.section
+            lines += ["", f"## {section}", "", "| ID | Rule | Issues |", "|---|---|---|"]
+        issues = ", ".join(f"`{code.value}`" for code in rule.issues)
+        lines.append(f"| {rule.id} | {rule.sentence} | {issues} |")
+    return "\n".join(lines) + "\n"
