@@ -83,11 +83,11 @@ def floor(before: cs.Snapshot, after: cs.Snapshot) -> int:
     return changes
 
 
-def best(fn: Callable[[], object], repeat: int = 3) -> float:
+def best(fn: Callable[..., object], *args: object, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        fn()
+        fn(*args)
         times.append(time.perf_counter() - started)
     return min(times)
 
@@ -101,9 +101,9 @@ def main(sizes: list[int]) -> None:
         settings, first = organisation(size)
         synced = cs.apply(first, cs.reconcile(None, first, settings))
         after = changed(synced)
-        t_first = best(lambda: cs.reconcile(None, first, settings))
-        t_steady = best(lambda: cs.reconcile(synced, after, settings))
-        t_floor = best(lambda: floor(synced, after))
+        t_first = best(cs.reconcile, None, first, settings)
+        t_steady = best(cs.reconcile, synced, after, settings)
+        t_floor = best(floor, synced, after)
         print(
             f"{size:>8} {t_first:>9.3f} {t_steady:>9.3f} {t_steady / size * 1e6:>8.1f} "
             f"{t_floor:>9.4f} {t_steady / t_floor:>7.1f}"
