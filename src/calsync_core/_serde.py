@@ -19,7 +19,8 @@ import functools
 import json
 import reprlib
 import types
-from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
+from collections.abc import Iterator
+from typing import Any, TypeVar, cast, get_args, get_origin
 
 import attrs
 import cattrs
@@ -36,9 +37,6 @@ from ._errors import LoadError
 from ._plan import ACTION_TYPES, Action, FieldChange
 from ._values import CalendarItem, SfEvent
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 T = TypeVar("T")
 
 #: The key naming an action's class inside ``Plan.actions``.
@@ -51,44 +49,32 @@ _conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
 
 def dumps(obj: object) -> str:
     """Return ``obj`` (a snapshot, settings, a plan or any value inside them) as canonical JSON."""
-    return json.dumps(
-        _conv.unstructure(obj),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    data = _conv.unstructure(obj)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:
     """Read a ``cls`` from JSON text; raise :class:`LoadError` listing every problem."""
-    if not _is_value(cls):
+    if not attrs.has(cast("type[Any]", cls)):  # cast: has() would narrow cls, losing T
         raise TypeError(f"loads reads library values, not {cls!r}")
     data = _parse(text)
     try:
         return _conv.structure(data, cls)
-    except RecursionError:
-        raise LoadError(["<root>: nested too deeply"]) from None
     except Exception as exc:  # any fault in the document must surface as a LoadError
         raise LoadError(_walk(exc, "")) from exc
-
-
-def _is_value(cls: type[Any]) -> bool:
-    # Not attrs.has inline: its TypeGuard would narrow cls and lose T.
-    return attrs.has(cls)
 
 
 def _parse(text: str | bytes) -> Any:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        return json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+        return json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise LoadError([f"<text>: invalid JSON at {where}: {exc.msg}"]) from None
     except RecursionError:
         raise LoadError(["<text>: nested too deeply"]) from None
-    except ValueError as exc:  # bad UTF-8, duplicate keys, NaN, over-long integers
+    except ValueError as exc:  # bad UTF-8, a duplicate key, an over-long integer
         raise LoadError([f"<text>: {exc}"]) from None
 
 
@@ -102,40 +88,34 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _show(value: object) -> str:
-    # Bounded, so a huge or deeply nested value cannot swamp (or overflow) a message.
-    return reprlib.repr(value)
+#: Bounded repr, so a huge or deeply nested value cannot swamp (or overflow) a message.
+_show = reprlib.repr
 
 
 def _walk(exc: BaseException, path: str) -> Iterator[str]:
-    if isinstance(exc, ForbiddenExtraKeysError):
-        for key in sorted(exc.extra_fields):
-            yield f"{_join(path, key)}: unknown field"
-    elif isinstance(exc, BaseExceptionGroup):
-        for sub in exc.exceptions:
-            yield from _walk(sub, _step(sub, path))
-    elif isinstance(exc, KeyError):
-        yield f"{path or '<root>'}: required field missing"
-    else:
-        yield f"{path or '<root>'}: {str(exc) or type(exc).__name__}"
-
-
-def _step(exc: BaseException, path: str) -> str:
-    # Notes are appended innermost first as an exception rises, so read them in reverse.
+    """Every leaf problem under ``exc`` as "path: message" (``path`` built as ".a[1].b")."""
+    # cattrs notes an exception with each attribute or index it rises through,
+    # innermost first: read the notes backwards.
     for note in reversed(getattr(exc, "__notes__", ())):
         if isinstance(note, AttributeValidationNote):
-            path = _join(path, note.name)
+            path += _key(note.name)
         elif isinstance(note, IterableValidationNote):
-            path = f"{path}[{note.index}]"
-    return path
+            path += f"[{note.index}]"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield f"{(path + _key(key)).removeprefix('.')}: unknown field"
+    elif isinstance(exc, BaseExceptionGroup):
+        for sub in exc.exceptions:
+            yield from _walk(sub, path)
+    else:
+        missing = isinstance(exc, KeyError)
+        message = "required field missing" if missing else str(exc) or type(exc).__name__
+        yield f"{path.removeprefix('.') or '<root>'}: {message}"
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+def _key(name: str) -> str:
+    # An unknown key can be any string ("", "a.b"): quote it unless it reads unambiguously.
+    return f".{name}" if name.isidentifier() else f"[{json.dumps(name, ensure_ascii=False)}]"
 
 
 def _at(name: str, exc: Exception) -> Exception:
