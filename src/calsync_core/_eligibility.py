@@ -93,7 +93,7 @@ def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) ->
         return Verdict(save=True, rule=R.AUTOSAVE_APPOINTMENT, note="appointment autosaved")
     if not user.meeting_autosave:
         return _skip(R.AUTOSAVE_MEETING, "meeting autosave is off for this user")
-    if item.response not in _ANSWERED and not s.sync_unresponded_and_declined:
+    if not _answered(item) and not s.sync_unresponded_and_declined:
         answer = "declined" if item.response is Response.DECLINED else "not answered"
         return _skip(R.UNRESPONDED, f"the user has {answer} this meeting")
     if is_private(item) and not s.autosave_private:
@@ -116,7 +116,7 @@ def _manual(item: CalendarItem, org: Org, index: Index) -> Verdict:
             save=True, rule=R.AUTOSAVE_APPOINTMENT, note=f"appointment saved by the user ({how})"
         )
     s = org.settings
-    if item.response not in _ANSWERED and not s.sync_unresponded_and_declined:
+    if not _answered(item) and not s.sync_unresponded_and_declined:
         return Verdict(
             save=False,
             rule=R.UNRESPONDED,
@@ -134,6 +134,12 @@ def _manual(item: CalendarItem, org: Org, index: Index) -> Verdict:
             message=UNRESOLVED_TEXT,
         )
     return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note=f"meeting saved by the user ({how})")
+
+
+def _answered(item: CalendarItem) -> bool:
+    # The organizer's own copy counts as answered whatever its response field
+    # says: R-AUTOSAVE-MEETING saves meetings the user organizes.
+    return item.response in _ANSWERED or organizer_of(item) == item.mailbox
 
 
 def _resolvable(item: CalendarItem, org: Org, index: Index) -> bool:

@@ -178,7 +178,7 @@ class _Run:
             if event is not None:
                 return event, False
         found = self.now.events_by_uid_owner.get((item.ical_uid, user.sf_user_id), ())
-        if found and found[0].id != item.sf_event_id:
+        if found:
             return found[0], True
         return None, False
 
