@@ -62,6 +62,7 @@ MAX_WIDTH = 100
 EXAMPLE = "--example"
 _FILES = ("before.json", "after.json", "settings.json")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_CREATES: dict[type, str] = {CreateEvent: "event", CreateItem: "item", CreateRecord: "record"}
 
 T = TypeVar("T")
 
@@ -301,8 +302,7 @@ class _Text:
         self.numbers: dict[str, str] = {}
         for n, action in enumerate(plan.actions, 1):
             if isinstance(action, CreateEvent | CreateItem | CreateRecord):
-                kind = {CreateEvent: "event", CreateItem: "item", CreateRecord: "record"}
-                self.numbers[action.ref] = f"{kind[type(action)]} of #{n}"
+                self.numbers[action.ref] = f"{_CREATES[type(action)]} of #{n}"
 
     # -- whole documents ----------------------------------------------------------
 
@@ -366,6 +366,10 @@ class _Text:
     # -- pieces -----------------------------------------------------------------------
 
     def wrap(self, text: str, indent: int, hang: int) -> list[str]:
+        # Subjects and names come from other people's calendars: a control character
+        # (a terminal escape, say) is shown as "?" rather than sent to the terminal.
+        # textwrap itself turns newlines and tabs into spaces.
+        text = "".join(ch if ch.isprintable() or ch.isspace() else "?" for ch in text)
         # Ids and refs contain hyphens; never break inside them.
         return textwrap.wrap(
             text, width=self.width, initial_indent=" " * indent, subsequent_indent=" " * hang,
@@ -398,6 +402,9 @@ class _Text:
 
     def ref(self, value: str) -> str:
         return self.numbers.get(value, value)
+
+    def event(self, event_id: str) -> str:
+        return self.numbers.get(event_id) or f"event {event_id}"
 
     def records_(self, ids: tuple[str, ...]) -> str:
         named = []
@@ -456,7 +463,7 @@ class _Text:
                 if action.categories:
                     parts.append(f"categories {', '.join(sorted(action.categories))}")
                 if action.sf_event_id is not None:
-                    parts.append(f"from event {self.ref(action.sf_event_id)}")
+                    parts.append(f"from {self.event(action.sf_event_id)}")
                 text = (f"CreateItem in {action.mailbox} {_quote(action.subject)} "
                         f"{', '.join(parts)}")
             case UpdateItem():
@@ -475,8 +482,8 @@ class _Text:
                 text = f"CreateRecord {action.kind.value} {action.email}{name}"
             case SaveAttachment():
                 a = action.attachment
-                text = (f"SaveAttachment {_quote(a.name)} ({a.size:,} bytes) to event "
-                        f"{self.ref(action.event_id)}")
+                text = (f"SaveAttachment {_quote(a.name)} ({a.size:,} bytes) to "
+                        f"{self.event(action.event_id)}")
         return f"{text} [{action.rule}]"
 
 
