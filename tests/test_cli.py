@@ -18,8 +18,9 @@ import attrs
 import pytest
 
 import calsync_core as cs
-from calsync_core._cli import _Inputs, _Text, main
+from calsync_core._cli import main
 from calsync_core._example import example_after, example_before, example_settings
+from calsync_core._render import Inputs, Text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -421,8 +422,8 @@ def test_every_kind_of_action_renders_on_its_own_numbered_entry() -> None:
                           attachment=cs.Attachment(id="a1", name="deck.pdf", size=123456)),
     ]
     plan = cs.Plan(actions=actions)
-    inputs = _Inputs(None, example_after(), example_settings(), "after.json", "settings.json")
-    lines = _Text(inputs, plan).actions(enumerate(plan.actions, 1))
+    inputs = Inputs(None, example_after(), example_settings(), "after.json", "settings.json")
+    lines = Text(inputs, plan).actions(enumerate(plan.actions, 1))
     text = flat("\n".join(lines))
     for n, action in enumerate(actions, 1):
         assert f"{n}. {type(action).__name__} " in text
