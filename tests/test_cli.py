@@ -302,7 +302,7 @@ def test_example_shows_what_its_docstring_says() -> None:
         "ben-proposal-prep": ("save", "R-AUTOSAVE-APPOINTMENT"),
         "ana-focus-time": ("skip", "R-AUTOSAVE-APPOINTMENT"),
         "ben-doctor": ("skip", "R-PRIVATE"),
-        "dev-pricing-review": ("save", "R-AUTOSAVE-MEETING"),
+        "dev-pricing-review": ("save", "R-PRIVATE"),
         "ana-globex-intro": ("wait", "R-NOT-LINKED"),
         "ben-northwind-rollout": ("skip", "R-LIMIT-ALLDAY"),
         "chloe-contoso-qbr": ("skip", "R-UNRESPONDED"),

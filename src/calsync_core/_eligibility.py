@@ -77,7 +77,7 @@ def linkable(item: CalendarItem, org: Org) -> list[str]:
 def judge(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
     """Decide whether ``item`` (not linked to any event) is saved now."""
     if is_manual(item):
-        return _manual(item, org, index)
+        return _manual(item, user, org, index)
     return _autosave(item, user, org, index)
 
 
@@ -109,31 +109,34 @@ def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) ->
     return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note="meeting autosaved")
 
 
-def _manual(item: CalendarItem, org: Org, index: Index) -> Verdict:
+def _manual(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
     how = "link choice" if item.link_choice is not None else "'Salesforce' category"
-    if not is_meeting(item):
-        return Verdict(
-            save=True, rule=R.AUTOSAVE_APPOINTMENT, note=f"appointment saved by the user ({how})"
-        )
-    s = org.settings
-    if not _answered(item) and not s.sync_unresponded_and_declined:
-        return Verdict(
-            save=False,
-            rule=R.UNRESPONDED,
-            note="manual save of an unanswered or declined meeting",
-            issue=IssueCode.ISE_013,
-            message=ISE_013_TEXT,
-        )
-    chosen_who = item.link_choice is not None and item.link_choice.who_id is not None
-    if not chosen_who and not _resolvable(item, org, index):
-        return Verdict(
-            save=False,
-            rule=R.NOT_LINKED,
-            note="waiting for a record of an external participant",
-            issue=IssueCode.UNRESOLVED_PARTICIPANTS,
-            message=UNRESOLVED_TEXT,
-        )
-    return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note=f"meeting saved by the user ({how})")
+    if is_meeting(item):
+        if not _answered(item) and not org.settings.sync_unresponded_and_declined:
+            return Verdict(
+                save=False,
+                rule=R.UNRESPONDED,
+                note="manual save of an unanswered or declined meeting",
+                issue=IssueCode.ISE_013,
+                message=ISE_013_TEXT,
+            )
+        chosen_who = item.link_choice is not None and item.link_choice.who_id is not None
+        if not chosen_who and not _resolvable(item, org, index):
+            return Verdict(
+                save=False,
+                rule=R.NOT_LINKED,
+                note="waiting for a record of an external participant",
+                issue=IssueCode.UNRESOLVED_PARTICIPANTS,
+                message=UNRESOLVED_TEXT,
+            )
+    # Cite the rule autosave would have followed: the one a manual save
+    # overrides (R-PRIVATE, R-INTERNAL, R-WINDOW ...), or the one that agrees.
+    auto = _autosave(item, user, org, index)
+    if auto.save:
+        return Verdict(save=True, rule=auto.rule, note=f"saved by the user ({how})")
+    return Verdict(
+        save=True, rule=auto.rule, note=f"saved by the user ({how}), overriding: {auto.note}"
+    )
 
 
 def _answered(item: CalendarItem) -> bool:

@@ -26,7 +26,7 @@ class Links:
     who_ids: tuple[str, ...] = ()
     what_ids: tuple[str, ...] = ()
     new_records: tuple[CreateRecord, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (rule, note)
 
 
 def record_ref(kind: RecordKind, email: str) -> str:
@@ -37,11 +37,12 @@ def record_ref(kind: RecordKind, email: str) -> str:
 def links_for(item: CalendarItem, org: Org, index: Index) -> Links:
     """Who/What for the event saved from ``item``; a link choice replaces what is computed."""
     if is_private(item):
-        return Links(notes=("private: no Who, What or invitees (Salesforce forbids them)",))
+        note = "private: no Who, What or invitees (Salesforce forbids them)"
+        return Links(notes=((R.PRIVATE, note),))
     choice = item.link_choice
     whos: list[str] = []
     new_records: list[CreateRecord] = []
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     if choice is not None and choice.who_id is not None:
         whos = [choice.who_id]
     elif is_meeting(item):
@@ -60,7 +61,7 @@ def links_for(item: CalendarItem, org: Org, index: Index) -> Links:
 
 def _computed_whos(
     item: CalendarItem, org: Org, index: Index
-) -> tuple[list[str], list[CreateRecord], list[str]]:
+) -> tuple[list[str], list[CreateRecord], list[tuple[str, str]]]:
     names = {a.email: a.name for a in item.attendees}
     kind = org.settings.auto_create
     contacts: list[str] = []
@@ -83,9 +84,13 @@ def _computed_whos(
     notes = []
     if contacts:
         if leads:
-            notes.append(f"{len(leads)} lead(s) left out: a lead can only be the single Who")
+            notes.append(
+                (R.LINK, f"{len(leads)} lead(s) left out: a lead can only be the single Who")
+            )
         if len(contacts) > MAX_WHOS:
-            notes.append(f"{len(contacts) - MAX_WHOS} contact(s) over the limit of {MAX_WHOS}")
+            notes.append(
+                (R.LINK, f"{len(contacts) - MAX_WHOS} contact(s) over the limit of {MAX_WHOS}")
+            )
         return contacts[:MAX_WHOS], new_records, notes
     return leads[:1], new_records, notes
 

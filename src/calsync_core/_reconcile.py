@@ -356,8 +356,8 @@ class _Run:
         self.decide(item.id, "save", verdict.rule, f"{verdict.note}; owner {owner}")
         for note in fields.notes:
             self.decide(item.id, "cut", R.FIELD_LIMITS, note)
-        for note in links.notes:
-            self.decide(item.id, "note", R.LINK, note)
+        for rule, note in links.notes:
+            self.decide(item.id, "note", rule, note)
 
     def _issue(
         self,
