@@ -1,0 +1,145 @@
+"""R-OWNER (external organizer, appointments) and R-DEDUP (one event per UID and owner)."""
+
+from __future__ import annotations
+
+import calsync_core as cs
+from helpers import (
+    PAT_CONTACT,
+    SALESFORCE,
+    actions_of,
+    appointment,
+    categories_set,
+    converge,
+    created_event,
+    decision_for,
+    event,
+    item_in,
+    meeting,
+    only,
+    org,
+    put,
+    run,
+    settled,
+    snap,
+    user,
+)
+
+TEAM = org(user("alice"), user("bob"))
+
+
+def _copies(bob_answers: cs.Response = cs.Response.ACCEPTED) -> tuple[cs.CalendarItem, ...]:
+    """pat's meeting as it sits in alice's and in bob's mailbox (one UID, two item ids)."""
+    return (
+        meeting("m-alice", mailbox="alice", uid="uid-team", attendees=["bob"]),
+        meeting("m-bob", mailbox="bob", uid="uid-team", attendees=["alice"], response=bob_answers),
+    )
+
+
+# -- R-OWNER (b): the organizer is not an internal user ---------------------------------------
+
+
+def test_r_owner_each_internal_attendee_whose_item_is_saved_gets_an_own_event() -> None:
+    plan = run(None, snap(*_copies(), PAT_CONTACT), TEAM)
+
+    created = actions_of(plan, cs.CreateEvent)
+    assert sorted(c.owner_id for c in created) == ["005alice", "005bob"]
+    assert {c.ical_uid for c in created} == {"uid-team"}
+    assert all(c.who_ids == (PAT_CONTACT.id,) for c in created)
+    stamps = {u.mailbox: u.changes[0].new for u in actions_of(plan, cs.UpdateItem)}
+    by_owner = {c.owner_id: c.ref for c in created}
+    assert stamps == {
+        "alice@acme.example": by_owner["005alice"],
+        "bob@acme.example": by_owner["005bob"],
+    }
+
+
+def test_r_owner_attendee_whose_item_is_not_saved_gets_no_event() -> None:
+    plan = run(None, snap(*_copies(bob_answers=cs.Response.DECLINED), PAT_CONTACT), TEAM)
+
+    assert created_event(plan).owner_id == "005alice"
+    assert decision_for(plan, "m-bob").outcome == "skip"
+    assert not any(u.mailbox == "bob@acme.example" for u in actions_of(plan, cs.UpdateItem))
+
+
+def test_r_owner_external_organizer_converges_to_one_event_per_attendee() -> None:
+    synced = converge(snap(*_copies(), PAT_CONTACT), TEAM)
+
+    assert sorted(e.owner_id for e in synced.events) == ["005alice", "005bob"]
+    for it in synced.items:
+        owner = "005" + it.mailbox.split("@")[0]
+        assert only(e for e in synced.events if e.id == it.sf_event_id).owner_id == owner
+    assert settled(synced, TEAM).actions == ()
+
+
+# -- R-OWNER (c): appointments -----------------------------------------------------------------
+
+
+def test_r_owner_appointment_is_owned_by_the_mailbox_owner() -> None:
+    settings = org(user("alice"), user("bob", appointment_autosave=True))
+
+    plan = run(None, snap(appointment(mailbox="bob")), settings)
+
+    assert created_event(plan).owner_id == "005bob"
+
+
+def test_r_owner_items_of_mailboxes_that_are_not_internal_users_are_not_synced() -> None:
+    stranger = meeting(mailbox="zed@acme.example")
+
+    plan = run(None, snap(stranger, PAT_CONTACT), org())
+
+    assert plan.actions == ()
+    assert decision_for(plan, "meeting-1").rule == "R-OWNER"
+
+
+# -- R-DEDUP: adoption ---------------------------------------------------------------------------
+
+
+def _existing() -> cs.SfEvent:
+    """An event that already carries alice's meeting UID, made by someone else."""
+    m = meeting()
+    return event(
+        "00Uold",
+        uid=m.ical_uid,
+        start=m.start,
+        end=m.end,
+        subject=m.subject,
+        created_by_sync=False,
+        who_ids=(PAT_CONTACT.id,),
+    )
+
+
+def test_r_dedup_existing_event_with_same_uid_and_owner_is_adopted_on_a_first_run() -> None:
+    plan = run(None, snap(meeting(), _existing(), PAT_CONTACT), org())
+
+    assert actions_of(plan, cs.CreateEvent) == ()
+    stamp = only(actions_of(plan, cs.UpdateItem))
+    assert stamp.rule == "R-DEDUP"
+    assert stamp.changes == (cs.FieldChange(field="sf_event_id", old=None, new="00Uold"),)
+    assert decision_for(plan, "meeting-1").rule == "R-DEDUP"
+    assert categories_set(plan, "meeting-1").add == {SALESFORCE}
+
+
+def test_r_dedup_existing_event_is_adopted_with_a_before_snapshot() -> None:
+    before = snap(meeting(), PAT_CONTACT)
+    after = put(before, _existing())
+
+    plan = run(before, after, org())
+
+    assert actions_of(plan, cs.CreateEvent) == ()
+    assert only(actions_of(plan, cs.UpdateItem)).changes[0].new == "00Uold"
+
+
+def test_r_dedup_adoption_converges_without_a_second_event() -> None:
+    synced = converge(snap(meeting(), _existing(), PAT_CONTACT), org())
+
+    assert [e.id for e in synced.events] == ["00Uold"]
+    assert item_in(synced, "meeting-1").sf_event_id == "00Uold"
+    assert settled(synced, org()).actions == ()
+
+
+def test_r_dedup_event_of_another_owner_is_not_adopted() -> None:
+    bobs = event("00Ubob", owner="bob", uid="uid-meeting-1")
+
+    plan = run(None, snap(meeting(), bobs, PAT_CONTACT), org())
+
+    assert created_event(plan).owner_id == "005alice"
