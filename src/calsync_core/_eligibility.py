@@ -18,6 +18,7 @@ from . import _rules as R
 from ._context import SALESFORCE, Org
 from ._enums import IssueCode, Response, Sensitivity
 from ._index import Index
+from ._recurrence import occurs_between
 from ._values import CalendarItem, UserSettings
 
 _PRIVATE = frozenset({Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL})
@@ -25,6 +26,10 @@ _ANSWERED = frozenset({Response.ORGANIZER, Response.ACCEPTED, Response.TENTATIVE
 
 ISE_013_TEXT = (
     "ISE-013: Meeting for attendees cannot be synchronized until the organizer synchronizes it."
+)
+RECURRING_TEXT = (
+    "Recurring series are saved only when Advanced Calendaring is on in Salesforce "
+    "and recurring events are enabled for sync."
 )
 UNRESOLVED_TEXT = (
     "None of this meeting's external participants has a Salesforce record; "
@@ -61,6 +66,20 @@ def participants(item: CalendarItem) -> list[str]:
     return list(seen)
 
 
+def in_window(item: CalendarItem, org: Org) -> bool:
+    """R-WINDOW: the item, or any occurrence of its series, overlaps the window."""
+    if item.recurrence is None:
+        return org.in_window(item.start, item.end)
+    return occurs_between(
+        item.recurrence.rule, item.start, item.end - item.start, org.window_start, org.window_end
+    )
+
+
+def recurring_enabled(org: Org) -> bool:
+    """R-RECURRING-ENABLED: both the Salesforce org and the product's switch allow series."""
+    return org.settings.advanced_calendaring and org.settings.recurring_events
+
+
 def is_meeting(item: CalendarItem) -> bool:
     # A meeting has an attendee other than the mailbox owner; an item someone else
     # organized is a meeting copy even when its attendee list came through empty.
@@ -83,8 +102,10 @@ def judge(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Ver
 
 def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
     s = org.settings
-    if not org.in_window(item.start, item.end):
+    if not in_window(item, org):
         return _skip(R.WINDOW, "outside the sync window; autosave ignores it")
+    if item.recurrence is not None and not recurring_enabled(org):
+        return _skip(R.RECURRING_ENABLED, "recurring series are not enabled for this org")
     if not is_meeting(item):
         if not user.appointment_autosave:
             return _skip(R.AUTOSAVE_APPOINTMENT, "appointment autosave is off for this user")
@@ -111,6 +132,14 @@ def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) ->
 
 def _manual(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
     how = "link choice" if item.link_choice is not None else "'Salesforce' category"
+    if item.recurrence is not None and not recurring_enabled(org):
+        return Verdict(
+            save=False,
+            rule=R.RECURRING_ENABLED,
+            note="manual save of a series while recurring events are not enabled",
+            issue=IssueCode.RECURRING_NOT_ENABLED,
+            message=RECURRING_TEXT,
+        )
     if is_meeting(item):
         if not _answered(item) and not org.settings.sync_unresponded_and_declined:
             return Verdict(

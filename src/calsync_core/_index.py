@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from . import _recurrence as recurrence
 from ._enums import RecordKind
 from ._values import CalendarItem, Record, SfEvent, Snapshot
 
@@ -50,6 +51,10 @@ def item_problems(item: CalendarItem) -> list[str]:
     problems.extend(
         f"attachment {a.id!r} has a negative size" for a in item.attachments if a.size < 0
     )
+    if item.recurrence is not None:
+        fault = recurrence.problem(item.recurrence.rule, item.start)
+        if fault is not None:
+            problems.append(fault)
     return problems
 
 
@@ -65,6 +70,15 @@ def event_problems(event: SfEvent) -> list[str]:
 
 
 @attrs.frozen(kw_only=True)
+class BadItem:
+    """An item with semantic faults; ``addressable`` if sync can still mark it in its mailbox."""
+
+    item: CalendarItem
+    problems: tuple[str, ...]
+    addressable: bool
+
+
+@attrs.frozen(kw_only=True)
 class Index:
     """Lookups over the valid part of one snapshot, plus the invalid part with reasons."""
 
@@ -74,8 +88,9 @@ class Index:
     events_by_uid_owner: Mapping[tuple[str, str], tuple[SfEvent, ...]]  # oldest first
     records: Mapping[str, Record]  # by id
     people: Mapping[str, Record]  # address → the record it resolves to
-    bad_items: tuple[tuple[CalendarItem, tuple[str, ...]], ...]
+    bad_items: tuple[BadItem, ...]
     bad_events: tuple[tuple[SfEvent, tuple[str, ...]], ...]
+    bad_event_ids: frozenset[str]
 
 
 def build(snapshot: Snapshot) -> Index:
@@ -85,7 +100,7 @@ def build(snapshot: Snapshot) -> Index:
 
     items: dict[ItemKey, CalendarItem] = {}
     meetings: dict[str, list[CalendarItem]] = defaultdict(list)
-    bad_items = []
+    bad_items: list[BadItem] = []
     for item in snapshot.items:
         key = (item.mailbox, item.id)
         problems = item_problems(item)
@@ -93,7 +108,9 @@ def build(snapshot: Snapshot) -> Index:
             # Two different items under one id: neither can be trusted (issue 3).
             problems.append(f"id {item.id!r} appears {counts[key]} times in this mailbox")
         if problems:
-            bad_items.append((item, tuple(problems)))
+            # A SetCategories needs one item it can name: an id, a mailbox, no twin.
+            addressable = bool(item.id) and is_address(item.mailbox) and counts[key] == 1
+            bad_items.append(BadItem(item=item, problems=tuple(problems), addressable=addressable))
             continue
         items[key] = item
         meetings[item.ical_uid].append(item)
@@ -137,8 +154,9 @@ def build(snapshot: Snapshot) -> Index:
         people=people,
         # Two items under one id differ only in what their problems say, so
         # sorting by the problems too makes the order input-independent.
-        bad_items=tuple(sorted(bad_items, key=lambda b: (b[0].mailbox, b[0].id, b[1]))),
+        bad_items=tuple(sorted(bad_items, key=lambda b: (b.item.mailbox, b.item.id, b.problems))),
         bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[1]))),
+        bad_event_ids=frozenset(event.id for event, _ in bad_events),
     )
 
 

@@ -23,6 +23,7 @@ from ._values import CalendarItem
 TEXT_LIMITS: Mapping[str, int] = {"subject": 255, "location": 255, "description": 32_000}
 LONGEST_EVENT = dt.timedelta(days=14)
 LONGEST_GROUP_EVENT = dt.timedelta(hours=24)
+LONGEST_OCCURRENCE = dt.timedelta(hours=24)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,6 +76,14 @@ def event_fields(item: CalendarItem) -> EventFields:
 def duration_limit(item: CalendarItem) -> Limit | None:
     """The first duration limit ``item`` breaks, if any."""
     length = item.end - item.start
+    if item.recurrence is not None and (item.is_all_day or length > LONGEST_OCCURRENCE):
+        # Salesforce: a Classic series' occurrences last 24 hours or less (DOMAIN.md).
+        return Limit(
+            code=IssueCode.RECURRING_TOO_LONG,
+            rule=R.LIMIT_RECURRING,
+            message="Recurring all-day series, and series whose occurrences last over 24 "
+            "hours, cannot be saved to Salesforce.",
+        )
     if length > LONGEST_EVENT:
         days = length / dt.timedelta(days=1)
         if item.is_all_day:

@@ -264,6 +264,8 @@ class Decision:
     outcome: str = attrs.field(validator=_str)
     rule: str = attrs.field(validator=_str)
     note: str = attrs.field(validator=_str)
+    #: The item's mailbox (item ids are only unique per mailbox); None for events.
+    mailbox: str | None = attrs.field(default=None, converter=c.optional_address)
 
 
 def _actions(value: Iterable[Action]) -> tuple[Action, ...]:
@@ -286,9 +288,15 @@ class Plan:
     issues: tuple[Issue, ...] = attrs.field(default=(), converter=_issues)
     decisions: tuple[Decision, ...] = attrs.field(default=(), converter=_decisions)
 
-    def explain(self, ref: str) -> tuple[Decision, ...]:
-        """The decisions about one item or event (``ref``: an item id or an event id)."""
-        return tuple(d for d in self.decisions if d.ref == ref)
+    def explain(self, ref: str, mailbox: str | None = None) -> tuple[Decision, ...]:
+        """The decisions about one item or event (``ref``: an item id or an event id).
+
+        ``mailbox`` narrows an item id to one mailbox's copy.
+        """
+        wanted = None if mailbox is None else mailbox.lower()
+        return tuple(
+            d for d in self.decisions if d.ref == ref and (wanted is None or d.mailbox == wanted)
+        )
 
     def issues_about(self, ref: str) -> tuple[Issue, ...]:
         """The issues naming ``ref`` as their item or event."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 from . import _rules as R
 from ._categories import CategoryState, category_action
 from ._context import SALESFORCE, UNSYNC, Org
-from ._eligibility import Verdict, judge
+from ._eligibility import Verdict, in_window, judge
 from ._enums import ConflictPolicy, Direction, IssueCode
 from ._index import Index, build
 from ._limits import duration_limit, event_fields, required_limit
@@ -103,6 +103,11 @@ class _Run:
     def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
         self.decisions.append(Decision(ref=ref, outcome=outcome, rule=rule, note=note))
 
+    def note(self, item: CalendarItem, outcome: str, rule: str, note: str) -> None:
+        self.decisions.append(
+            Decision(ref=item.id, outcome=outcome, rule=rule, note=note, mailbox=item.mailbox)
+        )
+
     def plan(self) -> Plan:
         ordered = sorted(enumerate(self.actions), key=lambda p: (_PHASE[type(p[1])], p[0]))
         return Plan(
@@ -114,25 +119,23 @@ class _Run:
     # -- inputs that cannot be planned -------------------------------------------
 
     def invalid_inputs(self) -> None:
-        for item, problems in self.now.bad_items:
-            text = "; ".join(problems)
-            self.issues.append(
-                Issue(
-                    code=IssueCode.INVALID_ITEM,
-                    message=f"Invalid calendar item: {text}.",
-                    rule=R.ISSUES,
-                    mailbox=item.mailbox,
-                    item_id=item.id,
-                )
-            )
-            self.decide(item.id, "skip", R.ISSUES, f"invalid item, nothing planned: {text}")
+        for bad in self.now.bad_items:
+            item, text = bad.item, "; ".join(bad.problems)
+            self._issue(item, IssueCode.INVALID_ITEM, R.ISSUES, f"Invalid calendar item: {text}.")
+            self.note(item, "skip", R.ISSUES, f"invalid item, nothing planned: {text}")
+            if bad.addressable and item.mailbox in self.org.users:
+                state = CategoryState()
+                state.issue()
+                self._categories(item, state)
         for event, problems in self.now.bad_events:
             text = "; ".join(problems)
+            owner = self.org.users_by_sf_id.get(event.owner_id)
             self.issues.append(
                 Issue(
                     code=IssueCode.INVALID_ITEM,
                     message=f"Invalid Salesforce event: {text}.",
                     rule=R.ISSUES,
+                    mailbox=None if owner is None else owner.email,
                     event_id=event.id,
                 )
             )
@@ -143,8 +146,8 @@ class _Run:
     def item(self, item: CalendarItem) -> None:
         user = self.org.users.get(item.mailbox)
         if user is None:
-            self.decide(
-                item.id,
+            self.note(
+                item,
                 "skip",
                 R.OWNER,
                 f"{item.mailbox} is not an internal user; only their calendars sync",
@@ -152,48 +155,57 @@ class _Run:
             return
         state = CategoryState()
         self._item(item, user, state)
+        self._categories(item, state)
+
+    def _categories(self, item: CalendarItem, state: CategoryState) -> None:
         action = category_action(item, state)
         if action is not None:
             self.act(action)
 
     def _item(self, item: CalendarItem, user: UserSettings, state: CategoryState) -> None:
-        event, adopted = self._linked_event(item, user)
-        if UNSYNC in item.categories:
+        event = self.now.events.get(item.sf_event_id) if item.sf_event_id else None
+        upward = self.org.direction(user) is not Direction.TO_CALENDAR
+        if item.sf_event_id in self.now.bad_event_ids:
+            # The event exists but cannot be read: it is not gone (R-DOWN-DELETE),
+            # and its own INVALID_ITEM says why. Leave the pair as it is.
+            state.saved()
+            self.note(item, "keep", R.ISSUES, f"its event {item.sf_event_id} is invalid")
+        elif UNSYNC in item.categories and not upward:
+            self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
+        elif UNSYNC in item.categories:
             self._unsync(item, event, state)
         elif event is not None:
-            self._linked(item, user, event, adopted, state)
+            self._linked(item, user, event, False, state)
         elif item.is_cancelled:
-            self.decide(item.id, "skip", R.CANCEL, "cancelled; a cancelled meeting is not saved")
+            self.note(item, "skip", R.CANCEL, "cancelled; a cancelled meeting is not saved")
         elif item.sf_event_id and not self._saved_again(item):
             self._event_gone(item, state)
-        elif self.org.direction(user) is Direction.TO_CALENDAR:
-            self.decide(item.id, "skip", R.DIRECTION, "this user syncs to the calendar only")
+        elif not upward:
+            self.note(item, "skip", R.DIRECTION, "this user syncs to the calendar only")
         else:
-            self._unlinked(item, user, judge(item, user, self.org, self.now), state)
-
-    def _linked_event(self, item: CalendarItem, user: UserSettings) -> tuple[SfEvent | None, bool]:
-        """The event this item is linked to, or one to adopt (R-DEDUP): ``(event, adopted)``."""
-        if item.sf_event_id:
-            event = self.now.events.get(item.sf_event_id)
-            if event is not None:
-                return event, False
-        found = self.now.events_by_uid_owner.get((item.ical_uid, user.sf_user_id), ())
-        if found:
-            return found[0], True
-        return None, False
+            verdict = judge(item, user, self.org, self.now)
+            found = self.now.events_by_uid_owner.get((item.ical_uid, user.sf_user_id), ())
+            if verdict.save and found:
+                # R-DEDUP: the event is already there (an earlier run, another tool):
+                # adopt the oldest instead of creating one more.
+                self._linked(item, user, found[0], True, state)
+            else:
+                self._unlinked(item, user, verdict, state)
 
     def _saved_again(self, item: CalendarItem) -> bool:
-        """True when the user put the ``Salesforce`` category back on an unlinked item."""
-        if SALESFORCE not in item.categories or self.prev is None:
+        """True when the user asked again to save an item whose event was deleted."""
+        prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
+        if prior is None:
             return False
-        prior = self.prev.items.get((item.mailbox, item.id))
-        return prior is not None and SALESFORCE not in prior.categories
+        recategorised = SALESFORCE in item.categories and SALESFORCE not in prior.categories
+        rechosen = item.link_choice is not None and item.link_choice != prior.link_choice
+        return recategorised or rechosen
 
     # -- the branches ---------------------------------------------------------------
 
     def _unsync(self, item: CalendarItem, event: SfEvent | None, state: CategoryState) -> None:
         if event is None:
-            self.decide(item.id, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
+            self.note(item, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
             return
         if not event.created_by_sync:
             self._issue(
@@ -203,12 +215,12 @@ class _Run:
                 "This event was not created by sync, so sync will not delete it.",
                 event_id=event.id,
             )
-            self.decide(item.id, "keep", R.UNSYNC, f"event {event.id} was not created by sync")
+            self.note(item, "keep", R.UNSYNC, f"event {event.id} was not created by sync")
             state.issue()
             return
         self.act(DeleteEvent(event_id=event.id, rule=R.UNSYNC))
         state.unlink(R.UNSYNC)
-        self.decide(item.id, "delete", R.UNSYNC, f"unsynced: event {event.id} deleted")
+        self.note(item, "delete", R.UNSYNC, f"unsynced: event {event.id} deleted")
         self.decide(event.id, "delete", R.UNSYNC, f"its item {item.id} was unsynced")
 
     def _linked(
@@ -229,18 +241,18 @@ class _Run:
                     changes=(FieldChange(field="sf_event_id", old=item.sf_event_id, new=event.id),),
                 )
             )
-            self.decide(
-                item.id,
+            self.note(
+                item,
                 "link",
                 R.DEDUP,
                 f"adopted event {event.id}, which already carries this UID and owner",
             )
         if self.org.direction(user) is Direction.TO_CALENDAR:
-            self.decide(item.id, "keep", R.DIRECTION, "this user syncs to the calendar only")
+            self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
             return
-        if not self.org.in_window(item.start, item.end):
-            self.decide(
-                item.id,
+        if not in_window(item, self.org):
+            self.note(
+                item,
                 "keep",
                 R.WINDOW,
                 "outside the window: no longer updated, its event is kept",
@@ -249,7 +261,7 @@ class _Run:
         limit = duration_limit(item)
         if limit is not None:
             self._issue(item, limit.code, limit.rule, limit.message, event_id=event.id)
-            self.decide(item.id, "skip", limit.rule, f"not updated: {limit.message}")
+            self.note(item, "skip", limit.rule, f"not updated: {limit.message}")
             state.issue()
             return
         prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
@@ -260,25 +272,25 @@ class _Run:
         if changes:
             self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.UPDATE))
             names = ", ".join(ch.field for ch in changes)
-            self.decide(item.id, "update", R.UPDATE, f"changed in the calendar: {names}")
+            self.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
             self.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
         elif not adopted:
-            self.decide(item.id, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
+            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
         for note in notes:
-            self.decide(item.id, "cut", R.FIELD_LIMITS, note)
+            self.note(item, "cut", R.FIELD_LIMITS, note)
 
     def _event_gone(self, item: CalendarItem, state: CategoryState) -> None:
         if SALESFORCE in item.categories:
             state.unlink(R.DOWN_DELETE)
-            self.decide(
-                item.id,
+            self.note(
+                item,
                 "unlink",
                 R.DOWN_DELETE,
                 f"event {item.sf_event_id} was deleted in Salesforce; the item is kept",
             )
         else:
-            self.decide(
-                item.id,
+            self.note(
+                item,
                 "skip",
                 R.DOWN_DELETE,
                 f"its event {item.sf_event_id} was deleted in Salesforce; "
@@ -295,7 +307,7 @@ class _Run:
                 outcome = "wait" if verdict.issue is IssueCode.UNRESOLVED_PARTICIPANTS else "skip"
             else:
                 outcome = "skip"
-            self.decide(item.id, outcome, verdict.rule, verdict.note)
+            self.note(item, outcome, verdict.rule, verdict.note)
             return
         limit = duration_limit(item)
         fields = event_fields(item)
@@ -313,7 +325,7 @@ class _Run:
         if limit is not None:
             self._issue(item, limit.code, limit.rule, limit.message)
             state.issue(limit.status)
-            self.decide(item.id, "skip", limit.rule, f"not saved: {limit.message}")
+            self.note(item, "skip", limit.rule, f"not saved: {limit.message}")
             return
         owner = user.sf_user_id  # R-OWNER (b) and (c): the mailbox owner
         key = (item.ical_uid, owner)
@@ -353,11 +365,11 @@ class _Run:
             )
         )
         state.saved()
-        self.decide(item.id, "save", verdict.rule, f"{verdict.note}; owner {owner}")
+        self.note(item, "save", verdict.rule, f"{verdict.note}; owner {owner}")
         for note in fields.notes:
-            self.decide(item.id, "cut", R.FIELD_LIMITS, note)
+            self.note(item, "cut", R.FIELD_LIMITS, note)
         for rule, note in links.notes:
-            self.decide(item.id, "note", rule, note)
+            self.note(item, "note", rule, note)
 
     def _issue(
         self,

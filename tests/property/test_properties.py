@@ -71,7 +71,14 @@ def test_p_isolation_an_invalid_item_changes_nothing_else(
     polluted = cs.reconcile(h.before, with_bad, h.settings)
     assert _without(polluted, "bad-1") == _without(plan, "bad-1")
     assert [i.code for i in polluted.issues_about("bad-1")] == [cs.IssueCode.INVALID_ITEM]
-    assert not any(getattr(a, "item_id", None) == "bad-1" for a in polluted.actions)
+    # Nothing is planned for it but the red category that shows the issue (R-CATEGORIES).
+    marks = [a for a in polluted.actions if getattr(a, "item_id", None) == "bad-1"]
+    expected = [
+        cs.SetCategories(
+            mailbox=mailbox, item_id="bad-1", add={"Sync Error"}, remove=(), rule="R-CATEGORIES"
+        )
+    ]
+    assert marks == (expected if mailbox in {u.email for u in h.settings.users} else [])
 
 
 @given(histories(), st.sampled_from(USERS))
