@@ -66,11 +66,20 @@ def test_plan_example_prints_actions_issues_and_decisions(
     assert lines[0].startswith("Plan as of 2026-11-24 09:00 UTC: 12 actions, 3 issues")
     for section in ("Actions", "Issues", "Decisions"):
         assert section in lines
-    for word in ("CreateEvent", "UpdateEvent", "SetCategories", "UNRESOLVED_PARTICIPANTS",
-                 "ALL_DAY_TOO_LONG", "ISE_013", "[R-INTERNAL]", "[R-BLOCKLIST]", "[R-WINDOW]"):
+    for word in (
+        "CreateEvent",
+        "UpdateEvent",
+        "SetCategories",
+        "UNRESOLVED_PARTICIPANTS",
+        "ALL_DAY_TOO_LONG",
+        "ISE_013",
+        "[R-INTERNAL]",
+        "[R-BLOCKLIST]",
+        "[R-WINDOW]",
+    ):
         assert word in out
     # Decisions are grouped under the item they are about, named as in AFTER.
-    decisions = lines[lines.index("Decisions"):]
+    decisions = lines[lines.index("Decisions") :]
     assert '  item ana-renewal in ana@acme.example: "Northwind renewal call"' in decisions
 
 
@@ -83,8 +92,11 @@ def test_plan_names_what_this_plan_creates_by_action_number(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, out, _ = run(capsys, "plan", "--example")
-    (n,) = (n for n, a in enumerate(example_plan().actions, 1)
-            if isinstance(a, cs.CreateEvent) and a.source_item_id == "ana-renewal")
+    (n,) = (
+        n
+        for n, a in enumerate(example_plan().actions, 1)
+        if isinstance(a, cs.CreateEvent) and a.source_item_id == "ana-renewal"
+    )
     assert f'{n}. CreateEvent "Northwind renewal call"' in out
     stamp = f"UpdateItem ana-renewal in ana@acme.example: sf_event_id none -> event of #{n}"
     assert stamp in flat(out)
@@ -137,12 +149,11 @@ def test_explain_shows_decisions_issues_and_rule_sentences(
     assert "Northwind renewal call" not in out  # only this item
 
 
-def test_explain_an_event_from_files(
-    example_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_explain_an_event_from_files(example_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before, after, settings = paths(example_dir, *FILES)
-    code, out, _ = run(capsys, "explain", "00U000000000001AAA", before, after,
-                       "--settings", settings)
+    code, out, _ = run(
+        capsys, "explain", "00U000000000001AAA", before, after, "--settings", settings
+    )
     assert code == 0
     assert "UpdateEvent 00U000000000001AAA" in out
     assert flat(cs.RULES["R-UPDATE"].sentence) in flat(out)
@@ -233,8 +244,13 @@ def test_naive_datetime_deep_in_a_document(
     document = json.loads(after.read_text("utf-8"))
     document["items"][2]["start"] = "2026-12-02T11:00:00"
     after.write_text(json.dumps(document), encoding="utf-8")
-    code, out, err = run(capsys, "plan", *paths(example_dir, "before.json", "after.json"),
-                         "--settings", str(example_dir / "settings.json"))
+    code, out, err = run(
+        capsys,
+        "plan",
+        *paths(example_dir, "before.json", "after.json"),
+        "--settings",
+        str(example_dir / "settings.json"),
+    )
     assert_one_error_line(code, out, err, str(after))
     assert "items[2].start: naive datetime" in err
 
@@ -256,8 +272,9 @@ def test_settings_with_two_users_of_one_address(
     document = json.loads(settings.read_text("utf-8"))
     document["users"][1]["email"] = document["users"][0]["email"]
     settings.write_text(json.dumps(document), encoding="utf-8")
-    code, out, err = run(capsys, "plan", str(example_dir / "after.json"),
-                         "--settings", str(settings))
+    code, out, err = run(
+        capsys, "plan", str(example_dir / "after.json"), "--settings", str(settings)
+    )
     assert_one_error_line(code, out, err, str(settings))
     assert "invalid settings" in err
 
@@ -315,9 +332,7 @@ def test_example_shows_what_its_docstring_says() -> None:
 
 
 def test_example_links_the_customer_meeting_and_keeps_the_private_one_bare() -> None:
-    created = {
-        a.source_item_id: a for a in example_plan().actions if isinstance(a, cs.CreateEvent)
-    }
+    created = {a.source_item_id: a for a in example_plan().actions if isinstance(a, cs.CreateEvent)}
     renewal, private = created["ana-renewal"], created["dev-pricing-review"]
     assert (renewal.who_ids, renewal.what_ids) == (("003000000000001AAA",), ("001000000000001AAA",))
     assert private.is_private
@@ -344,8 +359,14 @@ def test_example_plan_ignores_input_order(
     for key in ("items", "events", "records"):
         document[key].reverse()
     after.write_text(json.dumps(document), encoding="utf-8")
-    _, shuffled, _ = run(capsys, "plan", *paths(example_dir, *FILES[:2]),
-                         "--settings", str(example_dir / "settings.json"), "--json")
+    _, shuffled, _ = run(
+        capsys,
+        "plan",
+        *paths(example_dir, *FILES[:2]),
+        "--settings",
+        str(example_dir / "settings.json"),
+        "--json",
+    )
     assert shuffled == cs.dumps(example_plan()) + "\n"
 
 
@@ -366,7 +387,11 @@ def test_example_converges_after_its_plan_is_applied() -> None:
 def test_runs_as_a_module() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "calsync_core._cli", "plan", "--example"],
-        capture_output=True, text=True, encoding="utf-8", check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=60,
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines()[0].startswith("Plan as of")
@@ -384,8 +409,9 @@ def test_control_characters_from_a_calendar_never_reach_the_terminal(
     after = attrs.evolve(after, items=(*(i for i in after.items if i is not item), hostile))
     (tmp_path / "after.json").write_text(cs.dumps(after), encoding="utf-8")
     (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
-    code, out, _ = run(capsys, "plan", str(tmp_path / "after.json"),
-                       "--settings", str(tmp_path / "settings.json"))
+    code, out, _ = run(
+        capsys, "plan", str(tmp_path / "after.json"), "--settings", str(tmp_path / "settings.json")
+    )
     assert code == 0
     assert "\x1b" not in out
     assert "\x07" not in out
@@ -396,30 +422,74 @@ def test_every_kind_of_action_renders_on_its_own_numbered_entry() -> None:
     now = example_after().as_of
     ref = "new-event:005000000000001AAA:uid-1"
     actions: list[cs.Action] = [
-        cs.CreateRecord(ref="new-record:contact:x@y.example", kind=cs.RecordKind.CONTACT,
-                        email="x@y.example", name="X Y", rule="R-AUTO-CREATE"),
-        cs.CreateEvent(ref=ref, owner_id="005000000000001AAA", ical_uid="uid-1", start=now,
-                       end=now, subject="S", description="", location="", is_all_day=False,
-                       is_private=False, who_ids=("new-record:contact:x@y.example",),
-                       what_ids=(), invitee_ids=("005000000000002AAA",), recurrence=None,
-                       source_item_id="i1", rule="R-AUTOSAVE-MEETING"),
-        cs.UpdateEvent(event_id="00U1", rule="R-UPDATE", changes=(
-            cs.FieldChange(field="is_all_day", old=False, new=True),
-            cs.FieldChange(field="start", old=now, new=now + dt.timedelta(hours=1)),
-        )),
+        cs.CreateRecord(
+            ref="new-record:contact:x@y.example",
+            kind=cs.RecordKind.CONTACT,
+            email="x@y.example",
+            name="X Y",
+            rule="R-AUTO-CREATE",
+        ),
+        cs.CreateEvent(
+            ref=ref,
+            owner_id="005000000000001AAA",
+            ical_uid="uid-1",
+            start=now,
+            end=now,
+            subject="S",
+            description="",
+            location="",
+            is_all_day=False,
+            is_private=False,
+            who_ids=("new-record:contact:x@y.example",),
+            what_ids=(),
+            invitee_ids=("005000000000002AAA",),
+            recurrence=None,
+            source_item_id="i1",
+            rule="R-AUTOSAVE-MEETING",
+        ),
+        cs.UpdateEvent(
+            event_id="00U1",
+            rule="R-UPDATE",
+            changes=(
+                cs.FieldChange(field="is_all_day", old=False, new=True),
+                cs.FieldChange(field="start", old=now, new=now + dt.timedelta(hours=1)),
+            ),
+        ),
         cs.DeleteEvent(event_id="00U2", rule="R-UNSYNC"),
-        cs.CreateItem(ref="new-item:1", mailbox="ana@acme.example", ical_uid="uid-2", start=now,
-                      end=now + dt.timedelta(days=1), subject="From Salesforce", body="",
-                      location="", is_all_day=True, sensitivity=cs.Sensitivity.NORMAL,
-                      categories=frozenset({"Salesforce"}),
-                      sf_event_id="00U3", rule="R-DOWN-CREATE"),
-        cs.UpdateItem(mailbox="ana@acme.example", item_id="i1", rule="R-AUTOSAVE-MEETING",
-                      changes=(cs.FieldChange(field="sf_event_id", old=None, new=ref),)),
+        cs.CreateItem(
+            ref="new-item:1",
+            mailbox="ana@acme.example",
+            ical_uid="uid-2",
+            start=now,
+            end=now + dt.timedelta(days=1),
+            subject="From Salesforce",
+            body="",
+            location="",
+            is_all_day=True,
+            sensitivity=cs.Sensitivity.NORMAL,
+            categories=frozenset({"Salesforce"}),
+            sf_event_id="00U3",
+            rule="R-DOWN-CREATE",
+        ),
+        cs.UpdateItem(
+            mailbox="ana@acme.example",
+            item_id="i1",
+            rule="R-AUTOSAVE-MEETING",
+            changes=(cs.FieldChange(field="sf_event_id", old=None, new=ref),),
+        ),
         cs.DeleteItem(mailbox="ana@acme.example", item_id="i2", rule="R-DOWN-DELETE"),
-        cs.SetCategories(mailbox="ana@acme.example", item_id="i1", add=frozenset({"Salesforce"}),
-                         remove=frozenset({"Sync Error"}), rule="R-CATEGORIES"),
-        cs.SaveAttachment(event_id=ref, rule="R-ATTACHMENTS",
-                          attachment=cs.Attachment(id="a1", name="deck.pdf", size=123456)),
+        cs.SetCategories(
+            mailbox="ana@acme.example",
+            item_id="i1",
+            add=frozenset({"Salesforce"}),
+            remove=frozenset({"Sync Error"}),
+            rule="R-CATEGORIES",
+        ),
+        cs.SaveAttachment(
+            event_id=ref,
+            rule="R-ATTACHMENTS",
+            attachment=cs.Attachment(id="a1", name="deck.pdf", size=123456),
+        ),
     ]
     plan = cs.Plan(actions=actions)
     inputs = Inputs(None, example_after(), example_settings(), "after.json", "settings.json")

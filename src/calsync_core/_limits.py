@@ -47,7 +47,7 @@ class EventFields:
     end: dt.datetime
     is_all_day: bool
     is_private: bool
-    notes: tuple[str, ...] = ()  # one per cut (R-FIELD-LIMITS)
+    cuts: tuple[tuple[str, str], ...] = ()  # (field, note), one per cut (R-FIELD-LIMITS)
 
     def value(self, name: str) -> FieldValue:
         value: FieldValue = getattr(self, name)
@@ -56,19 +56,19 @@ class EventFields:
 
 def event_fields(item: CalendarItem) -> EventFields:
     """What ``item`` says its event should hold; text over a limit is cut, never refused."""
-    notes = []
+    cuts = []
     texts = {"subject": item.subject, "location": item.location, "description": item.body}
     for name, text in texts.items():
         limit = TEXT_LIMITS[name]
         if len(text) > limit:
             texts[name] = text[:limit]
-            notes.append(f"{name} cut from {len(text)} to {limit} characters")
+            cuts.append((name, f"{name} cut from {len(text)} to {limit} characters"))
     return EventFields(
         start=item.start,
         end=item.end,
         is_all_day=item.is_all_day,
         is_private=is_private(item),
-        notes=tuple(notes),
+        cuts=tuple(cuts),
         **texts,
     )
 

@@ -366,7 +366,7 @@ class _Run:
         )
         state.saved()
         self.note(item, "save", verdict.rule, f"{verdict.note}; owner {owner}")
-        for note in fields.notes:
+        for _, note in fields.cuts:
             self.note(item, "cut", R.FIELD_LIMITS, note)
         for rule, note in links.notes:
             self.note(item, "note", rule, note)

@@ -12,7 +12,6 @@ integrator sends so a write never overwrites an edit it has not seen (P-SAFETY).
 
 from __future__ import annotations
 
-from . import _rules as R
 from ._enums import DescriptionMode
 from ._limits import EventFields, event_fields
 from ._plan import FieldChange, FieldValue
@@ -57,5 +56,6 @@ def upsync_changes(
             for name in RELATIONS
             if getattr(event, name)
         )
-    notes = tuple(f"{note} ({R.FIELD_LIMITS})" for note in want.notes) if changes else ()
+    sent = {change.field for change in changes}
+    notes = tuple(note for name, note in want.cuts if name in sent)
     return tuple(changes), notes

@@ -161,6 +161,18 @@ def test_r_field_limits_update_is_cut_too() -> None:
     assert _cuts(plan, "meeting-1") != []
 
 
+def test_r_field_limits_update_notes_only_the_fields_it_sends() -> None:
+    # The long body is not sent (SAFE description), so no note about cutting it.
+    saved, ev = linked(meeting(body="b" * 40_000), description="b" * 32_000)
+    before = snap(saved, ev, PAT_CONTACT)
+    after = put(before, edit(saved, location="Room 2"))
+
+    plan = run(before, after, org())
+
+    assert only(only(actions_of(plan, cs.UpdateEvent)).changes).field == "location"
+    assert _cuts(plan, "meeting-1") == []
+
+
 def test_r_field_limits_cut_text_converges() -> None:
     synced = converge(snap(meeting(subject="z" * 300), PAT_CONTACT), org())
 

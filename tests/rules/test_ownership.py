@@ -143,3 +143,19 @@ def test_r_dedup_event_of_another_owner_is_not_adopted() -> None:
     plan = run(None, snap(meeting(), bobs, PAT_CONTACT), org())
 
     assert created_event(plan).owner_id == "005alice"
+
+
+def test_r_dedup_an_item_that_would_not_be_saved_adopts_nothing() -> None:
+    # Declined: autosave would not save it, so the existing event is left alone.
+    declined = meeting(response=cs.Response.DECLINED)
+    plan = run(None, snap(declined, _existing(), PAT_CONTACT), org())
+
+    assert plan.actions == ()
+    assert decision_for(plan, "meeting-1").rule == "R-UNRESPONDED"
+
+
+def test_r_dedup_the_oldest_of_several_events_smallest_id_is_adopted() -> None:
+    newer = event("00Uzzz", uid="uid-meeting-1", subject="Quarterly review")  # larger id
+    plan = run(None, snap(meeting(), newer, _existing(), PAT_CONTACT), org())
+
+    assert only(actions_of(plan, cs.UpdateItem)).changes[0].new == "00Uold"

@@ -25,6 +25,7 @@ from helpers import (
     run,
     settled,
     snap,
+    user,
 )
 
 # -- R-CATEGORIES ------------------------------------------------------------------------------
@@ -260,3 +261,15 @@ def test_decisions_explain_an_updated_event() -> None:
     decision = decision_for(plan, ev.id)
     assert (decision.outcome, decision.rule) == ("update", "R-UPDATE")
     assert "subject" in decision.note
+
+
+def test_r_issues_decisions_name_the_mailbox_so_shared_item_ids_stay_apart() -> None:
+    alice_copy = meeting("same-id", mailbox="alice", uid="uid-a")
+    bob_copy = meeting("same-id", mailbox="bob", uid="uid-b", response=cs.Response.DECLINED)
+    plan = run(None, snap(alice_copy, bob_copy, PAT_CONTACT), org(user("alice"), user("bob")))
+
+    assert [d.outcome for d in plan.explain("same-id", mailbox="alice@acme.example")] == ["save"]
+    assert [d.rule for d in plan.explain("same-id", mailbox="BOB@acme.example")] == [
+        "R-UNRESPONDED"
+    ]
+    assert len(plan.explain("same-id")) == 2
