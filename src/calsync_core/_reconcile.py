@@ -175,7 +175,7 @@ class _Run:
         elif UNSYNC in item.categories:
             self._unsync(item, event, state)
         elif event is not None:
-            self._linked(item, user, event, False, state)
+            self._linked(item, user, event, state, adopted=False)
         elif item.is_cancelled:
             self.note(item, "skip", R.CANCEL, "cancelled; a cancelled meeting is not saved")
         elif item.sf_event_id and not self._saved_again(item):
@@ -188,7 +188,7 @@ class _Run:
             if verdict.save and found:
                 # R-DEDUP: the event is already there (an earlier run, another tool):
                 # adopt the oldest instead of creating one more.
-                self._linked(item, user, found[0], True, state)
+                self._linked(item, user, found[0], state, adopted=True)
             else:
                 self._unlinked(item, user, verdict, state)
 
@@ -228,8 +228,9 @@ class _Run:
         item: CalendarItem,
         user: UserSettings,
         event: SfEvent,
-        adopted: bool,
         state: CategoryState,
+        *,
+        adopted: bool,
     ) -> None:
         state.saved()
         if adopted:
