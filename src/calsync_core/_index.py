@@ -86,6 +86,9 @@ class Index:
     meetings: Mapping[str, tuple[CalendarItem, ...]]  # UID → copies, by (mailbox, id)
     events: Mapping[str, SfEvent]
     events_by_uid_owner: Mapping[tuple[str, str], tuple[SfEvent, ...]]  # oldest first
+    events_by_uid: Mapping[str, tuple[SfEvent, ...]]  # by id
+    mailbox_sizes: Mapping[str, int]  # items per mailbox, invalid ones included
+    owner_sizes: Mapping[str, int]  # events per owner, invalid ones included
     records: Mapping[str, Record]  # by id
     people: Mapping[str, Record]  # address → the record it resolves to
     bad_items: tuple[BadItem, ...]
@@ -95,8 +98,10 @@ class Index:
 
 def build(snapshot: Snapshot) -> Index:
     counts: dict[ItemKey, int] = defaultdict(int)
+    mailbox_sizes: dict[str, int] = defaultdict(int)
     for item in snapshot.items:
         counts[(item.mailbox, item.id)] += 1
+        mailbox_sizes[item.mailbox] += 1
 
     items: dict[ItemKey, CalendarItem] = {}
     meetings: dict[str, list[CalendarItem]] = defaultdict(list)
@@ -117,10 +122,13 @@ def build(snapshot: Snapshot) -> Index:
 
     events: dict[str, SfEvent] = {}
     by_uid_owner: dict[tuple[str, str], list[SfEvent]] = defaultdict(list)
+    by_uid: dict[str, list[SfEvent]] = defaultdict(list)
     bad_events = []
     event_counts: dict[str, int] = defaultdict(int)
+    owner_sizes: dict[str, int] = defaultdict(int)
     for event in snapshot.events:
         event_counts[event.id] += 1
+        owner_sizes[event.owner_id] += 1
     for event in snapshot.events:
         problems = event_problems(event)
         if event_counts[event.id] > 1:
@@ -131,6 +139,7 @@ def build(snapshot: Snapshot) -> Index:
         events[event.id] = event
         if event.ical_uid:
             by_uid_owner[(event.ical_uid, event.owner_id)].append(event)
+            by_uid[event.ical_uid].append(event)
 
     records = {r.id: r for r in sorted(snapshot.records, key=_record_order)}
     people: dict[str, Record] = {}
@@ -150,6 +159,11 @@ def build(snapshot: Snapshot) -> Index:
         events_by_uid_owner={
             key: tuple(sorted(found, key=lambda e: e.id)) for key, found in by_uid_owner.items()
         },
+        events_by_uid={
+            uid: tuple(sorted(found, key=lambda e: e.id)) for uid, found in by_uid.items()
+        },
+        mailbox_sizes=dict(mailbox_sizes),
+        owner_sizes=dict(owner_sizes),
         records=records,
         people=people,
         # Two items under one id differ only in what their problems say, so

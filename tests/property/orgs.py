@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import calsync_core as cs
 
 AS_OF = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
-USERS = tuple(f"u{n}@acme.example" for n in range(4))
+USERS = tuple(f"u{n}@acme.example" for n in range(6))
 OUTSIDERS = ("x0@cust.example", "x1@cust.example", "x2@other.example", "y@spam.example")
 COLLEAGUE = "c@acme.example"  # internal address, not a synced user
 
@@ -58,6 +58,10 @@ def settings_(draw: st.DrawFn) -> cs.OrgSettings:
         description_mode=draw(st.sampled_from(cs.DescriptionMode)),
         conflict_policy=draw(st.sampled_from(cs.ConflictPolicy)),
         required_fields=draw(st.sampled_from([frozenset(), frozenset({"location"})])),
+        smart_auto_sharing=draw(st.booleans()),
+        save_attachments=draw(st.booleans()),
+        max_attachment_bytes=1000,
+        empty_guard=draw(st.sampled_from([0, 1, 2, 5])),
     )
 
 
@@ -66,10 +70,10 @@ _texts = st.text(alphabet="abc xyz", max_size=6) | st.just("s" * 300)
 
 @st.composite
 def meeting_copies(draw: st.DrawFn, uid: str, users: tuple[str, ...]) -> list[cs.CalendarItem]:
-    """One meeting (or appointment) as it appears in 1-3 mailboxes, mostly the users'."""
+    """One meeting (or appointment) as it appears in 1-5 mailboxes, mostly the users'."""
     # Now and then a copy sits in a mailbox that is not synced (a removed user).
     pool = st.sampled_from(users) | st.sampled_from(USERS)
-    mailboxes = draw(st.lists(pool, min_size=1, max_size=3, unique=True))
+    mailboxes = draw(st.lists(pool, min_size=1, max_size=5, unique=True))
     organizer = draw(st.sampled_from([mailboxes[0], COLLEAGUE, *OUTSIDERS]))
     others = draw(st.lists(st.sampled_from([*USERS, COLLEAGUE, *OUTSIDERS]), max_size=4))
     start = AS_OF + dt.timedelta(hours=draw(st.integers(-24 * 30, 24 * 90)))
@@ -101,6 +105,15 @@ def meeting_copies(draw: st.DrawFn, uid: str, users: tuple[str, ...]) -> list[cs
                 if mailbox == organizer
                 else draw(st.sampled_from(cs.Response)),
                 categories=draw(st.sets(st.sampled_from(["Salesforce", "Blue"]))),
+                attachments=draw(
+                    st.sampled_from(
+                        [
+                            (),
+                            (cs.Attachment(id="a1", name="deck.pdf", size=10),),
+                            (cs.Attachment(id="a2", name="video.mp4", size=5000),),
+                        ]
+                    )
+                ),
                 link_choice=draw(
                     st.sampled_from(
                         [None] * 6
@@ -148,12 +161,12 @@ def _bump(item: cs.CalendarItem, **changes: object) -> cs.CalendarItem:
 
 @st.composite
 def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
-    """What users do between two runs, on both sides."""
-    items = list(snapshot.items)
+    """What users do between two runs, on both sides -- and what a failed fetch looks like."""
+    items: list[cs.CalendarItem | None] = list(snapshot.items)
     events = list(snapshot.events)
-    for n in range(len(items)):
-        choice = draw(st.sampled_from(["none", "none", "subject", "move", "save", "unsync"]))
-        item = items[n]
+    choices = ["none", "none", "none", "subject", "move", "save", "unsync", "cancel", "delete"]
+    for n, item in enumerate(snapshot.items):
+        choice = draw(st.sampled_from(choices))
         if choice == "subject":
             items[n] = _bump(item, subject=draw(_texts), location=draw(_texts))
         elif choice == "move":
@@ -164,16 +177,34 @@ def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
             items[n] = _bump(item, categories=item.categories | {"Salesforce"})
         elif choice == "unsync":
             items[n] = _bump(item, categories=item.categories | {"Salesforce Unsync"})
+        elif choice == "cancel":
+            items[n] = _bump(item, is_cancelled=True)
+        elif choice == "delete":
+            items[n] = None
+    if snapshot.items and draw(st.booleans()):
+        # One mailbox comes back empty, as a failed fetch would (R-EMPTY-GUARD).
+        lost = draw(st.sampled_from(sorted({i.mailbox for i in snapshot.items})))
+        items = [i for i in items if i is not None and i.mailbox != lost]
     for n in reversed(range(len(events))):
-        choice = draw(st.sampled_from(["none", "none", "subject", "delete"]))
+        choice = draw(st.sampled_from(["none", "none", "subject", "delete", "duplicate"]))
         if choice == "subject":
             events[n] = attrs.evolve(events[n], subject="edited", version=events[n].version + "'")
         elif choice == "delete":
             del events[n]
+        elif choice == "duplicate":
+            twin = attrs.evolve(
+                events[n], id=events[n].id + "-twin", created_by_sync=draw(st.booleans())
+            )
+            events.append(twin)
     records = list(snapshot.records)
     if draw(st.booleans()):
         records.append(cs.Record(id="003x1", kind=cs.RecordKind.CONTACT, email=OUTSIDERS[1]))
-    return attrs.evolve(snapshot, items=tuple(items), events=tuple(events), records=tuple(records))
+    return attrs.evolve(
+        snapshot,
+        items=tuple(i for i in items if i is not None),
+        events=tuple(events),
+        records=tuple(records),
+    )
 
 
 @st.composite

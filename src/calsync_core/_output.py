@@ -1,0 +1,97 @@
+"""Collecting a plan: actions in dependency order, issues, and decisions.
+
+Actions run in phases so that everything an action refers to exists first:
+records before the events that link them, events before the items stamped with
+their ids and the attachments saved with them. Within a phase the planner's
+own (sorted) order is kept, and an action planned twice (same key) is kept once.
+"""
+
+from __future__ import annotations
+
+from ._categories import CategoryState, category_action
+from ._enums import IssueCode
+from ._plan import (
+    Action,
+    CreateEvent,
+    CreateItem,
+    CreateRecord,
+    Decision,
+    DeleteEvent,
+    DeleteItem,
+    Issue,
+    Plan,
+    SaveAttachment,
+    SetCategories,
+    UpdateEvent,
+    UpdateItem,
+)
+from ._values import CalendarItem
+
+_PHASE: dict[type, int] = {
+    CreateRecord: 0,
+    CreateEvent: 1,
+    UpdateEvent: 2,
+    SaveAttachment: 3,
+    DeleteEvent: 4,
+    CreateItem: 5,
+    UpdateItem: 6,
+    SetCategories: 7,
+    DeleteItem: 8,
+}
+
+
+class Output:
+    """What one ``reconcile`` call has planned so far."""
+
+    def __init__(self) -> None:
+        self.actions: list[Action] = []
+        self.action_keys: set[str] = set()
+        self.issues: list[Issue] = []
+        self.decisions: list[Decision] = []
+
+    def act(self, action: Action) -> None:
+        if action.key not in self.action_keys:
+            self.action_keys.add(action.key)
+            self.actions.append(action)
+
+    def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
+        """A decision about an event (or another thing with no mailbox)."""
+        self.decisions.append(Decision(ref=ref, outcome=outcome, rule=rule, note=note))
+
+    def note(self, item: CalendarItem, outcome: str, rule: str, note: str) -> None:
+        """A decision about a calendar item."""
+        self.decisions.append(
+            Decision(ref=item.id, outcome=outcome, rule=rule, note=note, mailbox=item.mailbox)
+        )
+
+    def issue(
+        self,
+        item: CalendarItem,
+        code: IssueCode,
+        rule: str,
+        message: str,
+        event_id: str | None = None,
+    ) -> None:
+        self.issues.append(
+            Issue(
+                code=code,
+                message=message,
+                rule=rule,
+                mailbox=item.mailbox,
+                item_id=item.id,
+                event_id=event_id,
+            )
+        )
+
+    def categories(self, item: CalendarItem, state: CategoryState) -> None:
+        action = category_action(item, state)
+        if action is not None:
+            self.act(action)
+
+    def plan(self) -> Plan:
+        ordered = sorted(enumerate(self.actions), key=lambda p: (_PHASE[type(p[1])], p[0]))
+        return Plan(
+            actions=tuple(a for _, a in ordered),
+            issues=tuple(self.issues),
+            decisions=tuple(self.decisions),
+        )

@@ -1,0 +1,352 @@
+"""Calendar → Salesforce for one calendar item: save, link, update, unsync, or say why not.
+
+The branches, in the order they are tried for each item of an internal user:
+its event is invalid (leave the pair alone) · the meeting is cancelled
+(R-CANCEL) · ``Salesforce Unsync`` (R-UNSYNC) · linked to an event (R-UPDATE,
+R-ATTENDEES, R-ATTACHMENTS) · its event was deleted in Salesforce
+(R-DOWN-DELETE) · one-way to the calendar (R-DIRECTION) · otherwise the
+eligibility rules decide, and a saved item adopts an existing event (R-DEDUP),
+becomes an invitee of its organizer's event (R-WAIT-ORGANIZER) or creates one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import _rules as R
+from ._categories import CategoryState
+from ._context import SALESFORCE, UNSYNC, Org
+from ._eligibility import Verdict, in_window, is_meeting, is_private, judge
+from ._enums import ConflictPolicy, Direction, IssueCode
+from ._guard import Emptied
+from ._index import Index
+from ._limits import duration_limit, event_fields, required_limit
+from ._linking import links_for
+from ._meetings import Meeting, invitees
+from ._output import Output
+from ._plan import (
+    CreateEvent,
+    DeleteEvent,
+    FieldChange,
+    SaveAttachment,
+    UpdateEvent,
+    UpdateItem,
+)
+from ._updates import upsync_changes
+from ._values import Attachment, CalendarItem, SfEvent, UserSettings
+
+# Event fields an item fills in itself, checked against required_fields.
+_FILLED = ("subject", "location", "description", "start", "end", "is_all_day", "is_private")
+WAITING_TEXT = "Waiting for the organizer to synchronize the event."
+
+
+def event_ref(owner_id: str, ical_uid: str) -> str:
+    """The ref of the event a plan creates for one (owner, meeting): at most one (R-DEDUP)."""
+    return f"new-event:{owner_id}:{ical_uid}"
+
+
+class ItemRules(Output):
+    """The per-item half of a reconcile run (the meeting-level half is ``_reconcile``)."""
+
+    org: Org
+    now: Index
+    prev: Index | None
+    emptied: Emptied
+    # (ical_uid, owner) → ref of an event this plan creates: one per pair.
+    creating: dict[tuple[str, str], str]
+    # event id → invitees to add once the meeting's copies are all seen.
+    new_invitees: defaultdict[str, list[str]]
+
+    def item(self, item: CalendarItem, meeting: Meeting, cancelled: str | None) -> None:
+        user = self.org.users.get(item.mailbox)
+        if user is None:
+            note = f"{item.mailbox} is not an internal user; only their calendars sync"
+            self.note(item, "skip", R.OWNER, note)
+            return
+        state = CategoryState()
+        self._item(item, user, meeting, cancelled, state)
+        self.categories(item, state)
+
+    def kept(self, event: SfEvent) -> SfEvent:
+        """The event of ``event``'s (UID, owner) that R-DEDUP keeps: the oldest."""
+        if not event.ical_uid:
+            return event  # made in Salesforce: not grouped by UID
+        return self.now.events_by_uid_owner[(event.ical_uid, event.owner_id)][0]
+
+    def _item(
+        self,
+        item: CalendarItem,
+        user: UserSettings,
+        meeting: Meeting,
+        cancelled: str | None,
+        state: CategoryState,
+    ) -> None:
+        stamped = self.now.events.get(item.sf_event_id) if item.sf_event_id else None
+        event = None if stamped is None else self.kept(stamped)
+        upward = self.org.direction(user) is not Direction.TO_CALENDAR
+        if item.sf_event_id in self.now.bad_event_ids:
+            # The event exists but cannot be read: it is not gone (R-DOWN-DELETE),
+            # and its own INVALID_ITEM says why. Leave the pair as it is.
+            state.saved()
+            self.note(item, "keep", R.ISSUES, f"its event {item.sf_event_id} is invalid")
+        elif cancelled is not None:
+            if SALESFORCE in item.categories:
+                state.unlink(R.CANCEL)
+            self.note(item, "cancel", R.CANCEL, cancelled)
+        elif UNSYNC in item.categories and not upward:
+            self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
+        elif UNSYNC in item.categories:
+            self._unsync(item, event, state)
+        elif event is not None:
+            self._linked(item, user, meeting, event, state, adopted=event is not stamped)
+        elif item.sf_event_id and not self._saved_again(item):
+            self._event_gone(item, user, state)
+        elif not upward:
+            self.note(item, "skip", R.DIRECTION, "this user syncs to the calendar only")
+        else:
+            verdict = judge(item, user, self.org, self.now)
+            if verdict.save and meeting.is_attendee_copy(item):
+                self._attendee(item, user, meeting, state)
+                return
+            owner = meeting.owner_for(item, user)
+            found = self.now.events_by_uid_owner.get((item.ical_uid, owner), ())
+            if verdict.save and found:
+                # R-DEDUP: the event is already there (an earlier run, another tool):
+                # adopt the oldest instead of creating one more.
+                self._linked(item, user, meeting, found[0], state, adopted=True)
+            else:
+                self._unlinked(item, meeting, owner, verdict, state)
+
+    def _saved_again(self, item: CalendarItem) -> bool:
+        """True when the user asked again to save an item whose event was deleted."""
+        prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
+        if prior is None:
+            return False
+        recategorised = SALESFORCE in item.categories and SALESFORCE not in prior.categories
+        rechosen = item.link_choice is not None and item.link_choice != prior.link_choice
+        return recategorised or rechosen
+
+    # -- the branches -------------------------------------------------------------------
+
+    def _unsync(self, item: CalendarItem, event: SfEvent | None, state: CategoryState) -> None:
+        if event is None:
+            self.note(item, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
+            return
+        if not event.created_by_sync:
+            message = "This event was not created by sync, so sync will not delete it."
+            self.issue(item, IssueCode.UNSYNC_NOT_ALLOWED, R.UNSYNC, message, event_id=event.id)
+            self.note(item, "keep", R.UNSYNC, f"event {event.id} was not created by sync")
+            state.issue()
+            return
+        self.act(DeleteEvent(event_id=event.id, rule=R.UNSYNC))
+        state.unlink(R.UNSYNC)
+        self.note(item, "delete", R.UNSYNC, f"unsynced: event {event.id} deleted")
+        self.decide(event.id, "delete", R.UNSYNC, f"its item {item.id} was unsynced")
+
+    def _linked(
+        self,
+        item: CalendarItem,
+        user: UserSettings,
+        meeting: Meeting,
+        event: SfEvent,
+        state: CategoryState,
+        *,
+        adopted: bool,
+    ) -> None:
+        state.saved()
+        attachments = self._too_large(item, state)
+        if adopted:
+            stamp = FieldChange(field="sf_event_id", old=item.sf_event_id, new=event.id)
+            self.act(
+                UpdateItem(mailbox=item.mailbox, item_id=item.id, rule=R.DEDUP, changes=(stamp,))
+            )
+            note = f"linked to event {event.id}, the one event of this UID and owner"
+            self.note(item, "link", R.DEDUP, note)
+        if self.org.direction(user) is Direction.TO_CALENDAR:
+            self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
+            return
+        if not in_window(item, self.org):
+            note = "outside the window: no longer updated, its event is kept"
+            self.note(item, "keep", R.WINDOW, note)
+            return
+        limit = duration_limit(item)
+        if limit is not None:
+            self.issue(item, limit.code, limit.rule, limit.message, event_id=event.id)
+            self.note(item, "skip", limit.rule, f"not updated: {limit.message}")
+            state.issue()
+            return
+        prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
+        cal_wins = self.org.settings.conflict_policy is ConflictPolicy.CALENDAR_WINS
+        mode = self.org.description_mode(user)
+        changes, notes = upsync_changes(item, prior, event, mode, first_run_wins=cal_wins)
+        if changes:
+            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.UPDATE))
+            names = ", ".join(ch.field for ch in changes)
+            self.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
+            self.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
+        elif not adopted:
+            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
+        for note in notes:
+            self.note(item, "cut", R.FIELD_LIMITS, note)
+        if self.org.settings.smart_auto_sharing and not is_private(item):
+            self._share(item, meeting, event)
+        self._save(attachments, event.id, event.attachment_ids)
+
+    def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> None:
+        """R-ATTENDEES with smart_auto_sharing: Who, What and invitees recomputed every run."""
+        links = links_for(item, self.org, self.now)
+        wanted = {
+            "who_ids": links.who_ids,
+            "what_ids": links.what_ids,
+            "invitee_ids": invitees(item, self.org) if meeting.host is not None else (),
+        }
+        changes = tuple(
+            FieldChange(field=name, old=getattr(event, name), new=value)
+            for name, value in wanted.items()
+            if getattr(event, name) != value
+        )
+        if changes:
+            for record in links.new_records:
+                self.act(record)
+            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.ATTENDEES))
+            names = ", ".join(ch.field for ch in changes)
+            self.note(item, "share", R.ATTENDEES, f"participants changed: {names}")
+
+    def _too_large(self, item: CalendarItem, state: CategoryState) -> list[Attachment]:
+        """R-ATTACHMENTS: report attachments over the limit; return the ones to save.
+
+        Reported whenever the item is saved, in or out of the window, so the issue
+        (and its Sync Error) stays put while the attachment does.
+        """
+        settings = self.org.settings
+        if not settings.save_attachments:
+            return []
+        fitting = []
+        for attachment in item.attachments:
+            if attachment.size > settings.max_attachment_bytes:
+                message = (
+                    f"Attachment {attachment.name!r} ({attachment.size:,} bytes) is larger than "
+                    f"{settings.max_attachment_bytes:,} bytes and is not saved."
+                )
+                self.issue(item, IssueCode.ATTACHMENT_TOO_LARGE, R.ATTACHMENTS, message)
+                state.issue()
+            else:
+                fitting.append(attachment)
+        return fitting
+
+    def _save(self, attachments: list[Attachment], event_id: str, saved: frozenset[str]) -> None:
+        for attachment in attachments:
+            if attachment.id not in saved:
+                self.act(
+                    SaveAttachment(event_id=event_id, attachment=attachment, rule=R.ATTACHMENTS)
+                )
+
+    def _event_gone(self, item: CalendarItem, user: UserSettings, state: CategoryState) -> None:
+        gone = f"event {item.sf_event_id} was deleted in Salesforce"
+        if SALESFORCE not in item.categories:
+            self.note(item, "skip", R.DOWN_DELETE, f"{gone}; only a manual save saves it again")
+        elif user.sf_user_id in self.emptied.owners:
+            state.saved()  # keep the category: the owner's events look fetched empty
+            self.note(item, "keep", R.EMPTY_GUARD, f"{gone}? the owner shows no events at all")
+        else:
+            state.unlink(R.DOWN_DELETE)
+            self.note(item, "unlink", R.DOWN_DELETE, f"{gone}; the item is kept")
+
+    def _attendee(
+        self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
+    ) -> None:
+        """R-WAIT-ORGANIZER: an attendee's copy of a meeting an internal user organizes."""
+        assert meeting.host is not None
+        host = meeting.host.sf_user_id
+        found = self.now.events_by_uid_owner.get((item.ical_uid, host), ())
+        target = found[0].id if found else self.creating.get((item.ical_uid, host))
+        if target is None:
+            self.issue(item, IssueCode.WAITING_FOR_ORGANIZER, R.WAIT_ORGANIZER, WAITING_TEXT)
+            state.issue()
+            note = f"waiting for the organizer {meeting.organizer} to synchronize the event"
+            self.note(item, "wait", R.WAIT_ORGANIZER, note)
+            return
+        state.saved()
+        note = f"invitee of the organizer's event {target}; no event of its own"
+        self.note(item, "invitee", R.WAIT_ORGANIZER, note)
+        # With smart_auto_sharing the organizer's copy keeps invitees right (R-ATTENDEES).
+        if (
+            found
+            and not self.org.settings.smart_auto_sharing
+            and not found[0].is_private
+            and user.sf_user_id not in found[0].invitee_ids
+        ):
+            self.new_invitees[found[0].id].append(user.sf_user_id)
+
+    def _unlinked(
+        self,
+        item: CalendarItem,
+        meeting: Meeting,
+        owner: str,
+        verdict: Verdict,
+        state: CategoryState,
+    ) -> None:
+        if not verdict.save:
+            outcome = "skip"
+            if verdict.issue is not None:
+                self.issue(item, verdict.issue, verdict.rule, verdict.message)
+                state.issue()
+                if verdict.issue is IssueCode.UNRESOLVED_PARTICIPANTS:
+                    outcome = "wait"
+            self.note(item, outcome, verdict.rule, verdict.note)
+            return
+        fields = event_fields(item)
+        links = links_for(item, self.org, self.now)
+        invited = invitees(item, self.org) if meeting.host is not None and is_meeting(item) else ()
+        limit = duration_limit(item) or required_limit(
+            self.org.settings.required_fields,
+            {
+                **{name: fields.value(name) for name in _FILLED},
+                "who_ids": links.who_ids,
+                "what_ids": links.what_ids,
+                "invitee_ids": invited,
+            },
+        )
+        if limit is not None:
+            self.issue(item, limit.code, limit.rule, limit.message)
+            state.issue(limit.status)
+            self.note(item, "skip", limit.rule, f"not saved: {limit.message}")
+            return
+        key = (item.ical_uid, owner)
+        ref = self.creating.get(key)
+        if ref is None:
+            ref = self.creating[key] = event_ref(owner, item.ical_uid)
+            for record in links.new_records:
+                self.act(record)
+            self.act(
+                CreateEvent(
+                    ref=ref,
+                    owner_id=owner,
+                    ical_uid=item.ical_uid,
+                    start=item.start,
+                    end=item.end,
+                    subject=fields.subject,
+                    description=fields.description,
+                    location=fields.location,
+                    is_all_day=item.is_all_day,
+                    is_private=fields.is_private,
+                    who_ids=links.who_ids,
+                    what_ids=links.what_ids,
+                    invitee_ids=invited,
+                    recurrence=item.recurrence,
+                    source_item_id=item.id,
+                    rule=verdict.rule,
+                    time_zone=item.time_zone,
+                )
+            )
+            self._save(self._too_large(item, state), ref, frozenset())
+        stamp = FieldChange(field="sf_event_id", old=item.sf_event_id, new=ref)
+        self.act(
+            UpdateItem(mailbox=item.mailbox, item_id=item.id, rule=verdict.rule, changes=(stamp,))
+        )
+        state.saved()
+        self.note(item, "save", verdict.rule, f"{verdict.note}; owner {owner}")
+        for _, note in fields.cuts:
+            self.note(item, "cut", R.FIELD_LIMITS, note)
+        for rule, note in links.notes:
+            self.note(item, "note", rule, note)
