@@ -181,7 +181,7 @@ def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
             items[n] = _bump(item, is_cancelled=True)
         elif choice == "delete":
             items[n] = None
-    if snapshot.items and draw(st.booleans()):
+    if draw(st.booleans()) and snapshot.items:
         # One mailbox comes back empty, as a failed fetch would (R-EMPTY-GUARD).
         lost = draw(st.sampled_from(sorted({i.mailbox for i in snapshot.items})))
         items = [i for i in items if i is not None and i.mailbox != lost]
