@@ -63,7 +63,7 @@ def test_plan_example_prints_actions_issues_and_decisions(
     code, out, err = run(capsys, "plan", "--example")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].startswith("Plan as of 2026-11-24 09:00 UTC: 12 actions, 3 issues")
+    assert lines[0].startswith("Plan as of 2026-11-24 09:00 UTC: 17 actions, 4 issues")
     for section in ("Actions", "Issues", "Decisions"):
         assert section in lines
     for word in (
@@ -73,6 +73,8 @@ def test_plan_example_prints_actions_issues_and_decisions(
         "UNRESOLVED_PARTICIPANTS",
         "ALL_DAY_TOO_LONG",
         "ISE_013",
+        "WAITING_FOR_ORGANIZER",
+        "[R-WAIT-ORGANIZER]",
         "[R-INTERNAL]",
         "[R-BLOCKLIST]",
         "[R-WINDOW]",
@@ -321,6 +323,10 @@ def test_example_shows_what_its_docstring_says() -> None:
         "ben-doctor": ("skip", "R-PRIVATE"),
         "dev-pricing-review": ("save", "R-PRIVATE"),
         "ana-globex-intro": ("wait", "R-NOT-LINKED"),
+        "ana-escalation": ("save", "R-AUTOSAVE-MEETING"),
+        "dev-escalation": ("invitee", "R-WAIT-ORGANIZER"),
+        "chloe-planning": ("skip", "R-AUTOSAVE-MEETING"),
+        "ben-planning": ("wait", "R-WAIT-ORGANIZER"),
         "ben-northwind-rollout": ("skip", "R-LIMIT-ALLDAY"),
         "chloe-contoso-qbr": ("skip", "R-UNRESPONDED"),
         "chloe-fabrikam-discovery": ("skip", "R-AUTOSAVE-MEETING"),

@@ -23,6 +23,10 @@ class CategoryState:
         self.unlinked_by: str | None = None  # the rule that removes 'Salesforce'
         self.has_issue = False
         self.status: str | None = None
+        self.held = False  # R-EMPTY-GUARD: add what is missing, remove nothing
+
+    def hold(self) -> None:
+        self.held = True
 
     def saved(self) -> None:
         self.linked = True
@@ -56,7 +60,7 @@ def category_action(item: CalendarItem, state: CategoryState) -> SetCategories |
         add.add(state.status)
     remove.update(c for c in have if _is_status(c) and c != state.status)
     add -= have
-    remove &= have
+    remove = set() if state.held else remove & have
     if not add and not remove:
         return None
     rule = R.CATEGORIES if state.unlinked_by is None else state.unlinked_by

@@ -16,7 +16,7 @@ The org blocklists ``gmail.com``. The directory holds two contacts with their
 accounts (Bob Martin at Northwind, Carol Diaz at Contoso) and one lead (Erin
 Walsh at Fabrikam). ``after`` is observed on 2026-11-24 at 09:00 UTC, so the
 window (R-WINDOW, 14 days back and 60 ahead) runs from 10 November 2026 to
-23 January 2027. Its thirteen calendar items, by id, and what each shows:
+23 January 2027. Its seventeen calendar items, by id, and what each shows:
 
 ``ana-renewal``
     An accepted meeting organised by a customer contact: autosaved as an event
@@ -41,6 +41,13 @@ window (R-WINDOW, 14 days back and 60 ahead) runs from 10 November 2026 to
 ``ben-northwind-rollout``
     A 20-day all-day item: Salesforce takes at most 14 days, so the issue
     ALL_DAY_TOO_LONG and nothing saved (R-LIMIT-ALLDAY).
+``ana-escalation`` and ``dev-escalation``
+    One meeting Ana organizes, in Ana's and in Dev's mailbox: one event, owned
+    by Ana, with Dev as its invitee and Bob as its Who (R-OWNER, R-WAIT-ORGANIZER).
+``chloe-planning`` and ``ben-planning``
+    One meeting Chloe organizes but does not save (her meeting autosave is
+    off): Ben's accepted copy waits, with the issue WAITING_FOR_ORGANIZER, until
+    Chloe saves it (R-WAIT-ORGANIZER).
 ``chloe-contoso-qbr``
     A meeting Chloe declined, then saved by hand: the issue ISE-013
     (R-UNRESPONDED).
@@ -334,6 +341,8 @@ def _new_items() -> tuple[CalendarItem, ...]:
             location="Northwind, Seattle",
             version="ck-ben-northwind-rollout-1",
         ),
+        *_escalation(),
+        *_planning(),
         CalendarItem(
             id="chloe-contoso-qbr",
             ical_uid="qbr-1204@contoso.example",
@@ -352,6 +361,43 @@ def _new_items() -> tuple[CalendarItem, ...]:
             version="ck-chloe-contoso-qbr-1",
         ),
     )
+
+
+def _shared(
+    uid: str, start: dt.datetime, subject: str, organizer: str, attendees: tuple[Attendee, ...]
+) -> tuple[CalendarItem, ...]:
+    """One meeting of an internal organizer, as the organizer's and one attendee's copy."""
+    attendee = attendees[0].email
+    return tuple(
+        CalendarItem(
+            id=f"{mailbox.split('@')[0]}-{uid.split('-')[0]}",
+            ical_uid=uid,
+            mailbox=mailbox,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            time_zone=_ZONE,
+            subject=subject,
+            organizer=organizer,
+            attendees=attendees,
+            response=response,
+            version=f"ck-{mailbox.split('@')[0]}-{uid.split('-')[0]}-1",
+        )
+        for mailbox, response in ((organizer, Response.ORGANIZER), (attendee, Response.ACCEPTED))
+    )
+
+
+def _escalation() -> tuple[CalendarItem, ...]:
+    """Ana organizes, Dev and Bob (Northwind) attend: Ana's copy and Dev's copy."""
+    guests = (_guest(DEV, "Dev Patel"), _guest(BOB, "Bob Martin"))
+    uid = "escalation-1127@acme.example"
+    return _shared(uid, _at(11, 27, 10), "Northwind escalation review", ANA, guests)
+
+
+def _planning() -> tuple[CalendarItem, ...]:
+    """Chloe (meeting autosave off) organizes, Ben and Carol (Contoso) attend."""
+    guests = (_guest(BEN, "Ben Okafor"), _guest(CAROL, "Carol Diaz"))
+    uid = "planning-1201@acme.example"
+    return _shared(uid, _at(12, 1, 14), "Contoso account planning", CHLOE, guests)
 
 
 def example_before() -> Snapshot:

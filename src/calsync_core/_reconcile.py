@@ -133,12 +133,20 @@ class _Run(ItemRules):
                         event_id=extra.id,
                     )
                 )
-                if extra.created_by_sync and self._upward(owner):
+                if self.held(owner):
+                    self.decide(extra.id, "keep", R.EMPTY_GUARD, f"duplicate of {kept}; held")
+                elif extra.created_by_sync and self._upward(owner):
                     self.act(DeleteEvent(event_id=extra.id, rule=R.DEDUP))
                     self.decide(extra.id, "delete", R.DEDUP, f"duplicate of {kept}, made by sync")
                 else:
-                    note = f"duplicate of {kept}; not deleted: sync did not create it"
-                    self.decide(extra.id, "keep", R.DEDUP, note)
+                    why = (
+                        "sync did not create it"
+                        if not extra.created_by_sync
+                        else ("its owner syncs to the calendar only")
+                    )
+                    self.decide(
+                        extra.id, "keep", R.DEDUP, f"duplicate of {kept}; not deleted: {why}"
+                    )
 
     def _upward(self, owner: str) -> bool:
         user = self.org.users_by_sf_id.get(owner)
@@ -198,6 +206,8 @@ class _Run(ItemRules):
         for event in self.now.events_by_uid.get(uid, ()):
             if not event.created_by_sync:
                 self.decide(event.id, "keep", R.CANCEL, f"{reason}; sync did not create it")
+            elif self.held(event.owner_id):
+                self.decide(event.id, "keep", R.EMPTY_GUARD, f"{reason}; its owner came back empty")
             elif not self._upward(event.owner_id):
                 self.decide(event.id, "keep", R.DIRECTION, "its owner syncs to the calendar only")
             else:

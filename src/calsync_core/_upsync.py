@@ -64,8 +64,17 @@ class ItemRules(Output):
             self.note(item, "skip", R.OWNER, note)
             return
         state = CategoryState()
+        if self.held(user.sf_user_id):
+            state.hold()
         self._item(item, user, meeting, cancelled, state)
         self.categories(item, state)
+
+    def held(self, owner_id: str) -> bool:
+        """R-EMPTY-GUARD: this owner's mailbox or Salesforce side came back empty."""
+        if owner_id in self.emptied.owners:
+            return True
+        user = self.org.users_by_sf_id.get(owner_id)
+        return user is not None and user.email in self.emptied.mailboxes
 
     def kept(self, event: SfEvent) -> SfEvent:
         """The event of ``event``'s (UID, owner) that R-DEDUP keeps: the oldest."""
@@ -131,6 +140,9 @@ class ItemRules(Output):
     def _unsync(self, item: CalendarItem, event: SfEvent | None, state: CategoryState) -> None:
         if event is None:
             self.note(item, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
+            return
+        if self.held(event.owner_id):
+            self.note(item, "keep", R.EMPTY_GUARD, "its owner's side came back empty")
             return
         if not event.created_by_sync:
             message = "This event was not created by sync, so sync will not delete it."

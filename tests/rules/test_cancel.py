@@ -227,3 +227,18 @@ def test_r_issues_same_item_id_twice_in_a_mailbox_plans_nothing_for_either() -> 
 def test_r_issues_duplicate_event_ids_are_invalid_not_duplicates() -> None:
     plan = run(None, snap(event("00U1"), event("00U1", subject="other")), org())
     assert issue_codes(plan) == [cs.IssueCode.INVALID_ITEM, cs.IssueCode.INVALID_ITEM]
+
+
+def test_r_empty_guard_events_of_an_emptied_mailbox_survive_a_cancellation() -> None:
+    settings = org(user("alice"), user("bob"), empty_guard=1)
+    synced = _pats_meeting()
+    alices_event = only(e for e in synced.events if e.owner_id == "005alice")
+    bob = item_in(synced, "m-bob")
+    # alice's mailbox comes back empty while bob's copy shows pat cancelled.
+    after = put(drop(synced, "m-alice"), edit(bob, is_cancelled=True))
+
+    plan = run(synced, after, settings)
+
+    assert alices_event.id not in _deleted(plan)
+    assert _deleted(plan) == {e.id for e in synced.events} - {alices_event.id}
+    assert cs.IssueCode.MAILBOX_EMPTIED in issue_codes(plan)
