@@ -29,7 +29,7 @@ _bool = c.check(bool)
 _opt_str = c.check_optional(str)
 
 #: The Python types a changed field can hold (see ``FieldChange``).
-FieldValue: TypeAlias = str | bool | dt.datetime | tuple[str, ...] | None
+FieldValue: TypeAlias = str | bool | dt.datetime | tuple[str, ...] | Sensitivity | None
 
 
 def _digest(*parts: object) -> str:

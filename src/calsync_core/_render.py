@@ -14,6 +14,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, NamedTuple
 
+from ._enums import Sensitivity
 from ._plan import (
     CreateEvent,
     CreateItem,
@@ -225,6 +226,8 @@ class Text:
             return f"{value:%Y-%m-%d %H:%M}"
         if isinstance(value, tuple):
             return self.records_(value) if field in ("who_ids", "what_ids") else ", ".join(value)
+        if isinstance(value, Sensitivity):
+            return value.value.lower()
         if field.endswith("_id"):
             return self.ref(value)
         return _quote(value, 40)

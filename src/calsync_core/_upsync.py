@@ -17,7 +17,8 @@ from . import _rules as R
 from ._categories import CategoryState
 from ._context import SALESFORCE, UNSYNC, Org
 from ._eligibility import Verdict, in_window, is_meeting, is_private, judge
-from ._enums import ConflictPolicy, Direction, IssueCode
+from ._enums import Direction, IssueCode
+from ._fields import sync_pair
 from ._guard import Emptied
 from ._index import Index
 from ._limits import duration_limit, event_fields, required_limit
@@ -32,7 +33,6 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from ._updates import upsync_changes
 from ._values import Attachment, CalendarItem, SfEvent, UserSettings
 
 # Event fields an item fills in itself, checked against required_fields.
@@ -174,10 +174,7 @@ class ItemRules(Output):
             )
             note = f"linked to event {event.id}, the one event of this UID and owner"
             self.note(item, "link", R.DEDUP, note)
-        if self.org.direction(user) is Direction.TO_CALENDAR:
-            self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
-            return
-        if not in_window(item, self.org):
+        if not in_window(item, self.org) and not self.org.in_window(event.start, event.end):
             note = "outside the window: no longer updated, its event is kept"
             self.note(item, "keep", R.WINDOW, note)
             return
@@ -187,22 +184,60 @@ class ItemRules(Output):
             self.note(item, "skip", limit.rule, f"not updated: {limit.message}")
             state.issue()
             return
-        prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
-        cal_wins = self.org.settings.conflict_policy is ConflictPolicy.CALENDAR_WINS
-        mode = self.org.description_mode(user)
-        changes, notes = upsync_changes(item, prior, event, mode, first_run_wins=cal_wins)
-        if changes:
-            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.UPDATE))
-            names = ", ".join(ch.field for ch in changes)
-            self.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
-            self.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
-        elif not adopted:
-            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
-        for note in notes:
-            self.note(item, "cut", R.FIELD_LIMITS, note)
+        self._sync_fields(item, user, event, adopted=adopted)
+        if self.org.direction(user) is Direction.TO_CALENDAR:
+            return  # Who/What and attachments only ever go up (R-DIRECTION)
         if self.org.settings.smart_auto_sharing and not is_private(item):
             self._share(item, meeting, event)
         self._save(attachments, event.id, event.attachment_ids)
+
+    def _sync_fields(
+        self, item: CalendarItem, user: UserSettings, event: SfEvent, *, adopted: bool
+    ) -> None:
+        """R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT for one linked pair."""
+        prev = self.prev
+        sync = sync_pair(
+            item,
+            None if prev is None else prev.items.get((item.mailbox, item.id)),
+            event,
+            None if prev is None else prev.events.get(event.id),
+            mode=self.org.description_mode(user),
+            policy=self.org.settings.conflict_policy,
+            direction=self.org.direction(user),
+        )
+        if sync.up:
+            self.act(UpdateEvent(event_id=event.id, changes=sync.up, rule=R.UPDATE))
+            names = ", ".join(ch.field for ch in sync.up)
+            self.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
+            self.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
+        if sync.down:
+            self.act(
+                UpdateItem(
+                    mailbox=item.mailbox, item_id=item.id, changes=sync.down, rule=R.DOWN_UPDATE
+                )
+            )
+            names = ", ".join(ch.field for ch in sync.down)
+            self.note(item, "update", R.DOWN_UPDATE, f"changed in Salesforce: {names}")
+            self.decide(event.id, "keep", R.DOWN_UPDATE, f"sent to item {item.id}: {names}")
+        if sync.description_down:
+            note = (
+                "the Salesforce description went down with a subject, owner or time change "
+                "(SAFE mode; invitees will see it)"
+            )
+            self.note(item, "description", R.DESCRIPTION, note)
+        for c in sync.conflicts:
+            note = (
+                f"{c.field} changed on both sides: calendar {c.calendar!r}, Salesforce "
+                f"{c.salesforce!r}; the {c.winner} value stands"
+            )
+            self.note(item, "conflict", R.CONFLICT, note)
+        if sync.held:
+            note = f"not sent, one-way sync: {', '.join(sync.held)}"
+            self.note(item, "keep", R.DIRECTION, note)
+        elif not (sync.up or sync.down or adopted):
+            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
+        for note in sync.cuts:
+            self.note(item, "cut", R.FIELD_LIMITS, note)
 
     def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> None:
         """R-ATTENDEES with smart_auto_sharing: Who, What and invitees recomputed every run."""

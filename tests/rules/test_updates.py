@@ -97,7 +97,8 @@ def test_r_update_unchanged_version_plans_nothing() -> None:
     plan = run(before, after, org())
 
     assert actions_of(plan, cs.UpdateEvent) == ()
-    assert decision_for(plan, saved.id).outcome == "keep"
+    # ... and what Salesforce changed goes down instead (R-DOWN-UPDATE).
+    assert decision_for(plan, saved.id).rule == "R-DOWN-UPDATE"
 
 
 def test_r_update_new_version_without_a_synced_field_change_plans_nothing() -> None:
