@@ -158,6 +158,8 @@ class _State:
                     sensitivity=action.sensitivity,
                     categories=action.categories,
                     response=Response.ORGANIZER,
+                    recurrence=action.recurrence,
+                    time_zone=action.time_zone,
                     sf_event_id=None
                     if action.sf_event_id is None
                     else self.real(action.sf_event_id),

@@ -20,7 +20,9 @@ class CategoryState:
 
     def __init__(self) -> None:
         self.linked = False
-        self.unlinked_by: str | None = None  # the rule that removes 'Salesforce'
+        self.unlinked_by: str | None = None  # the rule that removes the sync category
+        self.sync_category = SALESFORCE  # a public-calendar route's items carry its own
+        self.deleted = False  # the item itself goes (R-DOWN-DELETE's switch)
         self.has_issue = False
         self.status: str | None = None
         self.held = False  # R-EMPTY-GUARD: add what is missing, remove nothing
@@ -31,8 +33,12 @@ class CategoryState:
     def saved(self) -> None:
         self.linked = True
 
-    def unlink(self, rule: str) -> None:
+    def unlink(self, rule: str, category: str = SALESFORCE) -> None:
         self.unlinked_by = rule
+        self.sync_category = category
+
+    def delete(self) -> None:
+        self.deleted = True
 
     def issue(self, status: str | None = None) -> None:
         self.has_issue = True
@@ -45,13 +51,15 @@ def _is_status(category: str) -> bool:
 
 def category_action(item: CalendarItem, state: CategoryState) -> SetCategories | None:
     """The one SetCategories that brings ``item`` to ``state``, or None if it is there."""
+    if state.deleted:
+        return None
     have = item.categories
     add: set[str] = set()
     remove: set[str] = set()
     if state.linked:
         add.add(SALESFORCE)
     if state.unlinked_by is not None:
-        remove.add(SALESFORCE)
+        remove.add(state.sync_category)
     if state.has_issue:
         add.add(SYNC_ERROR)
     else:

@@ -15,7 +15,7 @@ import attrs
 
 from ._enums import DescriptionMode, Direction
 from ._errors import SettingsError
-from ._values import OrgSettings, SfEvent, UserSettings
+from ._values import OrgSettings, PublicCalendarRoute, SfEvent, UserSettings
 
 #: Category names the planner owns (R-CATEGORIES); it never touches any other.
 SALESFORCE = "Salesforce"
@@ -37,6 +37,7 @@ class Org:
     users_by_sf_id: Mapping[str, UserSettings]
     window_start: dt.datetime
     window_end: dt.datetime
+    routes: Mapping[str, tuple[PublicCalendarRoute, ...]]  # by public calendar id
 
     @classmethod
     def build(cls, settings: OrgSettings, as_of: dt.datetime) -> Org:
@@ -47,6 +48,7 @@ class Org:
             users_by_sf_id={u.sf_user_id: u for u in settings.users},
             window_start=as_of - dt.timedelta(days=settings.past_days),
             window_end=as_of + dt.timedelta(days=settings.future_days),
+            routes=_routes(settings),
         )
 
     def is_internal(self, address: str) -> bool:
@@ -67,6 +69,13 @@ class Org:
         if user.description_mode is None:
             return self.settings.description_mode
         return user.description_mode
+
+
+def _routes(settings: OrgSettings) -> dict[str, tuple[PublicCalendarRoute, ...]]:
+    routes: dict[str, list[PublicCalendarRoute]] = {}
+    for route in settings.public_calendar_routes:
+        routes.setdefault(route.calendar_id, []).append(route)
+    return {calendar: tuple(found) for calendar, found in routes.items()}
 
 
 _EVENT_FIELDS = frozenset(a.name for a in attrs.fields(SfEvent))

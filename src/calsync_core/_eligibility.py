@@ -19,7 +19,7 @@ from ._context import SALESFORCE, Org
 from ._enums import IssueCode, Response, Sensitivity
 from ._index import Index
 from ._recurrence import occurs_between
-from ._values import CalendarItem, UserSettings
+from ._values import CalendarItem, SfEvent, UserSettings
 
 _PRIVATE = frozenset({Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL})
 _ANSWERED = frozenset({Response.ORGANIZER, Response.ACCEPTED, Response.TENTATIVE})
@@ -66,12 +66,13 @@ def participants(item: CalendarItem) -> list[str]:
     return list(seen)
 
 
-def in_window(item: CalendarItem, org: Org) -> bool:
-    """R-WINDOW: the item, or any occurrence of its series, overlaps the window."""
-    if item.recurrence is None:
-        return org.in_window(item.start, item.end)
+def in_window(thing: CalendarItem | SfEvent, org: Org) -> bool:
+    """R-WINDOW: the item or event, or any occurrence of its series, overlaps the window."""
+    if thing.recurrence is None:
+        return org.in_window(thing.start, thing.end)
+    length = thing.end - thing.start
     return occurs_between(
-        item.recurrence.rule, item.start, item.end - item.start, org.window_start, org.window_end
+        thing.recurrence.rule, thing.start, length, org.window_start, org.window_end
     )
 
 

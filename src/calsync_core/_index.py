@@ -66,6 +66,10 @@ def event_problems(event: SfEvent) -> list[str]:
         problems.append("empty owner_id")
     if event.end < event.start:
         problems.append("end before start")
+    if event.recurrence is not None:
+        fault = recurrence.problem(event.recurrence.rule, event.start)
+        if fault is not None:
+            problems.append(fault)
     return problems
 
 
@@ -89,6 +93,7 @@ class Index:
     events_by_uid: Mapping[str, tuple[SfEvent, ...]]  # by id
     mailbox_sizes: Mapping[str, int]  # items per mailbox, invalid ones included
     owner_sizes: Mapping[str, int]  # events per owner, invalid ones included
+    items_by_event: Mapping[tuple[str, str], CalendarItem]  # (mailbox, sf_event_id) → item
     records: Mapping[str, Record]  # by id
     people: Mapping[str, Record]  # address → the record it resolves to
     bad_items: tuple[BadItem, ...]
@@ -149,8 +154,15 @@ def build(snapshot: Snapshot) -> Index:
         if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
             people.setdefault(record.email, record)
 
+    items_by_event: dict[tuple[str, str], CalendarItem] = {}
+    for key in sorted(items):  # smallest id first: the one kept if two carry one event id
+        item = items[key]
+        if item.sf_event_id:
+            items_by_event.setdefault((item.mailbox, item.sf_event_id), item)
+
     return Index(
         items=items,
+        items_by_event=items_by_event,
         meetings={
             uid: tuple(sorted(copies, key=lambda i: (i.mailbox, i.id)))
             for uid, copies in meetings.items()

@@ -137,6 +137,10 @@ class CreateItem:
     categories: frozenset[str] = attrs.field(converter=c.names)
     sf_event_id: str | None = attrs.field(validator=_opt_str)
     rule: str = attrs.field(validator=_str)
+    recurrence: Recurrence | None = attrs.field(
+        default=None, validator=c.check_optional(Recurrence)
+    )
+    time_zone: str = attrs.field(default="UTC", validator=_str)
 
     @property
     def key(self) -> str:

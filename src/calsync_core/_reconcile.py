@@ -26,13 +26,13 @@ from collections import defaultdict
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import Org
+from ._downsync import DownRules
 from ._eligibility import in_window, organizer_of
 from ._enums import Direction, IssueCode
 from ._guard import emptied
 from ._index import Index, build
 from ._meetings import meeting_of
 from ._plan import DeleteEvent, FieldChange, Issue, Plan, UpdateEvent
-from ._upsync import ItemRules
 from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot
 
 EMPTIED_TEXT = (
@@ -56,10 +56,11 @@ def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -
     run.duplicates()
     for uid in sorted(run.now.meetings.keys() | run.gone.keys()):
         run.meeting(uid)
+    run.salesforce_events()
     return run.plan()
 
 
-class _Run(ItemRules):
+class _Run(DownRules):
     """The mutable working state of one ``reconcile`` call (never escapes it)."""
 
     def __init__(self, org: Org, now: Index, prev: Index | None) -> None:

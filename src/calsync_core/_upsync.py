@@ -16,7 +16,7 @@ from collections import defaultdict
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import SALESFORCE, UNSYNC, Org
-from ._eligibility import Verdict, in_window, is_meeting, is_private, judge
+from ._eligibility import Verdict, in_window, is_meeting, is_private, judge, organizer_of
 from ._enums import Direction, IssueCode
 from ._fields import sync_pair
 from ._guard import Emptied
@@ -28,12 +28,13 @@ from ._output import Output
 from ._plan import (
     CreateEvent,
     DeleteEvent,
+    DeleteItem,
     FieldChange,
     SaveAttachment,
     UpdateEvent,
     UpdateItem,
 )
-from ._values import Attachment, CalendarItem, SfEvent, UserSettings
+from ._values import Attachment, CalendarItem, PublicCalendarRoute, SfEvent, UserSettings
 
 # Event fields an item fills in itself, checked against required_fields.
 _FILLED = ("subject", "location", "description", "start", "end", "is_all_day", "is_private")
@@ -58,6 +59,10 @@ class ItemRules(Output):
     new_invitees: defaultdict[str, list[str]]
 
     def item(self, item: CalendarItem, meeting: Meeting, cancelled: str | None) -> None:
+        route = self._route_of(item)
+        if route is not None:
+            self._route_copy(item, route)
+            return
         user = self.org.users.get(item.mailbox)
         if user is None:
             note = f"{item.mailbox} is not an internal user; only their calendars sync"
@@ -67,6 +72,31 @@ class ItemRules(Output):
         if self.held(user.sf_user_id):
             state.hold()
         self._item(item, user, meeting, cancelled, state)
+        self.categories(item, state)
+
+    def _route_of(self, item: CalendarItem) -> PublicCalendarRoute | None:
+        """The public-calendar route ``item`` is a copy of (R-PUBLIC-CALENDAR), if any."""
+        if not item.sf_event_id:
+            return None
+        event = self.now.events.get(item.sf_event_id)
+        for routes in self.org.routes.values():
+            for route in routes:
+                if item.mailbox not in route.mailboxes:
+                    continue
+                if event is not None and event.owner_id == route.calendar_id:
+                    return route
+                if event is None and route.category in item.categories:
+                    return route  # its event is gone: still a copy, to unmark or delete
+        return None
+
+    def _route_copy(self, item: CalendarItem, route: PublicCalendarRoute) -> None:
+        """A copy of a public-calendar event: updated from Salesforce only, never read back."""
+        if item.sf_event_id in self.now.events:
+            note = f"copy of public calendar {route.calendar_id}'s event; nothing goes back"
+            self.note(item, "mirror", R.PUBLIC_CALENDAR, note)
+            return
+        state = CategoryState()
+        self._event_gone(item, None, state, category=route.category)
         self.categories(item, state)
 
     def held(self, owner_id: str) -> bool:
@@ -288,15 +318,33 @@ class ItemRules(Output):
                     SaveAttachment(event_id=event_id, attachment=attachment, rule=R.ATTACHMENTS)
                 )
 
-    def _event_gone(self, item: CalendarItem, user: UserSettings, state: CategoryState) -> None:
+    def _event_gone(
+        self,
+        item: CalendarItem,
+        user: UserSettings | None,
+        state: CategoryState,
+        *,
+        category: str = SALESFORCE,
+    ) -> None:
+        """R-DOWN-DELETE: the item's event was deleted in Salesforce."""
         gone = f"event {item.sf_event_id} was deleted in Salesforce"
-        if SALESFORCE not in item.categories:
+        settings = self.org.settings
+        downward = user is None or self.org.direction(user) is not Direction.TO_SALESFORCE
+        if category not in item.categories:
             self.note(item, "skip", R.DOWN_DELETE, f"{gone}; only a manual save saves it again")
-        elif user.sf_user_id in self.emptied.owners:
+        elif user is not None and self.held(user.sf_user_id):
             state.saved()  # keep the category: the owner's events look fetched empty
             self.note(item, "keep", R.EMPTY_GUARD, f"{gone}? the owner shows no events at all")
+        elif (
+            settings.delete_items_deleted_in_salesforce
+            and downward
+            and organizer_of(item) == item.mailbox  # never a meeting someone else organizes
+        ):
+            self.act(DeleteItem(mailbox=item.mailbox, item_id=item.id, rule=R.DOWN_DELETE))
+            state.delete()
+            self.note(item, "delete", R.DOWN_DELETE, f"{gone}; the item is deleted too")
         else:
-            state.unlink(R.DOWN_DELETE)
+            state.unlink(R.DOWN_DELETE, category)
             self.note(item, "unlink", R.DOWN_DELETE, f"{gone}; the item is kept")
 
     def _attendee(
