@@ -21,7 +21,7 @@ class CategoryState:
     def __init__(self) -> None:
         self.linked = False
         self.unlinked_by: str | None = None  # the rule that removes the sync category
-        self.sync_category = SALESFORCE  # a public-calendar route's items carry its own
+        self.sync_categories = frozenset({SALESFORCE})  # route copies carry the route's too
         self.deleted = False  # the item itself goes (R-DOWN-DELETE's switch)
         self.has_issue = False
         self.status: str | None = None
@@ -33,9 +33,9 @@ class CategoryState:
     def saved(self) -> None:
         self.linked = True
 
-    def unlink(self, rule: str, category: str = SALESFORCE) -> None:
+    def unlink(self, rule: str, categories: frozenset[str] = frozenset({SALESFORCE})) -> None:
         self.unlinked_by = rule
-        self.sync_category = category
+        self.sync_categories = categories
 
     def delete(self) -> None:
         self.deleted = True
@@ -59,7 +59,7 @@ def category_action(item: CalendarItem, state: CategoryState) -> SetCategories |
     if state.linked:
         add.add(SALESFORCE)
     if state.unlinked_by is not None:
-        remove.add(state.sync_category)
+        remove.update(state.sync_categories)
     if state.has_issue:
         add.add(SYNC_ERROR)
     else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import attrs
 
 from . import _rules as R
+from ._eligibility import is_private
 from ._enums import ConflictPolicy, DescriptionMode, Direction, Sensitivity
 from ._limits import EventFields, event_fields
 from ._plan import FieldChange, FieldValue
@@ -55,6 +56,15 @@ class PairSync:
     cuts: tuple[str, ...] = ()  # notes on text cut to fit, for fields sent up
     description_down: bool = False  # SAFE mode carried the description down
     held: tuple[str, ...] = ()  # differences a one-way direction keeps from going over
+
+    def private(self, item: CalendarItem) -> bool:
+        """Whether ``item``'s pair is private once these changes are carried out."""
+        for change in (*self.up, *self.down):
+            if change.field == "is_private":
+                return change.new is True
+            if change.field == "sensitivity":
+                return change.new is Sensitivity.PRIVATE
+        return is_private(item)
 
 
 def _unchanged(now: CalendarItem | SfEvent, prior: CalendarItem | SfEvent | None) -> bool:

@@ -48,11 +48,14 @@ class Output:
         self.action_keys: set[str] = set()
         self.issues: list[Issue] = []
         self.decisions: list[Decision] = []
+        self.deleting: set[str] = set()  # events this plan deletes
 
     def act(self, action: Action) -> None:
         if action.key not in self.action_keys:
             self.action_keys.add(action.key)
             self.actions.append(action)
+            if isinstance(action, DeleteEvent):
+                self.deleting.add(action.event_id)
 
     def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
         """A decision about an event (or another thing with no mailbox)."""

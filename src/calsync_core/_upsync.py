@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import attrs
+
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import SALESFORCE, UNSYNC, Org
 from ._eligibility import Verdict, in_window, is_meeting, is_private, judge, organizer_of
-from ._enums import Direction, IssueCode
+from ._enums import Direction, IssueCode, Sensitivity
 from ._fields import sync_pair
 from ._guard import Emptied
 from ._index import Index
@@ -96,7 +98,7 @@ class ItemRules(Output):
             self.note(item, "mirror", R.PUBLIC_CALENDAR, note)
             return
         state = CategoryState()
-        self._event_gone(item, None, state, category=route.category)
+        self._event_gone(item, None, state, categories=frozenset({route.category, SALESFORCE}))
         self.categories(item, state)
 
     def held(self, owner_id: str) -> bool:
@@ -214,17 +216,24 @@ class ItemRules(Output):
             self.note(item, "skip", limit.rule, f"not updated: {limit.message}")
             state.issue()
             return
-        self._sync_fields(item, user, event, adopted=adopted)
+        private = self._sync_fields(item, user, event, adopted=adopted)
         if self.org.direction(user) is Direction.TO_CALENDAR:
             return  # Who/What and attachments only ever go up (R-DIRECTION)
-        if self.org.settings.smart_auto_sharing and not is_private(item):
-            self._share(item, meeting, event)
+        if self.org.settings.smart_auto_sharing and not private:
+            # Share as the pair will be: an item Salesforce just made public counts as public.
+            shared = (
+                item if not is_private(item) else attrs.evolve(item, sensitivity=Sensitivity.NORMAL)
+            )
+            self._share(shared, meeting, event)
         self._save(attachments, event.id, event.attachment_ids)
 
     def _sync_fields(
         self, item: CalendarItem, user: UserSettings, event: SfEvent, *, adopted: bool
-    ) -> None:
-        """R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT for one linked pair."""
+    ) -> bool:
+        """R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT for one linked pair.
+
+        Returns whether the pair is private once the plan is carried out.
+        """
         prev = self.prev
         sync = sync_pair(
             item,
@@ -268,6 +277,7 @@ class ItemRules(Output):
             self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
         for note in sync.cuts:
             self.note(item, "cut", R.FIELD_LIMITS, note)
+        return sync.private(item)
 
     def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> None:
         """R-ATTENDEES with smart_auto_sharing: Who, What and invitees recomputed every run."""
@@ -324,13 +334,13 @@ class ItemRules(Output):
         user: UserSettings | None,
         state: CategoryState,
         *,
-        category: str = SALESFORCE,
+        categories: frozenset[str] = frozenset({SALESFORCE}),
     ) -> None:
         """R-DOWN-DELETE: the item's event was deleted in Salesforce."""
         gone = f"event {item.sf_event_id} was deleted in Salesforce"
         settings = self.org.settings
         downward = user is None or self.org.direction(user) is not Direction.TO_SALESFORCE
-        if category not in item.categories:
+        if not categories & item.categories:
             self.note(item, "skip", R.DOWN_DELETE, f"{gone}; only a manual save saves it again")
         elif user is not None and self.held(user.sf_user_id):
             state.saved()  # keep the category: the owner's events look fetched empty
@@ -344,7 +354,7 @@ class ItemRules(Output):
             state.delete()
             self.note(item, "delete", R.DOWN_DELETE, f"{gone}; the item is deleted too")
         else:
-            state.unlink(R.DOWN_DELETE, category)
+            state.unlink(R.DOWN_DELETE, categories)
             self.note(item, "unlink", R.DOWN_DELETE, f"{gone}; the item is kept")
 
     def _attendee(
@@ -353,7 +363,11 @@ class ItemRules(Output):
         """R-WAIT-ORGANIZER: an attendee's copy of a meeting an internal user organizes."""
         assert meeting.host is not None
         host = meeting.host.sf_user_id
-        found = self.now.events_by_uid_owner.get((item.ical_uid, host), ())
+        found = [
+            e
+            for e in self.now.events_by_uid_owner.get((item.ical_uid, host), ())
+            if e.id not in self.deleting  # the organizer unsynced or cancelled it just now
+        ]
         target = found[0].id if found else self.creating.get((item.ical_uid, host))
         if target is None:
             self.issue(item, IssueCode.WAITING_FOR_ORGANIZER, R.WAIT_ORGANIZER, WAITING_TEXT)

@@ -20,6 +20,11 @@ AS_OF = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 USERS = tuple(f"u{n}@acme.example" for n in range(6))
 OUTSIDERS = ("x0@cust.example", "x1@cust.example", "x2@other.example", "y@spam.example")
 COLLEAGUE = "c@acme.example"  # internal address, not a synced user
+PUBLIC = "023public"  # a Salesforce public calendar
+_SERIES = [None] * 4 + [
+    cs.Recurrence(rule="FREQ=WEEKLY;COUNT=4"),
+    cs.Recurrence(rule="FREQ=DAILY;INTERVAL=2"),
+]
 
 
 @attrs.frozen
@@ -40,12 +45,13 @@ def settings_(draw: st.DrawFn) -> cs.OrgSettings:
         cs.UserSettings(
             email=address,
             sf_user_id=_sf_id(address),
-            meeting_autosave=draw(st.booleans()),
+            meeting_autosave=draw(st.sampled_from([True, True, False])),
             appointment_autosave=draw(st.booleans()),
             direction=draw(st.sampled_from([None, None, None, *cs.Direction])),
         )
         for address in USERS[:count]
     )
+    addresses = tuple(u.email for u in users)
     return cs.OrgSettings(
         users=users,
         company_domains=frozenset({"acme.example"}),
@@ -62,10 +68,26 @@ def settings_(draw: st.DrawFn) -> cs.OrgSettings:
         save_attachments=draw(st.booleans()),
         max_attachment_bytes=1000,
         empty_guard=draw(st.sampled_from([0, 1, 2, 5])),
+        direction=draw(st.sampled_from([cs.Direction.BOTH] * 4 + list(cs.Direction))),
+        delete_items_deleted_in_salesforce=draw(st.booleans()),
+        public_calendar_routes=draw(
+            st.sampled_from(
+                [
+                    (),
+                    (
+                        cs.PublicCalendarRoute(
+                            calendar_id=PUBLIC, mailboxes=addresses[:2], category="Company"
+                        ),
+                    ),
+                ]
+            )
+        ),
     )
 
 
 _texts = st.text(alphabet="abc xyz", max_size=6) | st.just("s" * 300)
+# Salesforce itself never holds a Subject or Location over 255 characters.
+_sf_texts = st.text(alphabet="abc xyz", max_size=6) | st.just("t" * 255)
 
 
 @st.composite
@@ -152,7 +174,32 @@ def first_snapshots(draw: st.DrawFn, settings: cs.OrgSettings) -> cs.Snapshot:
             )
         ),
     ]
-    return cs.Snapshot(as_of=AS_OF, items=tuple(items), records=tuple(records))
+    owners = [_sf_id(u) for u in users] + [PUBLIC, "005stranger"]
+    events = [draw(salesforce_events(f"00Usf{n}", owners)) for n in range(draw(st.integers(0, 3)))]
+    return cs.Snapshot(
+        as_of=AS_OF, items=tuple(items), events=tuple(events), records=tuple(records)
+    )
+
+
+@st.composite
+def salesforce_events(draw: st.DrawFn, event_id: str, owners: list[str]) -> cs.SfEvent:
+    """An event made in Salesforce: no iCalendar UID, owned by a user, a public calendar or
+    someone who is not synced."""
+    start = AS_OF + dt.timedelta(hours=draw(st.integers(-24 * 30, 24 * 90)))
+    hours = draw(st.sampled_from([0, 1, 3, 30]))
+    return cs.SfEvent(
+        id=event_id,
+        owner_id=draw(st.sampled_from(owners)),
+        start=start,
+        end=start + dt.timedelta(hours=hours),
+        subject=draw(_sf_texts),
+        description=draw(_texts),
+        location=draw(_sf_texts),
+        is_private=draw(st.booleans()),
+        recurrence=draw(st.sampled_from(_SERIES)),
+        recurrence_format=draw(st.sampled_from(cs.RecurrenceFormat)),
+        version="e1",
+    )
 
 
 def _bump(item: cs.CalendarItem, **changes: object) -> cs.CalendarItem:
@@ -164,7 +211,18 @@ def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
     """What users do between two runs, on both sides -- and what a failed fetch looks like."""
     items: list[cs.CalendarItem | None] = list(snapshot.items)
     events = list(snapshot.events)
-    choices = ["none", "none", "none", "subject", "move", "save", "unsync", "cancel", "delete"]
+    choices = [
+        "none",
+        "none",
+        "none",
+        "subject",
+        "move",
+        "body",
+        "save",
+        "unsync",
+        "cancel",
+        "delete",
+    ]
     for n, item in enumerate(snapshot.items):
         choice = draw(st.sampled_from(choices))
         if choice == "subject":
@@ -172,6 +230,10 @@ def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
         elif choice == "move":
             items[n] = _bump(
                 item, start=item.start + dt.timedelta(hours=1), end=item.end + dt.timedelta(hours=1)
+            )
+        elif choice == "body":
+            items[n] = _bump(
+                item, body=draw(_texts), sensitivity=draw(st.sampled_from(cs.Sensitivity))
             )
         elif choice == "save":
             items[n] = _bump(item, categories=item.categories | {"Salesforce"})
@@ -186,9 +248,26 @@ def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
         lost = draw(st.sampled_from(sorted({i.mailbox for i in snapshot.items})))
         items = [i for i in items if i is not None and i.mailbox != lost]
     for n in reversed(range(len(events))):
-        choice = draw(st.sampled_from(["none", "none", "subject", "delete", "duplicate"]))
+        choice = draw(
+            st.sampled_from(
+                ["none", "subject", "subject", "move", "private", "notes", "delete", "duplicate"]
+            )
+        )
+        event = events[n]
+        bumped = event.version + "'"
         if choice == "subject":
-            events[n] = attrs.evolve(events[n], subject="edited", version=events[n].version + "'")
+            events[n] = attrs.evolve(event, subject=draw(_sf_texts), location="HQ", version=bumped)
+        elif choice == "move":
+            events[n] = attrs.evolve(
+                event,
+                start=event.start + dt.timedelta(hours=2),
+                end=event.end + dt.timedelta(hours=2),
+                version=bumped,
+            )
+        elif choice == "private":
+            events[n] = attrs.evolve(event, is_private=not event.is_private, version=bumped)
+        elif choice == "notes":
+            events[n] = attrs.evolve(event, description="internal notes", version=bumped)
         elif choice == "delete":
             del events[n]
         elif choice == "duplicate":

@@ -52,9 +52,7 @@ def test_p_idempotence_converged_snapshot_plans_nothing(h: History) -> None:
 
 
 def _emptied(plan: cs.Plan, mailbox: str) -> bool:
-    return any(
-        i.code is cs.IssueCode.MAILBOX_EMPTIED and i.mailbox == mailbox for i in plan.issues
-    )
+    return any(i.code is cs.IssueCode.MAILBOX_EMPTIED and i.mailbox == mailbox for i in plan.issues)
 
 
 def _without(plan: cs.Plan, ref: str) -> tuple[object, ...]:
@@ -137,7 +135,11 @@ def test_p_safety_updates_name_current_values_and_deletes_only_sync_events(h: Hi
                 assert getattr(items[(action.mailbox, action.item_id)], change.field) == change.old
         elif isinstance(action, cs.DeleteEvent):
             assert events[action.event_id].created_by_sync
-        assert not isinstance(action, cs.DeleteItem)
+        elif isinstance(action, cs.DeleteItem):
+            # Only with R-DOWN-DELETE's switch, only an item its mailbox owner organizes.
+            assert h.settings.delete_items_deleted_in_salesforce
+            item = items[(action.mailbox, action.item_id)]
+            assert item.organizer in (None, item.mailbox)
 
 
 @given(histories())
