@@ -63,12 +63,13 @@ def test_plan_example_prints_actions_issues_and_decisions(
     code, out, err = run(capsys, "plan", "--example")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].startswith("Plan as of 2026-11-24 09:00 UTC: 17 actions, 4 issues")
+    assert lines[0].startswith("Plan as of 2026-11-24 09:00 UTC: 19 actions, 4 issues")
     for section in ("Actions", "Issues", "Decisions"):
         assert section in lines
     for word in (
         "CreateEvent",
         "UpdateEvent",
+        "CreateItem",
         "SetCategories",
         "UNRESOLVED_PARTICIPANTS",
         "ALL_DAY_TOO_LONG",
@@ -334,6 +335,7 @@ def test_example_shows_what_its_docstring_says() -> None:
         "dev-coffee-frank": ("skip", "R-BLOCKLIST"),
         "dev-contoso-workshop": ("update", "R-UPDATE"),
         "00U000000000001AAA": ("update", "R-UPDATE"),
+        "00U000000000002AAA": ("create", "R-DOWN-CREATE"),
     }
 
 
@@ -346,9 +348,22 @@ def test_example_links_the_customer_meeting_and_keeps_the_private_one_bare() -> 
 
 
 def test_example_updates_the_linked_event_with_what_changed() -> None:
-    (update,) = (a for a in example_plan().actions if isinstance(a, cs.UpdateEvent))
+    (update,) = (
+        a for a in example_plan().actions if isinstance(a, cs.UpdateEvent) and a.rule == "R-UPDATE"
+    )
     assert update.event_id == "00U000000000001AAA"
     assert [c.field for c in update.changes] == ["subject", "location"]
+
+
+def test_example_creates_an_item_for_the_call_logged_in_salesforce() -> None:
+    plan = example_plan()
+    (create,) = (a for a in plan.actions if isinstance(a, cs.CreateItem))
+    assert (create.mailbox, create.sf_event_id) == ("ben@acme.example", "00U000000000002AAA")
+    (stamp,) = (
+        a for a in plan.actions if isinstance(a, cs.UpdateEvent) and a.rule == "R-DOWN-CREATE"
+    )
+    assert stamp.changes[0].new == create.ical_uid
+    assert plan.actions.index(create) < plan.actions.index(stamp)
 
 
 def test_example_plan_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:

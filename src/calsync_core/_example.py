@@ -64,6 +64,11 @@ window (R-WINDOW, 14 days back and 60 ahead) runs from 10 November 2026 to
     renamed it and moved it to another room, so the event is updated
     (R-UPDATE).
 
+``00U000000000002AAA``
+    A call Ben logged in Salesforce since the previous run: a calendar item is
+    created for it in Ben's mailbox, and the event is stamped with the item's
+    UID so the two stay linked (R-DOWN-CREATE).
+
 ``before`` is the state after the previous run, a day earlier: the items that
 existed then (the linked workshop with the ``Salesforce`` category, and the
 ones that run skipped) and the workshop's event. It is converged -- reconciling
@@ -400,6 +405,21 @@ def _planning() -> tuple[CalendarItem, ...]:
     return _shared(uid, _at(12, 1, 14), "Contoso account planning", CHLOE, guests)
 
 
+def _logged_call() -> SfEvent:
+    """An event Ben logged in Salesforce itself since the previous run: no UID yet."""
+    return SfEvent(
+        id="00U000000000002AAA",
+        owner_id=BEN_ID,
+        start=_at(11, 30, 16),
+        end=_at(11, 30, 16, 30),
+        subject="Follow-up call with Erin (Fabrikam)",
+        description="Send the pricing sheet before the call.",
+        who_ids=(ERIN_ID,),
+        time_zone=_ZONE,
+        version="sf-2026-11-23T18:40:05Z",
+    )
+
+
 def example_before() -> Snapshot:
     """Both systems as the previous run left them, on 2026-11-23 at 09:00 UTC."""
     return Snapshot(
@@ -415,6 +435,6 @@ def example_after() -> Snapshot:
     return Snapshot(
         as_of=AS_OF,
         items=(*_new_items(), *_unchanged_items(), _workshop(edited=True)),
-        events=(_workshop_event(),),
+        events=(_workshop_event(), _logged_call()),
         records=_records(),
     )

@@ -2,7 +2,8 @@
 
 Actions run in phases so that everything an action refers to exists first:
 records before the events that link them, events before the items stamped with
-their ids and the attachments saved with them. Within a phase the planner's
+their ids and the attachments saved with them, items made for Salesforce events
+before the events are stamped with the items' UIDs. Within a phase the planner's
 own (sorted) order is kept, and an action planned twice (same key) is kept once.
 """
 
@@ -30,10 +31,10 @@ from ._values import CalendarItem
 _PHASE: dict[type, int] = {
     CreateRecord: 0,
     CreateEvent: 1,
-    UpdateEvent: 2,
-    SaveAttachment: 3,
-    DeleteEvent: 4,
-    CreateItem: 5,
+    CreateItem: 2,  # before the UpdateEvent that stamps its UID on the event
+    UpdateEvent: 3,
+    SaveAttachment: 4,
+    DeleteEvent: 5,
     UpdateItem: 6,
     SetCategories: 7,
     DeleteItem: 8,
