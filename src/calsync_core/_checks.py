@@ -29,6 +29,10 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def optional_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else utc(value)
+
+
 def address(value: str) -> str:
     """Addresses are compared case-insensitively, so they are stored lower-cased."""
     if not isinstance(value, str):

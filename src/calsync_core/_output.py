@@ -50,6 +50,7 @@ class Output:
         self.issues: list[Issue] = []
         self.decisions: list[Decision] = []
         self.deleting: set[str] = set()  # events this plan deletes
+        self.deleting_items: set[tuple[str, str]] = set()  # (mailbox, id) of items it deletes
 
     def act(self, action: Action) -> None:
         if action.key not in self.action_keys:
@@ -57,6 +58,8 @@ class Output:
             self.actions.append(action)
             if isinstance(action, DeleteEvent):
                 self.deleting.add(action.event_id)
+            elif isinstance(action, DeleteItem):
+                self.deleting_items.add((action.mailbox, action.item_id))
 
     def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
         """A decision about an event (or another thing with no mailbox)."""

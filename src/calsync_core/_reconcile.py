@@ -173,6 +173,14 @@ class _Run(DownRules):
         if meeting is not None:
             for item in meeting.copies:
                 self.item(item, meeting, reason)
+                if (
+                    reason is None
+                    and meeting.host is not None
+                    and (meeting.host.email, item.id) in self.deleting_items
+                ):
+                    # The organizer's copy goes with its deleted event (R-DOWN-DELETE's
+                    # switch): the attendees' copies are left waiting for nothing.
+                    reason = f"its organizer's copy {item.id} is deleted with its event"
         self._flush_invitees()
 
     def _gone_organizer_items(self) -> dict[str, CalendarItem]:

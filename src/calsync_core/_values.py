@@ -55,11 +55,22 @@ class Attachment:
     content_type: str = attrs.field(default="", validator=_str)
 
 
+def _instants(value: Iterable[dt.datetime]) -> frozenset[dt.datetime]:
+    return frozenset(c.utc(v) for v in c.tuple_of(value, dt.datetime))
+
+
 @attrs.frozen(kw_only=True)
 class Recurrence:
-    """A recurrence rule in RFC 5545 RRULE text, e.g. ``FREQ=WEEKLY;BYDAY=MO;COUNT=5``."""
+    """A series: RFC 5545 RRULE text, e.g. ``FREQ=WEEKLY;BYDAY=MO;COUNT=5``.
+
+    The series' time zone is its item's (or event's) ``time_zone``, and its first
+    occurrence starts at the item's ``start``. ``cancelled`` holds the original
+    starts of occurrences the organizer cancelled (EXDATE); a modified occurrence
+    is an item of its own with the same UID and ``original_start`` set.
+    """
 
     rule: str = attrs.field(validator=_str)
+    cancelled: frozenset[dt.datetime] = attrs.field(default=frozenset(), converter=_instants)
 
 
 @attrs.frozen(kw_only=True)
@@ -114,6 +125,9 @@ class CalendarItem:
     )
     sf_event_id: str | None = attrs.field(default=None, validator=_opt_str)
     version: str = attrs.field(default="", validator=_str)
+    #: For a modified occurrence (an exception) of a series with the same UID: the
+    #: start the occurrence had in the series. None for a single item or a series.
+    original_start: dt.datetime | None = attrs.field(default=None, converter=c.optional_utc)
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +158,8 @@ class SfEvent:
     version: str = attrs.field(default="", validator=_str)
     #: Ids of the calendar attachments already saved with this event (R-ATTACHMENTS).
     attachment_ids: frozenset[str] = attrs.field(default=frozenset(), converter=c.names)
+    #: For one occurrence of a Classic series (a child event): its start in the series.
+    original_start: dt.datetime | None = attrs.field(default=None, converter=c.optional_utc)
 
 
 @attrs.frozen(kw_only=True)
