@@ -12,6 +12,7 @@ for itself alone (P-ISOLATION).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -90,7 +91,8 @@ class Index:
     meetings: Mapping[str, tuple[CalendarItem, ...]]  # UID → copies, by (mailbox, id)
     events: Mapping[str, SfEvent]
     events_by_uid_owner: Mapping[tuple[str, str], tuple[SfEvent, ...]]  # oldest first
-    events_by_uid: Mapping[str, tuple[SfEvent, ...]]  # by id
+    events_by_uid: Mapping[str, tuple[SfEvent, ...]]  # by id; series and single events
+    occurrences: Mapping[tuple[str, str, dt.datetime], SfEvent]  # (uid, owner, original start)
     mailbox_sizes: Mapping[str, int]  # items per mailbox, invalid ones included
     owner_sizes: Mapping[str, int]  # events per owner, invalid ones included
     items_by_event: Mapping[tuple[str, str], CalendarItem]  # (mailbox, sf_event_id) → item
@@ -128,6 +130,7 @@ def build(snapshot: Snapshot) -> Index:
     events: dict[str, SfEvent] = {}
     by_uid_owner: dict[tuple[str, str], list[SfEvent]] = defaultdict(list)
     by_uid: dict[str, list[SfEvent]] = defaultdict(list)
+    occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = {}
     bad_events = []
     event_counts: dict[str, int] = defaultdict(int)
     owner_sizes: dict[str, int] = defaultdict(int)
@@ -142,7 +145,11 @@ def build(snapshot: Snapshot) -> Index:
             bad_events.append((event, tuple(problems)))
             continue
         events[event.id] = event
-        if event.ical_uid:
+        if event.ical_uid and event.original_start is not None:
+            # One occurrence of a Classic series: found by its place in the series,
+            # never mistaken for a duplicate of the series itself (R-DEDUP).
+            occurrences.setdefault((event.ical_uid, event.owner_id, event.original_start), event)
+        elif event.ical_uid:
             by_uid_owner[(event.ical_uid, event.owner_id)].append(event)
             by_uid[event.ical_uid].append(event)
 
@@ -174,6 +181,7 @@ def build(snapshot: Snapshot) -> Index:
         events_by_uid={
             uid: tuple(sorted(found, key=lambda e: e.id)) for uid, found in by_uid.items()
         },
+        occurrences=occurrences,
         mailbox_sizes=dict(mailbox_sizes),
         owner_sizes=dict(owner_sizes),
         records=records,

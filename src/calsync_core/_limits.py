@@ -18,6 +18,7 @@ from ._context import REQUIRED_STATUS_PREFIX
 from ._eligibility import is_private
 from ._enums import IssueCode
 from ._plan import FieldValue
+from ._timezones import iana_name
 from ._values import CalendarItem
 
 TEXT_LIMITS: Mapping[str, int] = {"subject": 255, "location": 255, "description": 32_000}
@@ -74,7 +75,14 @@ def event_fields(item: CalendarItem) -> EventFields:
 
 
 def duration_limit(item: CalendarItem) -> Limit | None:
-    """The first duration limit ``item`` breaks, if any."""
+    """The first limit ``item`` breaks -- its time zone (R-TIMEZONE), then its length."""
+    if iana_name(item.time_zone) is None:
+        return Limit(
+            code=IssueCode.PROBLEMATIC_TIME_ZONE,
+            rule=R.TIMEZONE,
+            message=f"The time zone {item.time_zone!r} has no Salesforce equivalent "
+            "(a custom or unknown zone); choose a standard time zone for this item.",
+        )
     length = item.end - item.start
     if item.recurrence is not None and (item.is_all_day or length > LONGEST_OCCURRENCE):
         # Salesforce: a Classic series' occurrences last 24 hours or less (DOMAIN.md).

@@ -36,6 +36,7 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
+from ._timezones import iana_name
 from ._values import Attachment, CalendarItem, PublicCalendarRoute, SfEvent, UserSettings
 
 # Event fields an item fills in itself, checked against required_fields.
@@ -110,8 +111,8 @@ class ItemRules(Output):
 
     def kept(self, event: SfEvent) -> SfEvent:
         """The event of ``event``'s (UID, owner) that R-DEDUP keeps: the oldest."""
-        if not event.ical_uid:
-            return event  # made in Salesforce: not grouped by UID
+        if not event.ical_uid or event.original_start is not None:
+            return event  # made in Salesforce, or one occurrence: not grouped by UID
         return self.now.events_by_uid_owner[(event.ical_uid, event.owner_id)][0]
 
     def _item(
@@ -140,6 +141,8 @@ class ItemRules(Output):
             self._unsync(item, event, state)
         elif event is not None:
             self._linked(item, user, meeting, event, state, adopted=event is not stamped)
+        elif item.original_start is not None:
+            self._exception(item, user, meeting, state)
         elif item.sf_event_id and not self._saved_again(item):
             self._event_gone(item, user, state)
         elif not upward:
@@ -157,6 +160,38 @@ class ItemRules(Output):
                 self._linked(item, user, meeting, found[0], state, adopted=True)
             else:
                 self._unlinked(item, meeting, owner, verdict, state)
+
+    def _exception(
+        self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
+    ) -> None:
+        """A modified occurrence: it updates its own occurrence of the series, never more.
+
+        Salesforce creates a Classic series' occurrences itself when the series is
+        saved; the exception is linked to the one with its original start.
+        """
+        if meeting.is_attendee_copy(item):
+            note = "an occurrence of the organizer's series: the organizer's copy decides"
+            self.note(item, "skip", R.OWNER, note)
+            return
+        owner = meeting.owner_for(item, user)
+        assert item.original_start is not None
+        occurrence = self.now.occurrences.get((item.ical_uid, owner, item.original_start))
+        if occurrence is None or occurrence.id in self.deleting:
+            note = "a modified occurrence: waits for its occurrence of the series in Salesforce"
+            self.note(item, "wait", R.UPDATE, note)
+            return
+        self._linked(item, user, meeting, occurrence, state, adopted=True)
+
+    def _cancel_occurrences(self, item: CalendarItem, event: SfEvent) -> None:
+        """Occurrences the organizer cancelled in a linked series go in Salesforce too."""
+        if item.recurrence is None or self.held(event.owner_id):
+            return
+        for start in sorted(item.recurrence.cancelled):
+            occurrence = self.now.occurrences.get((item.ical_uid, event.owner_id, start))
+            if occurrence is not None and occurrence.created_by_sync:
+                self.act(DeleteEvent(event_id=occurrence.id, rule=R.CANCEL))
+                note = f"occurrence of {start:%Y-%m-%d %H:%M} cancelled in the calendar"
+                self.decide(occurrence.id, "delete", R.CANCEL, note)
 
     def _saved_again(self, item: CalendarItem) -> bool:
         """True when the user asked again to save an item whose event was deleted."""
@@ -217,6 +252,8 @@ class ItemRules(Output):
             state.issue()
             return
         private = self._sync_fields(item, user, event, adopted=adopted)
+        if self.org.direction(user) is not Direction.TO_CALENDAR:
+            self._cancel_occurrences(item, event)
         if self.org.direction(user) is Direction.TO_CALENDAR:
             return  # Who/What and attachments only ever go up (R-DIRECTION)
         if self.org.settings.smart_auto_sharing and not private:
@@ -445,7 +482,8 @@ class ItemRules(Output):
                     recurrence=item.recurrence,
                     source_item_id=item.id,
                     rule=verdict.rule,
-                    time_zone=item.time_zone,
+                    # TimeZoneSidKey: the IANA name (R-TIMEZONE let only mappable zones here).
+                    time_zone=iana_name(item.time_zone) or item.time_zone,
                 )
             )
             self._save(self._too_large(item, state), ref, frozenset())
