@@ -15,6 +15,7 @@ the system's own: 18 characters with Salesforce's key prefix for events
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -59,11 +60,17 @@ def _next_version(version: str, key: str) -> str:
 
 
 class _State:
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, ids: Mapping[str, str] | None = None) -> None:
         self.items = {(i.mailbox, i.id): i for i in snapshot.items}
         self.events = {e.id: e for e in snapshot.events}
         self.records = {r.id: r for r in snapshot.records}
-        self.ids: dict[str, str] = {}  # ref → real id
+        self.ids: dict[str, str] = dict(ids or {})  # ref → real id
+        self.fixed = ids is not None  # real ids given: use them, derive none
+
+    def new_id(self, prefix: str, ref: str) -> str:
+        if not self.fixed:
+            self.ids[ref] = derived_id(prefix, ref)
+        return self.ids[ref]
 
     def real(self, value: str) -> str:
         return self.ids.get(value, value)
@@ -106,14 +113,12 @@ class _State:
     def run(self, action: Action) -> None:
         match action:
             case CreateRecord():
-                new_id = derived_id(_PREFIX[action.kind], action.ref)
-                self.ids[action.ref] = new_id
+                new_id = self.new_id(_PREFIX[action.kind], action.ref)
                 self.records[new_id] = Record(
                     id=new_id, kind=action.kind, email=action.email, name=action.name
                 )
             case CreateEvent():
-                new_id = derived_id("00U", action.ref)
-                self.ids[action.ref] = new_id
+                new_id = self.new_id("00U", action.ref)
                 self.events[new_id] = SfEvent(
                     id=new_id,
                     owner_id=action.owner_id,
@@ -143,8 +148,7 @@ class _State:
             case DeleteEvent():
                 del self.events[self.event(action.event_id).id]
             case CreateItem():
-                new_id = derived_id("AAMk", action.ref)
-                self.ids[action.ref] = new_id
+                new_id = self.new_id("AAMk", action.ref)
                 self.items[(action.mailbox, new_id)] = CalendarItem(
                     id=new_id,
                     ical_uid=action.ical_uid,
@@ -196,8 +200,18 @@ def apply(snapshot: Snapshot, plan: Plan) -> Snapshot:
 
     Raises :class:`~calsync_core.ApplyError` if the plan does not fit the snapshot.
     """
-    state = _State(snapshot)
-    for action in plan.actions:
+    return apply_actions(snapshot, plan.actions)
+
+
+def apply_actions(
+    snapshot: Snapshot, actions: Iterable[Action], ids: Mapping[str, str] | None = None
+) -> Snapshot:
+    """Carry out ``actions`` in order; with ``ids`` (ref → real id), use those ids.
+
+    The session driver uses ``ids`` to record what the real systems created.
+    """
+    state = _State(snapshot, ids)
+    for action in actions:
         state.run(action)
     return attrs.evolve(
         snapshot,

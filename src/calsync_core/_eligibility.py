@@ -12,6 +12,8 @@ request: most vetoes do not apply, and where the request still cannot be met
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 
 from . import _rules as R
@@ -68,12 +70,14 @@ def participants(item: CalendarItem) -> list[str]:
 
 def in_window(thing: CalendarItem | SfEvent, org: Org) -> bool:
     """R-WINDOW: the item or event, or any occurrence of its series, overlaps the window."""
+    return overlaps(thing, org.window_start, org.window_end)
+
+
+def overlaps(thing: CalendarItem | SfEvent, lo: dt.datetime, hi: dt.datetime) -> bool:
+    """Whether ``thing`` -- or any occurrence of its series -- overlaps ``[lo, hi]``."""
     if thing.recurrence is None:
-        return org.in_window(thing.start, thing.end)
-    length = thing.end - thing.start
-    return occurs_between(
-        thing.recurrence.rule, thing.start, length, org.window_start, org.window_end
-    )
+        return thing.start <= hi and thing.end >= lo
+    return occurs_between(thing.recurrence.rule, thing.start, thing.end - thing.start, lo, hi)
 
 
 def recurring_enabled(org: Org) -> bool:
