@@ -77,7 +77,16 @@ def overlaps(thing: CalendarItem | SfEvent, lo: dt.datetime, hi: dt.datetime) ->
     """Whether ``thing`` -- or any occurrence of its series -- overlaps ``[lo, hi]``."""
     if thing.recurrence is None:
         return thing.start <= hi and thing.end >= lo
-    return occurs_between(thing.recurrence.rule, thing.start, thing.end - thing.start, lo, hi)
+    series = thing.recurrence
+    return occurs_between(
+        series.rule,
+        thing.start,
+        thing.end - thing.start,
+        lo,
+        hi,
+        time_zone=thing.time_zone,
+        cancelled=series.cancelled,
+    )
 
 
 def recurring_enabled(org: Org) -> bool:

@@ -93,3 +93,5 @@ class IssueCode(enum.Enum):
     REQUIRED_FIELDS_MISSING = "REQUIRED_FIELDS_MISSING"
     INVALID_ITEM = "INVALID_ITEM"
     MAILBOX_EMPTIED = "MAILBOX_EMPTIED"
+    #: A series Salesforce Classic cannot hold (no end, a yearly interval ...): R-RECURRING-FORMAT.
+    RECURRENCE_NOT_SUPPORTED = "RECURRENCE_NOT_SUPPORTED"

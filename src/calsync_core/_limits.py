@@ -14,10 +14,12 @@ from collections.abc import Mapping
 import attrs
 
 from . import _rules as R
+from . import recurrence
 from ._context import REQUIRED_STATUS_PREFIX
 from ._eligibility import is_private
 from ._enums import IssueCode
 from ._plan import FieldValue
+from ._recurrence_classic import ClassicRecurrence
 from ._timezones import iana_name
 from ._values import CalendarItem
 
@@ -130,3 +132,18 @@ def required_limit(required: frozenset[str], values: Mapping[str, object]) -> Li
         message=f"Required fields are missing: {fields}",
         status=REQUIRED_STATUS_PREFIX + fields,
     )
+
+
+def classic_series(item: CalendarItem) -> tuple[ClassicRecurrence | None, Limit | None]:
+    """R-RECURRING-FORMAT: the item's series as Classic fields, or why Classic cannot hold it."""
+    assert item.recurrence is not None
+    try:
+        return recurrence.rrule_to_classic(
+            item.recurrence.rule, start=item.start, time_zone=iana_name(item.time_zone) or "UTC"
+        ), None
+    except recurrence.RecurrenceError as exc:
+        return None, Limit(
+            code=IssueCode.RECURRENCE_NOT_SUPPORTED,
+            rule=R.RECURRING_FORMAT,
+            message=f"Salesforce Classic cannot hold this series: {exc}",
+        )

@@ -22,6 +22,7 @@ import attrs
 
 from . import _checks as c
 from ._enums import IssueCode, RecordKind, Sensitivity
+from ._recurrence_classic import ClassicRecurrence
 from ._values import Attachment, Recurrence
 
 _str = c.check(str)
@@ -89,6 +90,10 @@ class CreateEvent:
     source_item_id: str = attrs.field(validator=_str)
     rule: str = attrs.field(validator=_str)
     time_zone: str = attrs.field(default="UTC", validator=_str)
+    #: The series as Salesforce Classic fields (R-RECURRING-FORMAT), when ``recurrence`` is set.
+    classic: ClassicRecurrence | None = attrs.field(
+        default=None, validator=c.check_optional(ClassicRecurrence)
+    )
 
     @property
     def key(self) -> str:

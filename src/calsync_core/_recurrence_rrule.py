@@ -330,7 +330,8 @@ def lightning_problems(text: str) -> list[str]:
     if ceiling is None:
         problems.append(f"Lightning does not take FREQ={rule.freq}")
     elif not 1 <= rule.interval <= ceiling:
-        problems.append(f"Lightning takes INTERVAL 1-{ceiling} with FREQ={rule.freq}")
+        span = "only INTERVAL=1" if ceiling == 1 else f"INTERVAL 1-{ceiling}"
+        problems.append(f"Lightning takes {span} with FREQ={rule.freq}, not {rule.interval}")
     if rule.count is not None and not 1 <= rule.count <= LIGHTNING_MAX_COUNT:
         problems.append(f"Lightning takes COUNT 1-{LIGHTNING_MAX_COUNT}")
     if rule.count is not None and rule.until is not None:

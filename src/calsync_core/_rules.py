@@ -227,10 +227,10 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule(
         id="R-RECURRING-FORMAT",
         section=_LIMITS,
-        issues=(C.LIGHTNING_SERIES_NOT_DOWNSYNCED,),
+        issues=(C.LIGHTNING_SERIES_NOT_DOWNSYNCED, C.RECURRENCE_NOT_SUPPORTED),
         sentence=(
-            "A calendar series is written as a Classic recurring event; a Lightning series is "
-            "never downsynced."
+            "A calendar series is written as a Classic recurring event (one Classic cannot "
+            "hold gives RECURRENCE_NOT_SUPPORTED); a Lightning series is never downsynced."
         ),
     ),
     Rule(

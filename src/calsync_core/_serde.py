@@ -149,6 +149,16 @@ def _exactly(kind: type) -> Any:
     return hook
 
 
+def _load_date(value: Any, _: Any) -> dt.date:
+    # A calendar date (RecurrenceEndDateOnly), written as YYYY-MM-DD.
+    if not isinstance(value, str):
+        raise TypeError("expected an ISO 8601 date string")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"invalid date {_show(value)}") from None
+
+
 def _load_datetime(value: Any, _: Any) -> dt.datetime:
     if not isinstance(value, str):
         raise TypeError("expected an ISO 8601 datetime string")
@@ -272,11 +282,13 @@ def _load_change(value: Any, _: Any) -> FieldChange:
 
 
 _conv.register_unstructure_hook(dt.datetime, _dump_datetime)
+_conv.register_unstructure_hook(dt.date, dt.date.isoformat)
 _conv.register_unstructure_hook_func(_is_frozenset, _dump_set)
 _conv.register_unstructure_hook(Action, _dump_action)
 for _kind in (str, bool, int):
     _conv.register_structure_hook(_kind, _exactly(_kind))
 _conv.register_structure_hook(dt.datetime, _load_datetime)
+_conv.register_structure_hook(dt.date, _load_date)
 _conv.register_structure_hook_func(_is_enum, _load_enum)
 _conv.register_structure_hook_factory(_is_collection, _collection_hook)
 _conv.register_structure_hook_factory(attrs.has, _attrs_hook)

@@ -23,7 +23,7 @@ from ._enums import Direction, IssueCode, Sensitivity
 from ._fields import sync_pair
 from ._guard import Emptied
 from ._index import Index
-from ._limits import duration_limit, event_fields, required_limit
+from ._limits import classic_series, duration_limit, event_fields, required_limit
 from ._linking import links_for
 from ._meetings import Meeting, invitees
 from ._output import Output
@@ -453,6 +453,9 @@ class ItemRules(Output):
                 "invitee_ids": invited,
             },
         )
+        classic = None
+        if limit is None and item.recurrence is not None:
+            classic, limit = classic_series(item)
         if limit is not None:
             self.issue(item, limit.code, limit.rule, limit.message)
             state.issue(limit.status)
@@ -484,6 +487,7 @@ class ItemRules(Output):
                     rule=verdict.rule,
                     # TimeZoneSidKey: the IANA name (R-TIMEZONE let only mappable zones here).
                     time_zone=iana_name(item.time_zone) or item.time_zone,
+                    classic=classic,
                 )
             )
             self._save(self._too_large(item, state), ref, frozenset())

@@ -246,6 +246,8 @@ class Sessions(RuleBasedStateMachine):
             event = events.get(item.sf_event_id or "")
             if event is None or item.end - item.start > dt.timedelta(days=14):
                 continue
+            if "Salesforce Unsync" in item.categories:
+                continue  # the user asked sync to leave this pair alone (R-UNSYNC)
             window = (AS_OF - dt.timedelta(days=14), AS_OF + dt.timedelta(days=60))
             if not (window[0] <= item.start <= window[1] and window[0] <= event.start <= window[1]):
                 continue
