@@ -63,10 +63,26 @@ def test_r_window_series_whose_occurrences_all_ended_is_skipped() -> None:
     assert decision_for(plan, old.id).rule == "R-WINDOW"
 
 
-def test_r_window_endless_series_started_long_ago_is_in_the_window() -> None:
+def test_r_window_series_started_long_ago_is_in_the_window() -> None:
+    rule = cs.Recurrence(rule="FREQ=MONTHLY;UNTIL=20271231T000000Z")
+    long_running = meeting(start=at(days=-400), recurrence=rule)
+    plan = run(None, snap(long_running, PAT_CONTACT), org(**ENABLED))
+    assert created_event(plan).ical_uid == long_running.ical_uid
+
+
+def test_r_recurring_format_series_is_written_as_classic_fields() -> None:
+    plan = run(None, snap(meeting(recurrence=WEEKLY), PAT_CONTACT), org(**ENABLED))
+    classic = created_event(plan).classic
+    assert classic is not None
+    assert (classic.type, classic.day_of_week_mask) == ("RecursWeekly", 2)
+
+
+def test_r_recurring_format_endless_series_is_an_issue_not_an_approximation() -> None:
+    # Classic needs RecurrenceEndDateOnly; inventing one would change the series.
     endless = meeting(start=at(days=-400), recurrence=cs.Recurrence(rule="FREQ=MONTHLY"))
     plan = run(None, snap(endless, PAT_CONTACT), org(**ENABLED))
-    assert created_event(plan).ical_uid == endless.ical_uid
+    assert issue_codes(plan) == [cs.IssueCode.RECURRENCE_NOT_SUPPORTED]
+    assert upward(plan) == []
 
 
 def test_r_limit_recurring_all_day_series_is_not_saved() -> None:
