@@ -53,6 +53,7 @@ from ._values import (
     Snapshot,
     UserSettings,
 )
+from .session import Connection, Failure, SessionReport, run_session
 
 __version__ = "0.1.0"
 
@@ -67,6 +68,7 @@ __all__ = [
     "CalendarItem",
     "CalsyncError",
     "ConflictPolicy",
+    "Connection",
     "CreateEvent",
     "CreateItem",
     "CreateRecord",
@@ -75,6 +77,7 @@ __all__ = [
     "DeleteItem",
     "DescriptionMode",
     "Direction",
+    "Failure",
     "FieldChange",
     "Issue",
     "IssueCode",
@@ -91,6 +94,7 @@ __all__ = [
     "Rule",
     "SaveAttachment",
     "Sensitivity",
+    "SessionReport",
     "SetCategories",
     "SettingsError",
     "SfEvent",
@@ -103,4 +107,5 @@ __all__ = [
     "dumps",
     "loads",
     "reconcile",
+    "run_session",
 ]

@@ -54,7 +54,7 @@ __all__ = ["FakeCalendar", "FakeSalesforce", "FakeSystems", "Faults"]
 class _Fault:
     kind: str  # "fail" | "timeout" | "conflict" | "empty"
     target: str  # an operation name, a mailbox, or "events"
-    edit: Callable[[], None] | None = None
+    edit: Callable[[], object] | None = None
 
 
 class Faults:
@@ -72,7 +72,7 @@ class Faults:
         """The next ``operation`` succeeds but reports a timeout."""
         self._pending.append(_Fault("timeout", operation))
 
-    def concurrent_edit(self, operation: str, edit: Callable[[], None]) -> None:
+    def concurrent_edit(self, operation: str, edit: Callable[[], object]) -> None:
         """Run ``edit`` just before the next ``operation`` writes."""
         self._pending.append(_Fault("conflict", operation, edit))
 
