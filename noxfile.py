@@ -1,4 +1,5 @@
-"""Developer sessions: ``nox`` runs the tests, the type check and the linter.
+"""Developer sessions: ``nox`` runs the tests, the type check and the linter; ``nox -s docs``
+builds the documentation.
 
 Python versions and tool requirements come from ``pyproject.toml`` (the
 classifiers, ``requires-python`` and the ``test`` extra), so this file never
@@ -57,6 +58,36 @@ def lint(session: nox.Session) -> None:
     """Run ruff over the whole tree."""
     session.install(*_pinned("ruff"))
     session.run("ruff", "check", ".", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx docs and run their doctests; every warning and broken reference fails.
+
+    The ``testing`` extra comes too: the API pages document
+    ``calsync_core.testing.strategies``, which imports Hypothesis. Extra
+    arguments go to both Sphinx runs (e.g. ``nox -s docs -- -q``).
+    """
+    session.install("-e", ".[docs,testing]")
+    for builder in ("html", "doctest"):
+        session.run(
+            "python", "-m", "sphinx", "-W", "-n", "-E", "-b", builder,
+            "docs", f"docs/_build/{builder}", *session.posargs,
+        )  # fmt: skip
+
+
+@nox.session
+def stateful(session: nox.Session) -> None:
+    """The session state machine at 50,000 sessions with faults; prints the count.
+
+    ``nox -s stateful -- 100000`` runs another number.
+    """
+    session.install("-e", ".[test]")
+    count = session.posargs[0] if session.posargs else "50000"
+    session.run(
+        "python", "-m", "pytest", "tests/property/test_sessions.py", "-q", "-s", "-p",
+        "no:cacheprovider", env={"CALSYNC_SESSIONS": count},
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

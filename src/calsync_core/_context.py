@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._enums import DescriptionMode, Direction
+from ._enums import DescriptionMode, Direction, RecordKind
 from ._errors import SettingsError
 from ._values import OrgSettings, PublicCalendarRoute, SfEvent, UserSettings
 
@@ -100,6 +100,8 @@ def _check(settings: OrgSettings) -> None:
     for name in ("past_days", "future_days", "max_attachment_bytes", "empty_guard"):
         if getattr(settings, name) < 0:
             problems.append(f"{name}: must not be negative")
+    if settings.auto_create not in (None, RecordKind.CONTACT, RecordKind.LEAD):
+        problems.append("auto_create: only CONTACT or LEAD records are created (R-AUTO-CREATE)")
     for name in sorted(settings.required_fields - _EVENT_FIELDS):
         problems.append(f"required_fields: {name!r} is not an SfEvent field")
     if problems:

@@ -360,8 +360,11 @@ class FakeSystems:
     """
 
     def __init__(self) -> None:
+        #: The fault script both fakes consume.
         self.faults = Faults()
+        #: The mail server: every mailbox's items.
         self.calendar = FakeCalendar(self.faults)
+        #: The Salesforce org: events and the directory.
         self.salesforce = FakeSalesforce(self.faults)
 
     @property
