@@ -1,114 +1,235 @@
-"""Time ``reconcile`` on synthetic organisations: a first run and a steady-state run.
+"""Time ``reconcile`` against a floor loop and vdirsyncer, and write ``benchmarks/RESULTS.md``.
 
-Run: ``python benchmarks/bench_reconcile.py [SIZES...]`` (default 1000 10000 100000).
-Prints one row per size: items, first-run and steady-state seconds (best of
-three), microseconds per item, and the ratio to a floor loop that only
-indexes both snapshots and compares versions -- the least any version-based
-planner must do. Numbers inform; they never gate CI.
+Run it from a virtual environment that has the project and its ``bench``
+extra (vdirsyncer)::
+
+    python3 -m venv /tmp/benchvenv
+    /tmp/benchvenv/bin/pip install -e ".[bench]" pyinstrument   # pyinstrument: optional
+    /tmp/benchvenv/bin/python benchmarks/bench_reconcile.py --quick
+
+``--quick`` runs 1k, 10k and 100k items (a few minutes); the default adds 1M
+(about half an hour, most of it the 1M run). Per size it measures, in one
+run: ``reconcile`` for a first run and for a steady state (best of N), the
+floor (a bare loop indexing both snapshots and comparing versions), the
+garbage collector's share, the tracemalloc peak per item, and vdirsyncer's
+steady-state sync on the same items and change rate; then the scaling
+exponents, and a cProfile (plus pyinstrument) of the steady state at 100k.
+Each measurement runs in a fresh process pinned to one CPU (``_measure.py``
+says why). Numbers inform; they never gate CI.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import os
+import platform
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
-import attrs
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+QUICK = [1_000, 10_000, 100_000]
+FULL = [*QUICK, 1_000_000]
 
-import calsync_core as cs
 
-AS_OF = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
+def repeats(size: int) -> int:
+    """Best of N: fewer at 1M, where one steady-state run takes over a minute."""
+    return 5 if size <= 100_000 else 2
 
 
-def organisation(size: int) -> tuple[cs.OrgSettings, cs.Snapshot]:
-    """``size`` items: meetings shared by 1-3 of 200 users, external organizers with records."""
-    users = tuple(
-        cs.UserSettings(email=f"u{n}@acme.example", sf_user_id=f"005{n:012d}") for n in range(200)
+def rounds(size: int) -> int:
+    return 3 if size <= 100_000 else 2
+
+
+def progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+# -- the child processes ----------------------------------------------------------------
+
+
+def child(kind: str, size: int, cpu: int | None) -> None:
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+    sys.path.insert(0, str(HERE))
+    import _measure
+    import _profile
+    import _vdirsyncer_side
+
+    result: Any
+    if kind == "calsync":
+        result = _measure.calsync(size, repeats(size), progress)
+    elif kind == "vdirsyncer":
+        result = _measure.vdirsyncer(size, rounds(size), progress)
+    elif kind == "profile":
+        result = _profile.steady_state(size)
+    elif kind == "vdirsyncer-profile":
+        result = _vdirsyncer_side.profile(size)
+    else:
+        raise SystemExit(f"unknown child kind {kind!r}")
+    print(json.dumps(result))
+
+
+def run_child(kind: str, size: int, cpu: int | None) -> Any:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(size)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} at {size} failed (exit {done.returncode})")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the machine --------------------------------------------------------------------------
+
+
+def _cpuinfo(field: str) -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(field):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _commit() -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = [line for line in git("status", "--porcelain", "src").splitlines() if line]
+    if dirty:
+        return f"{head} plus {len(dirty)} uncommitted change(s) under src/ (the working tree)"
+    return head
+
+
+def machine(cpu: int | None) -> dict[str, Any]:
+    packages = ", ".join(
+        f"{name} {_version(name)}" for name in ("attrs", "vdirsyncer", "pyinstrument")
     )
-    settings = cs.OrgSettings(users=users, company_domains=frozenset({"acme.example"}))
-    items: list[cs.CalendarItem] = []
-    records: list[cs.Record] = []
-    meeting = 0
-    while len(items) < size:
-        customer = f"c{meeting % 5000}@cust{meeting % 97}.example"
-        if meeting < 5000:
-            records.append(
-                cs.Record(
-                    id=f"003{meeting:015d}",
-                    kind=cs.RecordKind.CONTACT,
-                    email=customer,
-                    account_id=f"001{meeting % 97:015d}",
-                )
-            )
-        start = AS_OF + dt.timedelta(hours=meeting % (24 * 70) - 24 * 10)
-        for copy in range(1 + meeting % 3):
-            owner = users[(meeting + copy * 7) % len(users)].email
-            items.append(
-                cs.CalendarItem(
-                    id=f"AAMk{meeting}-{copy}",
-                    ical_uid=f"uid-{meeting}",
-                    mailbox=owner,
-                    start=start,
-                    end=start + dt.timedelta(hours=1),
-                    subject=f"Meeting {meeting}",
-                    organizer=customer,
-                    response=cs.Response.ACCEPTED,
-                    attendees=(cs.Attendee(email=owner, response=cs.Response.ACCEPTED),),
-                    version="1",
-                )
-            )
-        meeting += 1
-    return settings, cs.Snapshot(as_of=AS_OF, items=tuple(items[:size]), records=tuple(records))
+    return {
+        "cpu": _cpuinfo("model name"),
+        "cores": os.cpu_count(),
+        "pinned": "none" if cpu is None else cpu,
+        "memory": _memory(),
+        "python": f"{platform.python_version()} ({platform.python_implementation()}, "
+        f"{platform.python_compiler()}) on {platform.system()} {platform.release()}",
+        "packages": packages,
+        "commit": _commit(),
+        "load_start": _load(),
+    }
 
 
-def changed(snapshot: cs.Snapshot, every: int = 100) -> cs.Snapshot:
-    """1% of the items edited since ``before``."""
-    items = list(snapshot.items)
-    for n in range(0, len(items), every):
-        items[n] = attrs.evolve(items[n], subject=items[n].subject + " (moved)", version="2")
-    return attrs.evolve(snapshot, items=tuple(items))
+# -- the run ------------------------------------------------------------------------------
 
 
-def floor(before: cs.Snapshot, after: cs.Snapshot) -> int:
-    """Index both snapshots and compare versions: nothing a planner could skip."""
-    old = {(i.mailbox, i.id): i.version for i in before.items}
-    events = {e.id: e.version for e in after.events}
-    changes = 0
-    for item in after.items:
-        if old.get((item.mailbox, item.id)) != item.version:
-            changes += 1
-        if item.sf_event_id is not None and item.sf_event_id not in events:
-            changes += 1
-    return changes
-
-
-def best(fn: Callable[..., object], *args: object, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
-def main(sizes: list[int]) -> None:
-    print(f"Python {sys.version.split()[0]} on {sys.platform}")
-    print(
-        f"{'items':>8} {'first s':>9} {'steady s':>9} {'µs/item':>8} {'floor s':>9} {'×floor':>7}"
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=FULL, metavar="N")
+    parser.add_argument("--quick", action="store_true", help="1k, 10k and 100k only")
+    parser.add_argument(
+        "--vdirsyncer-max",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="largest size vdirsyncer is run at (default: all sizes)",
     )
+    parser.add_argument("--no-vdirsyncer", action="store_true")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--cpu", type=int, help="the CPU to pin to (default: the last one)")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    cpu = args.cpu
+    if cpu is None and hasattr(os, "sched_getaffinity"):
+        cpu = max(os.sched_getaffinity(0))
+    if args.child:
+        child(args.child[0], int(args.child[1]), cpu)
+        return
+
+    started = time.perf_counter()
+    sizes = QUICK if args.quick else sorted(set(args.sizes))
+    run: dict[str, Any] = {
+        "argv": " ".join(sys.argv[1:]),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(cpu),
+        "calsync": [],
+        "vdirsyncer": [],
+        "vdirsyncer_note": "",
+        "profile": None,
+        "vdirsyncer_profile": None,
+    }
     for size in sizes:
-        settings, first = organisation(size)
-        synced = cs.apply(first, cs.reconcile(None, first, settings))
-        after = changed(synced)
-        t_first = best(cs.reconcile, None, first, settings)
-        t_steady = best(cs.reconcile, synced, after, settings)
-        t_floor = best(floor, synced, after)
-        print(
-            f"{size:>8} {t_first:>9.3f} {t_steady:>9.3f} {t_steady / size * 1e6:>8.1f} "
-            f"{t_floor:>9.4f} {t_steady / t_floor:>7.1f}"
-        )
+        progress(f"reconcile at {size:,} items")
+        run["calsync"].append(run_child("calsync", size, cpu))
+
+    have_vdirsyncer = _version("vdirsyncer") != "not installed"
+    if args.no_vdirsyncer or not have_vdirsyncer:
+        why = "--no-vdirsyncer" if have_vdirsyncer else "vdirsyncer is not installed (`.[bench]`)"
+        run["vdirsyncer_note"] = f"vdirsyncer was not run: {why}."
+    else:
+        capped = [s for s in sizes if s > args.vdirsyncer_max]
+        if capped:
+            run["vdirsyncer_note"] = (
+                f"vdirsyncer was run up to {args.vdirsyncer_max:,} items only "
+                f"(`--vdirsyncer-max`); not at {', '.join(f'{s:,}' for s in capped)}."
+            )
+        for size in sizes:
+            if size <= args.vdirsyncer_max:
+                progress(f"vdirsyncer at {size:,} items")
+                run["vdirsyncer"].append(run_child("vdirsyncer", size, cpu))
+
+    if not args.no_profile:
+        target = 100_000 if 100_000 in sizes else max(sizes)
+        progress(f"profiling the steady state at {target:,} items")
+        run["profile"] = run_child("profile", target, cpu)
+        if run["vdirsyncer"]:
+            vsize = 10_000 if 10_000 in sizes else min(sizes)
+            run["vdirsyncer_profile"] = run_child("vdirsyncer-profile", vsize, cpu)
+            run["vdirsyncer_profile_size"] = vsize
+
+    run["machine"]["load_end"] = _load()
+    run["elapsed_s"] = time.perf_counter() - started
+    sys.path.insert(0, str(HERE))
+    import _report
+
+    _report.write(args.output, run)
+    (args.output.with_suffix(".json")).write_text(json.dumps(run, indent=1) + "\n")
+    progress(f"wrote {args.output} in {run['elapsed_s'] / 60:.1f} minutes")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])
+    main()
