@@ -59,6 +59,60 @@ def _next_version(version: str, key: str) -> str:
     return _hash(f"{version}\n{key}", 12)
 
 
+def created_event(
+    action: CreateEvent,
+    *,
+    event_id: str,
+    version: str,
+    who_ids: tuple[str, ...],
+    what_ids: tuple[str, ...],
+) -> SfEvent:
+    """The event a CreateEvent makes, as Salesforce stores it (shared with the fakes)."""
+    return SfEvent(
+        id=event_id,
+        owner_id=action.owner_id,
+        start=action.start,
+        end=action.end,
+        subject=action.subject,
+        description=action.description,
+        location=action.location,
+        is_all_day=action.is_all_day,
+        is_private=action.is_private,
+        who_ids=who_ids,
+        what_ids=what_ids,
+        invitee_ids=action.invitee_ids,
+        ical_uid=action.ical_uid,
+        created_by_sync=True,
+        recurrence=action.recurrence,
+        time_zone=action.time_zone,
+        version=version,
+    )
+
+
+def created_item(
+    action: CreateItem, *, item_id: str, version: str, sf_event_id: str | None
+) -> CalendarItem:
+    """The item a CreateItem makes, as the mail server stores it (shared with the fakes)."""
+    return CalendarItem(
+        id=item_id,
+        ical_uid=action.ical_uid,
+        mailbox=action.mailbox,
+        start=action.start,
+        end=action.end,
+        subject=action.subject,
+        body=action.body,
+        location=action.location,
+        is_all_day=action.is_all_day,
+        sensitivity=action.sensitivity,
+        categories=action.categories,
+        response=Response.ORGANIZER,
+        recurrence=action.recurrence,
+        time_zone=action.time_zone,
+        sf_event_id=sf_event_id,
+        version=version,
+    )
+
+
 class _State:
     def __init__(self, snapshot: Snapshot, ids: Mapping[str, str] | None = None) -> None:
         self.items = {(i.mailbox, i.id): i for i in snapshot.items}
@@ -119,24 +173,12 @@ class _State:
                 )
             case CreateEvent():
                 new_id = self.new_id("00U", action.ref)
-                self.events[new_id] = SfEvent(
-                    id=new_id,
-                    owner_id=action.owner_id,
-                    start=action.start,
-                    end=action.end,
-                    subject=action.subject,
-                    description=action.description,
-                    location=action.location,
-                    is_all_day=action.is_all_day,
-                    is_private=action.is_private,
+                self.events[new_id] = created_event(
+                    action,
+                    event_id=new_id,
+                    version=_next_version("", action.key),
                     who_ids=tuple(self.real(v) for v in action.who_ids),
                     what_ids=tuple(self.real(v) for v in action.what_ids),
-                    invitee_ids=action.invitee_ids,
-                    ical_uid=action.ical_uid,
-                    created_by_sync=True,
-                    recurrence=action.recurrence,
-                    time_zone=action.time_zone,
-                    version=_next_version("", action.key),
                 )
             case UpdateEvent():
                 event = self.event(action.event_id)
@@ -149,25 +191,9 @@ class _State:
                 del self.events[self.event(action.event_id).id]
             case CreateItem():
                 new_id = self.new_id("AAMk", action.ref)
-                self.items[(action.mailbox, new_id)] = CalendarItem(
-                    id=new_id,
-                    ical_uid=action.ical_uid,
-                    mailbox=action.mailbox,
-                    start=action.start,
-                    end=action.end,
-                    subject=action.subject,
-                    body=action.body,
-                    location=action.location,
-                    is_all_day=action.is_all_day,
-                    sensitivity=action.sensitivity,
-                    categories=action.categories,
-                    response=Response.ORGANIZER,
-                    recurrence=action.recurrence,
-                    time_zone=action.time_zone,
-                    sf_event_id=None
-                    if action.sf_event_id is None
-                    else self.real(action.sf_event_id),
-                    version=_next_version("", action.key),
+                sf_id = None if action.sf_event_id is None else self.real(action.sf_event_id)
+                self.items[(action.mailbox, new_id)] = created_item(
+                    action, item_id=new_id, version=_next_version("", action.key), sf_event_id=sf_id
                 )
             case UpdateItem():
                 item = self.item(action.mailbox, action.item_id)

@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from .._apply import created_event, created_item
 from .._eligibility import overlaps
 from .._plan import (
     CreateEvent,
@@ -180,22 +181,8 @@ class FakeCalendar(_Store):
     def create_item(self, action: CreateItem) -> str:
         def commit() -> str:
             new_id = self.next_id("AAMk")
-            self.items[(action.mailbox, new_id)] = CalendarItem(
-                id=new_id,
-                ical_uid=action.ical_uid,
-                mailbox=action.mailbox,
-                start=action.start,
-                end=action.end,
-                subject=action.subject,
-                body=action.body,
-                location=action.location,
-                is_all_day=action.is_all_day,
-                sensitivity=action.sensitivity,
-                categories=action.categories,
-                sf_event_id=action.sf_event_id,
-                recurrence=action.recurrence,
-                time_zone=action.time_zone,
-                version=self.next_version(),
+            self.items[(action.mailbox, new_id)] = created_item(
+                action, item_id=new_id, version=self.next_version(), sf_event_id=action.sf_event_id
             )
             return new_id
 
@@ -286,24 +273,12 @@ class FakeSalesforce(_Store):
     def create_event(self, action: CreateEvent) -> str:
         def commit() -> str:
             new_id = self.next_id("00U")
-            self.events[new_id] = SfEvent(
-                id=new_id,
-                owner_id=action.owner_id,
-                start=action.start,
-                end=action.end,
-                subject=action.subject,
-                description=action.description,
-                location=action.location,
-                is_all_day=action.is_all_day,
-                is_private=action.is_private,
+            self.events[new_id] = created_event(
+                action,
+                event_id=new_id,
+                version=self.next_version(),
                 who_ids=action.who_ids,
                 what_ids=action.what_ids,
-                invitee_ids=action.invitee_ids,
-                ical_uid=action.ical_uid,
-                created_by_sync=True,
-                recurrence=action.recurrence,
-                time_zone=action.time_zone,
-                version=self.next_version(),
             )
             return new_id
 
