@@ -67,6 +67,9 @@ class PairSync:
         return is_private(item)
 
 
+_NOTHING = PairSync()
+
+
 def _unchanged(now: CalendarItem | SfEvent, prior: CalendarItem | SfEvent | None) -> bool:
     return prior is not None and bool(now.version) and prior.version == now.version
 
@@ -82,6 +85,8 @@ def sync_pair(
     direction: Direction,
 ) -> PairSync:
     """Decide, field by field, which way each difference between ``item`` and ``event`` goes."""
+    if _unchanged(item, prior_item) and _unchanged(event, prior_event):
+        return _NOTHING  # neither change key moved: nothing to compare (versions first)
     cal = event_fields(item)
     cal_before = None if prior_item is None else event_fields(prior_item)
     cal_same = _unchanged(item, prior_item)

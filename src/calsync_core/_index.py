@@ -13,6 +13,7 @@ for itself alone (P-ISOLATION).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -30,7 +31,9 @@ ItemKey = tuple[str, str]  # (mailbox, item id)
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_address(value: str) -> bool:
+    # Cached: the same few thousand addresses recur across every meeting's copies.
     return _ADDRESS.fullmatch(value) is not None
 
 
@@ -113,7 +116,9 @@ def build(snapshot: Snapshot) -> Index:
     items: dict[ItemKey, CalendarItem] = {}
     meetings: dict[str, list[CalendarItem]] = defaultdict(list)
     bad_items: list[BadItem] = []
-    for item in snapshot.items:
+    # One sort of everything, so every group below is born in order: sorting
+    # each meeting's handful of copies separately costs more than this one sort.
+    for item in sorted(snapshot.items, key=_item_order):
         key = (item.mailbox, item.id)
         problems = item_problems(item)
         if counts[key] > 1:
@@ -137,7 +142,7 @@ def build(snapshot: Snapshot) -> Index:
     for event in snapshot.events:
         event_counts[event.id] += 1
         owner_sizes[event.owner_id] += 1
-    for event in snapshot.events:
+    for event in sorted(snapshot.events, key=_event_order):
         problems = event_problems(event)
         if event_counts[event.id] > 1:
             problems.append(f"id {event.id!r} appears {event_counts[event.id]} times")
@@ -162,25 +167,17 @@ def build(snapshot: Snapshot) -> Index:
             people.setdefault(record.email, record)
 
     items_by_event: dict[tuple[str, str], CalendarItem] = {}
-    for key in sorted(items):  # smallest id first: the one kept if two carry one event id
-        item = items[key]
+    for item in items.values():  # in (mailbox, id) order: the smallest id wins a tie
         if item.sf_event_id:
             items_by_event.setdefault((item.mailbox, item.sf_event_id), item)
 
     return Index(
         items=items,
         items_by_event=items_by_event,
-        meetings={
-            uid: tuple(sorted(copies, key=lambda i: (i.mailbox, i.id)))
-            for uid, copies in meetings.items()
-        },
+        meetings={uid: tuple(copies) for uid, copies in meetings.items()},
         events=events,
-        events_by_uid_owner={
-            key: tuple(sorted(found, key=lambda e: e.id)) for key, found in by_uid_owner.items()
-        },
-        events_by_uid={
-            uid: tuple(sorted(found, key=lambda e: e.id)) for uid, found in by_uid.items()
-        },
+        events_by_uid_owner={key: tuple(found) for key, found in by_uid_owner.items()},
+        events_by_uid={uid: tuple(found) for uid, found in by_uid.items()},
         occurrences=occurrences,
         mailbox_sizes=dict(mailbox_sizes),
         owner_sizes=dict(owner_sizes),
@@ -192,6 +189,14 @@ def build(snapshot: Snapshot) -> Index:
         bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[1]))),
         bad_event_ids=frozenset(event.id for event, _ in bad_events),
     )
+
+
+def _item_order(item: CalendarItem) -> tuple[str, str]:
+    return (item.mailbox, item.id)
+
+
+def _event_order(event: SfEvent) -> str:
+    return event.id
 
 
 def _record_order(record: Record) -> tuple[int, str, str, str, str]:
