@@ -38,6 +38,18 @@ def is_address(value: str) -> bool:
 
 
 def item_problems(item: CalendarItem) -> list[str]:
+    # The common case, a sound single item, answered with the fewest checks.
+    if (
+        item.recurrence is None
+        and item.id
+        and item.ical_uid
+        and item.end >= item.start
+        and is_address(item.mailbox)
+        and (item.organizer is None or is_address(item.organizer))
+        and all(is_address(a.email) for a in item.attendees)
+        and not item.attachments
+    ):
+        return []
     problems = []
     if not item.id:
         problems.append("empty id")
