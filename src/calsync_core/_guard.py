@@ -15,7 +15,7 @@ from collections import Counter
 import attrs
 
 from ._context import Org
-from ._index import Index
+from ._index import Index, Previous
 
 
 @attrs.frozen(kw_only=True)
@@ -24,7 +24,7 @@ class Emptied:
     owners: frozenset[str] = frozenset()  # Salesforce user ids
 
 
-def emptied(prev: Index | None, now: Index, org: Org) -> Emptied:
+def emptied(prev: Previous | None, now: Index, org: Org) -> Emptied:
     threshold = org.settings.empty_guard
     if prev is None or threshold == 0:
         return Emptied()

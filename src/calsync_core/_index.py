@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 import attrs
@@ -116,6 +116,31 @@ class Index:
     bad_items: tuple[BadItem, ...]
     bad_events: tuple[tuple[SfEvent, tuple[str, ...]], ...]
     bad_event_ids: frozenset[str]
+
+
+@attrs.frozen(kw_only=True)
+class Previous:
+    """``before``, as the planner needs it: lookups by key, nothing validated or grouped.
+
+    ``before`` is the state the previous run left; only its values are compared
+    with, so the full indexing of ``after`` would be wasted on it. An id that
+    appears twice is dropped, so the result never depends on input order.
+    """
+
+    items: Mapping[ItemKey, CalendarItem]
+    events: Mapping[str, SfEvent]
+
+
+def build_previous(snapshot: Snapshot) -> Previous:
+    items = {(i.mailbox, i.id): i for i in snapshot.items}
+    events = {e.id: e for e in snapshot.events}
+    if len(items) != len(snapshot.items):
+        twice = Counter((i.mailbox, i.id) for i in snapshot.items)
+        items = {k: v for k, v in items.items() if twice[k] == 1}
+    if len(events) != len(snapshot.events):
+        twice_events = Counter(e.id for e in snapshot.events)
+        events = {k: v for k, v in events.items() if twice_events[k] == 1}
+    return Previous(items=items, events=events)
 
 
 def build(snapshot: Snapshot) -> Index:

@@ -30,7 +30,7 @@ from ._downsync import DownRules
 from ._eligibility import in_window, organizer_of
 from ._enums import Direction, IssueCode
 from ._guard import emptied
-from ._index import Index, build
+from ._index import Index, Previous, build, build_previous
 from ._meetings import meeting_of
 from ._plan import DeleteEvent, FieldChange, Issue, Plan, UpdateEvent
 from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot
@@ -49,7 +49,7 @@ def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -
     Raises :class:`~calsync_core.SettingsError` for self-contradicting settings;
     never raises for a bad item (that is an issue in the plan).
     """
-    prev = None if before is None else build(before)
+    prev = None if before is None else build_previous(before)
     run = _Run(Org.build(settings, after.as_of), build(after), prev)
     run.invalid_inputs()
     run.guard()
@@ -63,7 +63,7 @@ def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -
 class _Run(DownRules):
     """The mutable working state of one ``reconcile`` call (never escapes it)."""
 
-    def __init__(self, org: Org, now: Index, prev: Index | None) -> None:
+    def __init__(self, org: Org, now: Index, prev: Previous | None) -> None:
         super().__init__()
         self.org = org
         self.now = now
@@ -193,8 +193,12 @@ class _Run(DownRules):
         if self.prev is None:
             return {}
         gone: dict[str, CalendarItem] = {}
-        for key, item in sorted(self.prev.items.items()):
-            if key in self.now.items or item.mailbox in self.emptied.mailboxes:
+        prev_items = self.prev.items
+        # An item still there but invalid now is not gone: only absence counts.
+        still = self.now.items.keys() | {(b.item.mailbox, b.item.id) for b in self.now.bad_items}
+        for key in sorted(prev_items.keys() - still):
+            item = prev_items[key]
+            if item.mailbox in self.emptied.mailboxes:
                 continue
             if item.mailbox not in self.org.users or organizer_of(item) != item.mailbox:
                 continue

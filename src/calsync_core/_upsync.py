@@ -22,7 +22,7 @@ from ._eligibility import Verdict, in_window, is_meeting, is_private, judge, org
 from ._enums import Direction, IssueCode, Sensitivity
 from ._fields import sync_pair
 from ._guard import Emptied
-from ._index import Index
+from ._index import Index, Previous
 from ._limits import classic_series, duration_limit, event_fields, required_limit
 from ._linking import links_for
 from ._meetings import Meeting, invitees
@@ -54,7 +54,7 @@ class ItemRules(Output):
 
     org: Org
     now: Index
-    prev: Index | None
+    prev: Previous | None
     emptied: Emptied
     # (ical_uid, owner) → ref of an event this plan creates: one per pair.
     creating: dict[tuple[str, str], str]
