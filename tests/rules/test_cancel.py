@@ -242,3 +242,14 @@ def test_r_empty_guard_events_of_an_emptied_mailbox_survive_a_cancellation() -> 
     assert alices_event.id not in _deleted(plan)
     assert _deleted(plan) == {e.id for e in synced.events} - {alices_event.id}
     assert cs.IssueCode.MAILBOX_EMPTIED in issue_codes(plan)
+
+
+def test_r_cancel_an_organizer_item_that_turned_invalid_is_not_gone() -> None:
+    settings = org(user("alice", appointment_autosave=True))
+    synced = converge(snap(appointment()), settings)
+    broken = edit(item_in(synced, "appointment-1"), end=at(days=-1))  # end before start
+
+    plan = run(synced, put(synced, broken), settings)
+
+    assert actions_of(plan, cs.DeleteEvent) == ()
+    assert issue_codes(plan) == [cs.IssueCode.INVALID_ITEM]
