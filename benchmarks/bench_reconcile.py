@@ -15,18 +15,25 @@ garbage collector's share, the tracemalloc peak per item, and vdirsyncer's
 steady-state sync on the same items and change rate; then the scaling
 exponents, and a cProfile (plus pyinstrument) of the steady state at 100k.
 Each measurement runs in a fresh process pinned to one CPU (``_measure.py``
-says why). Numbers inform; they never gate CI.
+says why). Others edit ``src/`` while benchmarks run, so the run first copies
+``src/calsync_core`` to a temporary directory and every child imports that
+copy: all numbers of one run, the profile included, are of one version of
+the code, named in RESULTS.md by commit and content hash. Numbers inform;
+they never gate CI.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -58,6 +65,11 @@ def child(kind: str, size: int, cpu: int | None) -> None:
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
     sys.path.insert(0, str(HERE))
+    import calsync_core
+
+    code = os.environ.get("CALSYNC_BENCH_CODE")
+    if code and not calsync_core.__file__.startswith(code):
+        raise SystemExit(f"imported {calsync_core.__file__}, not the copy in {code}")
     import _measure
     import _profile
     import _vdirsyncer_side
@@ -76,11 +88,14 @@ def child(kind: str, size: int, cpu: int | None) -> None:
     print(json.dumps(result))
 
 
-def run_child(kind: str, size: int, cpu: int | None) -> Any:
+def run_child(kind: str, size: int, cpu: int | None, code: Path) -> Any:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(size)]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    # The copy of the code goes first on the path, ahead of the editable install.
+    path = os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "CALSYNC_BENCH_CODE": str(code)}
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{kind} at {size} failed (exit {done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -123,19 +138,27 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _commit() -> str:
+def snapshot_code(into: Path) -> str:
+    """Copy ``src/calsync_core`` into ``into``; say which version of the code it is."""
+    source = ROOT / "src" / "calsync_core"
+    shutil.copytree(source, into / "calsync_core", ignore=shutil.ignore_patterns("__pycache__"))
+    digest = hashlib.sha256()
+    for path in sorted((into / "calsync_core").rglob("*.py")):
+        digest.update(str(path.relative_to(into)).encode() + b"\0" + path.read_bytes())
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown commit"
     dirty = [line for line in git("status", "--porcelain", "src").splitlines() if line]
+    where = f"{head} (`git log -1`: {git('log', '-1', '--format=%s')})"
     if dirty:
-        return f"{head} plus {len(dirty)} uncommitted change(s) under src/ (the working tree)"
-    return head
+        where += f" plus {len(dirty)} uncommitted change(s) under src/"
+    return f"{where}; content hash of the copy measured: {digest.hexdigest()[:12]}"
 
 
-def machine(cpu: int | None) -> dict[str, Any]:
+def machine(cpu: int | None, code: str) -> dict[str, Any]:
     packages = ", ".join(
         f"{name} {_version(name)}" for name in ("attrs", "vdirsyncer", "pyinstrument")
     )
@@ -147,7 +170,7 @@ def machine(cpu: int | None) -> dict[str, Any]:
         "python": f"{platform.python_version()} ({platform.python_implementation()}, "
         f"{platform.python_compiler()}) on {platform.system()} {platform.release()}",
         "packages": packages,
-        "commit": _commit(),
+        "commit": code,
         "load_start": _load(),
     }
 
@@ -180,12 +203,20 @@ def main(argv: list[str] | None = None) -> None:
         child(args.child[0], int(args.child[1]), cpu)
         return
 
+    code = Path(tempfile.mkdtemp(prefix="calsync-bench-"))
+    try:
+        measure(args, cpu, code)
+    finally:
+        shutil.rmtree(code, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, cpu: int | None, code: Path) -> None:
     started = time.perf_counter()
     sizes = QUICK if args.quick else sorted(set(args.sizes))
     run: dict[str, Any] = {
         "argv": " ".join(sys.argv[1:]),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(cpu),
+        "machine": machine(cpu, snapshot_code(code)),
         "calsync": [],
         "vdirsyncer": [],
         "vdirsyncer_note": "",
@@ -194,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     for size in sizes:
         progress(f"reconcile at {size:,} items")
-        run["calsync"].append(run_child("calsync", size, cpu))
+        run["calsync"].append(run_child("calsync", size, cpu, code))
 
     have_vdirsyncer = _version("vdirsyncer") != "not installed"
     if args.no_vdirsyncer or not have_vdirsyncer:
@@ -210,15 +241,15 @@ def main(argv: list[str] | None = None) -> None:
         for size in sizes:
             if size <= args.vdirsyncer_max:
                 progress(f"vdirsyncer at {size:,} items")
-                run["vdirsyncer"].append(run_child("vdirsyncer", size, cpu))
+                run["vdirsyncer"].append(run_child("vdirsyncer", size, cpu, code))
 
     if not args.no_profile:
         target = 100_000 if 100_000 in sizes else max(sizes)
         progress(f"profiling the steady state at {target:,} items")
-        run["profile"] = run_child("profile", target, cpu)
+        run["profile"] = run_child("profile", target, cpu, code)
         if run["vdirsyncer"]:
             vsize = 10_000 if 10_000 in sizes else min(sizes)
-            run["vdirsyncer_profile"] = run_child("vdirsyncer-profile", vsize, cpu)
+            run["vdirsyncer_profile"] = run_child("vdirsyncer-profile", vsize, cpu, code)
             run["vdirsyncer_profile_size"] = vsize
 
     run["machine"]["load_end"] = _load()
