@@ -20,24 +20,21 @@ from ._categories import CategoryState
 from ._context import SALESFORCE, UNSYNC, Org
 from ._eligibility import Verdict, in_window, is_meeting, is_private, judge, organizer_of
 from ._enums import Direction, IssueCode, Sensitivity
-from ._fields import sync_pair
 from ._guard import Emptied
 from ._index import Index, Previous
 from ._limits import classic_series, duration_limit, event_fields, required_limit
 from ._linking import links_for
 from ._meetings import Meeting, invitees
-from ._output import Output
+from ._pairs import PairRules
 from ._plan import (
     CreateEvent,
     DeleteEvent,
     DeleteItem,
     FieldChange,
-    SaveAttachment,
-    UpdateEvent,
     UpdateItem,
 )
 from ._timezones import iana_name
-from ._values import Attachment, CalendarItem, PublicCalendarRoute, SfEvent, UserSettings
+from ._values import CalendarItem, PublicCalendarRoute, SfEvent, UserSettings
 
 # Event fields an item fills in itself, checked against required_fields.
 _FILLED = ("subject", "location", "description", "start", "end", "is_all_day", "is_private")
@@ -49,7 +46,7 @@ def event_ref(owner_id: str, ical_uid: str) -> str:
     return f"new-event:{owner_id}:{ical_uid}"
 
 
-class ItemRules(Output):
+class ItemRules(PairRules):
     """The per-item half of a reconcile run (the meeting-level half is ``_reconcile``)."""
 
     org: Org
@@ -101,13 +98,6 @@ class ItemRules(Output):
         state = CategoryState()
         self._event_gone(item, None, state, categories=frozenset({route.category, SALESFORCE}))
         self.categories(item, state)
-
-    def held(self, owner_id: str) -> bool:
-        """R-EMPTY-GUARD: this owner's mailbox or Salesforce side came back empty."""
-        if owner_id in self.emptied.owners:
-            return True
-        user = self.org.users_by_sf_id.get(owner_id)
-        return user is not None and user.email in self.emptied.mailboxes
 
     def kept(self, event: SfEvent) -> SfEvent:
         """The event of ``event``'s (UID, owner) that R-DEDUP keeps: the oldest."""
@@ -182,17 +172,6 @@ class ItemRules(Output):
             return
         self._linked(item, user, meeting, occurrence, state, adopted=True)
 
-    def _cancel_occurrences(self, item: CalendarItem, event: SfEvent) -> None:
-        """Occurrences the organizer cancelled in a linked series go in Salesforce too."""
-        if item.recurrence is None or self.held(event.owner_id):
-            return
-        for start in sorted(item.recurrence.cancelled):
-            occurrence = self.now.occurrences.get((item.ical_uid, event.owner_id, start))
-            if occurrence is not None and occurrence.created_by_sync:
-                self.act(DeleteEvent(event_id=occurrence.id, rule=R.CANCEL))
-                note = f"occurrence of {start:%Y-%m-%d %H:%M} cancelled in the calendar"
-                self.decide(occurrence.id, "delete", R.CANCEL, note)
-
     def _saved_again(self, item: CalendarItem) -> bool:
         """True when the user asked again to save an item whose event was deleted."""
         prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
@@ -263,107 +242,6 @@ class ItemRules(Output):
             )
             self._share(shared, meeting, event)
         self._save(attachments, event.id, event.attachment_ids)
-
-    def _sync_fields(
-        self, item: CalendarItem, user: UserSettings, event: SfEvent, *, adopted: bool
-    ) -> bool:
-        """R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT for one linked pair.
-
-        Returns whether the pair is private once the plan is carried out.
-        """
-        prev = self.prev
-        sync = sync_pair(
-            item,
-            None if prev is None else prev.items.get((item.mailbox, item.id)),
-            event,
-            None if prev is None else prev.events.get(event.id),
-            mode=self.org.description_mode(user),
-            policy=self.org.settings.conflict_policy,
-            direction=self.org.direction(user),
-        )
-        if sync.up:
-            self.act(UpdateEvent(event_id=event.id, changes=sync.up, rule=R.UPDATE))
-            names = ", ".join(ch.field for ch in sync.up)
-            self.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
-            self.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
-        if sync.down:
-            self.act(
-                UpdateItem(
-                    mailbox=item.mailbox, item_id=item.id, changes=sync.down, rule=R.DOWN_UPDATE
-                )
-            )
-            names = ", ".join(ch.field for ch in sync.down)
-            self.note(item, "update", R.DOWN_UPDATE, f"changed in Salesforce: {names}")
-            self.decide(event.id, "keep", R.DOWN_UPDATE, f"sent to item {item.id}: {names}")
-        if sync.description_down:
-            note = (
-                "the Salesforce description went down with a subject, owner or time change "
-                "(SAFE mode; invitees will see it)"
-            )
-            self.note(item, "description", R.DESCRIPTION, note)
-        for c in sync.conflicts:
-            note = (
-                f"{c.field} changed on both sides: calendar {c.calendar!r}, Salesforce "
-                f"{c.salesforce!r}; the {c.winner} value stands"
-            )
-            self.note(item, "conflict", R.CONFLICT, note)
-        if sync.held:
-            note = f"not sent, one-way sync: {', '.join(sync.held)}"
-            self.note(item, "keep", R.DIRECTION, note)
-        elif not (sync.up or sync.down or adopted):
-            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
-        for note in sync.cuts:
-            self.note(item, "cut", R.FIELD_LIMITS, note)
-        return sync.private(item)
-
-    def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> None:
-        """R-ATTENDEES with smart_auto_sharing: Who, What and invitees recomputed every run."""
-        links = links_for(item, self.org, self.now)
-        wanted = {
-            "who_ids": links.who_ids,
-            "what_ids": links.what_ids,
-            "invitee_ids": invitees(item, self.org) if meeting.host is not None else (),
-        }
-        changes = tuple(
-            FieldChange(field=name, old=getattr(event, name), new=value)
-            for name, value in wanted.items()
-            if getattr(event, name) != value
-        )
-        if changes:
-            for record in links.new_records:
-                self.act(record)
-            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.ATTENDEES))
-            names = ", ".join(ch.field for ch in changes)
-            self.note(item, "share", R.ATTENDEES, f"participants changed: {names}")
-
-    def _too_large(self, item: CalendarItem, state: CategoryState) -> list[Attachment]:
-        """R-ATTACHMENTS: report attachments over the limit; return the ones to save.
-
-        Reported whenever the item is saved, in or out of the window, so the issue
-        (and its Sync Error) stays put while the attachment does.
-        """
-        settings = self.org.settings
-        if not settings.save_attachments:
-            return []
-        fitting = []
-        for attachment in item.attachments:
-            if attachment.size > settings.max_attachment_bytes:
-                message = (
-                    f"Attachment {attachment.name!r} ({attachment.size:,} bytes) is larger than "
-                    f"{settings.max_attachment_bytes:,} bytes and is not saved."
-                )
-                self.issue(item, IssueCode.ATTACHMENT_TOO_LARGE, R.ATTACHMENTS, message)
-                state.issue()
-            else:
-                fitting.append(attachment)
-        return fitting
-
-    def _save(self, attachments: list[Attachment], event_id: str, saved: frozenset[str]) -> None:
-        for attachment in attachments:
-            if attachment.id not in saved:
-                self.act(
-                    SaveAttachment(event_id=event_id, attachment=attachment, rule=R.ATTACHMENTS)
-                )
 
     def _event_gone(
         self,

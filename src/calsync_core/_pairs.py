@@ -1,0 +1,150 @@
+"""A linked pair, once linked: its fields both ways, its participants, its attachments.
+
+Owns the per-pair work of R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT
+(through ``_fields``), R-ATTENDEES with smart sharing, R-ATTACHMENTS, and the
+cancelled occurrences of a linked series (R-CANCEL). ``_upsync`` decides *whether*
+an item is linked; this module decides what a linked pair needs.
+"""
+
+from __future__ import annotations
+
+from . import _rules as R
+from ._categories import CategoryState
+from ._context import Org
+from ._enums import IssueCode
+from ._fields import sync_pair
+from ._guard import Emptied
+from ._index import Index, Previous
+from ._linking import links_for
+from ._meetings import Meeting, invitees
+from ._output import Output
+from ._plan import DeleteEvent, FieldChange, SaveAttachment, UpdateEvent, UpdateItem
+from ._values import Attachment, CalendarItem, SfEvent, UserSettings
+
+
+class PairRules(Output):
+    """The per-pair half of the calendar-side rules (``ItemRules`` builds on it)."""
+
+    org: Org
+    now: Index
+    prev: Previous | None
+    emptied: Emptied
+
+    def held(self, owner_id: str) -> bool:
+        """R-EMPTY-GUARD: this owner's mailbox or Salesforce side came back empty."""
+        if owner_id in self.emptied.owners:
+            return True
+        user = self.org.users_by_sf_id.get(owner_id)
+        return user is not None and user.email in self.emptied.mailboxes
+
+    def _cancel_occurrences(self, item: CalendarItem, event: SfEvent) -> None:
+        """Occurrences the organizer cancelled in a linked series go in Salesforce too."""
+        if item.recurrence is None or self.held(event.owner_id):
+            return
+        for start in sorted(item.recurrence.cancelled):
+            occurrence = self.now.occurrences.get((item.ical_uid, event.owner_id, start))
+            if occurrence is not None and occurrence.created_by_sync:
+                self.act(DeleteEvent(event_id=occurrence.id, rule=R.CANCEL))
+                note = f"occurrence of {start:%Y-%m-%d %H:%M} cancelled in the calendar"
+                self.decide(occurrence.id, "delete", R.CANCEL, note)
+
+    def _sync_fields(
+        self, item: CalendarItem, user: UserSettings, event: SfEvent, *, adopted: bool
+    ) -> bool:
+        """R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT for one linked pair.
+
+        Returns whether the pair is private once the plan is carried out.
+        """
+        prev = self.prev
+        sync = sync_pair(
+            item,
+            None if prev is None else prev.items.get((item.mailbox, item.id)),
+            event,
+            None if prev is None else prev.events.get(event.id),
+            mode=self.org.description_mode(user),
+            policy=self.org.settings.conflict_policy,
+            direction=self.org.direction(user),
+        )
+        if sync.up:
+            self.act(UpdateEvent(event_id=event.id, changes=sync.up, rule=R.UPDATE))
+            names = ", ".join(ch.field for ch in sync.up)
+            self.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
+            self.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
+        if sync.down:
+            self.act(
+                UpdateItem(
+                    mailbox=item.mailbox, item_id=item.id, changes=sync.down, rule=R.DOWN_UPDATE
+                )
+            )
+            names = ", ".join(ch.field for ch in sync.down)
+            self.note(item, "update", R.DOWN_UPDATE, f"changed in Salesforce: {names}")
+            self.decide(event.id, "keep", R.DOWN_UPDATE, f"sent to item {item.id}: {names}")
+        if sync.description_down:
+            note = (
+                "the Salesforce description went down with a subject, owner or time change "
+                "(SAFE mode; invitees will see it)"
+            )
+            self.note(item, "description", R.DESCRIPTION, note)
+        for c in sync.conflicts:
+            note = (
+                f"{c.field} changed on both sides: calendar {c.calendar!r}, Salesforce "
+                f"{c.salesforce!r}; the {c.winner} value stands"
+            )
+            self.note(item, "conflict", R.CONFLICT, note)
+        if sync.held:
+            note = f"not sent, one-way sync: {', '.join(sync.held)}"
+            self.note(item, "keep", R.DIRECTION, note)
+        elif not (sync.up or sync.down or adopted):
+            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
+        for note in sync.cuts:
+            self.note(item, "cut", R.FIELD_LIMITS, note)
+        return sync.private(item)
+
+    def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> None:
+        """R-ATTENDEES with smart_auto_sharing: Who, What and invitees recomputed every run."""
+        links = links_for(item, self.org, self.now)
+        wanted = {
+            "who_ids": links.who_ids,
+            "what_ids": links.what_ids,
+            "invitee_ids": invitees(item, self.org) if meeting.host is not None else (),
+        }
+        changes = tuple(
+            FieldChange(field=name, old=getattr(event, name), new=value)
+            for name, value in wanted.items()
+            if getattr(event, name) != value
+        )
+        if changes:
+            for record in links.new_records:
+                self.act(record)
+            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.ATTENDEES))
+            names = ", ".join(ch.field for ch in changes)
+            self.note(item, "share", R.ATTENDEES, f"participants changed: {names}")
+
+    def _too_large(self, item: CalendarItem, state: CategoryState) -> list[Attachment]:
+        """R-ATTACHMENTS: report attachments over the limit; return the ones to save.
+
+        Reported whenever the item is saved, in or out of the window, so the issue
+        (and its Sync Error) stays put while the attachment does.
+        """
+        settings = self.org.settings
+        if not settings.save_attachments:
+            return []
+        fitting = []
+        for attachment in item.attachments:
+            if attachment.size > settings.max_attachment_bytes:
+                message = (
+                    f"Attachment {attachment.name!r} ({attachment.size:,} bytes) is larger than "
+                    f"{settings.max_attachment_bytes:,} bytes and is not saved."
+                )
+                self.issue(item, IssueCode.ATTACHMENT_TOO_LARGE, R.ATTACHMENTS, message)
+                state.issue()
+            else:
+                fitting.append(attachment)
+        return fitting
+
+    def _save(self, attachments: list[Attachment], event_id: str, saved: frozenset[str]) -> None:
+        for attachment in attachments:
+            if attachment.id not in saved:
+                self.act(
+                    SaveAttachment(event_id=event_id, attachment=attachment, rule=R.ATTACHMENTS)
+                )
