@@ -247,14 +247,29 @@ def test_r_recurring_format_graph_problems_are_all_reported() -> None:
         (graph({"type": "hourly", "interval": 1}), "pattern.type"),
         (graph({"type": "weekly", "interval": 1, "daysOfWeek": []}), "pattern.daysOfWeek"),
         (graph({"type": "weekly", "interval": 1, "daysOfWeek": ["funday"]}), "funday"),
-        (graph({"type": "relativeMonthly", "interval": 1, "daysOfWeek": ["monday"],
-                "index": "fifth"}), "pattern.index"),
+        (
+            graph(
+                {
+                    "type": "relativeMonthly",
+                    "interval": 1,
+                    "daysOfWeek": ["monday"],
+                    "index": "fifth",
+                }
+            ),
+            "pattern.index",
+        ),
         (graph({"type": "daily", "interval": 1}, {"type": "someday"}), "range.type"),
-        (graph({"type": "daily", "interval": 1}, {"type": "numbered", "numberOfOccurrences": 0}),
-         "range.numberOfOccurrences"),
-        (graph({"type": "daily", "interval": 1}, {"type": "endDate", "endDate": "2024-01-01",
-                                                   "recurrenceTimeZone": "Mars/Olympus"}),
-         "recurrenceTimeZone"),
+        (
+            graph({"type": "daily", "interval": 1}, {"type": "numbered", "numberOfOccurrences": 0}),
+            "range.numberOfOccurrences",
+        ),
+        (
+            graph(
+                {"type": "daily", "interval": 1},
+                {"type": "endDate", "endDate": "2024-01-01", "recurrenceTimeZone": "Mars/Olympus"},
+            ),
+            "recurrenceTimeZone",
+        ),
         ({"pattern": {"type": "daily"}}, "'pattern' and a 'range'"),
     ],
 )
@@ -341,9 +356,10 @@ def test_r_recurring_format_days_29_and_30_fall_on_februarys_last_day(
     assert [d for d in found if d[5:7] == "02"] == february
     assert f"2023-01-{day}" in found
     assert f"2023-04-{day}" in found
-    assert rrule_to_graph(rule, start=START, time_zone="America/New_York")["pattern"][
-        "dayOfMonth"
-    ] == day
+    assert (
+        rrule_to_graph(rule, start=START, time_zone="America/New_York")["pattern"]["dayOfMonth"]
+        == day
+    )
 
 
 def test_r_recurring_format_the_other_day_31_encoding_is_read_too() -> None:

@@ -50,12 +50,18 @@ class DownRules(ItemRules):
     """The event-side half of a reconcile run."""
 
     def salesforce_events(self) -> None:
-        for event_id in sorted(self.now.events):
-            event = self.now.events[event_id]
+        # Only events made in Salesforce, and those of public calendars, are
+        # this half's to plan: linked events are planned with their items.
+        events = self.now.events
+        candidates = set(self.now.uidless_events)
+        if self.org.routes:
+            candidates.update(e.id for e in events.values() if e.owner_id in self.org.routes)
+        for event_id in sorted(candidates):
+            event = events[event_id]
             routes = self.org.routes.get(event.owner_id)
             if routes is not None:
                 self._route_event(event, routes)
-            elif not event.ical_uid:
+            else:
                 self._made_in_salesforce(event)
 
     def _event_issue(self, event: SfEvent, code: IssueCode, rule: str, message: str) -> None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -98,24 +99,79 @@ class BadItem:
     addressable: bool
 
 
-@attrs.frozen(kw_only=True)
 class Index:
-    """Lookups over the valid part of one snapshot, plus the invalid part with reasons."""
+    """Lookups over the valid part of one snapshot, plus the invalid part with reasons.
 
-    items: Mapping[ItemKey, CalendarItem]
-    meetings: Mapping[str, tuple[CalendarItem, ...]]  # UID → copies, by (mailbox, id)
-    events: Mapping[str, SfEvent]
-    events_by_uid_owner: Mapping[tuple[str, str], tuple[SfEvent, ...]]  # oldest first
-    events_by_uid: Mapping[str, tuple[SfEvent, ...]]  # by id; series and single events
-    occurrences: Mapping[tuple[str, str, dt.datetime], SfEvent]  # (uid, owner, original start)
-    mailbox_sizes: Mapping[str, int]  # items per mailbox, invalid ones included
-    owner_sizes: Mapping[str, int]  # events per owner, invalid ones included
-    items_by_event: Mapping[tuple[str, str], CalendarItem]  # (mailbox, sf_event_id) → item
-    records: Mapping[str, Record]  # by id
-    people: Mapping[str, Record]  # address → the record it resolves to
-    bad_items: tuple[BadItem, ...]
-    bad_events: tuple[tuple[SfEvent, tuple[str, ...]], ...]
-    bad_event_ids: frozenset[str]
+    What only some runs ask for (every event of a UID, for a cancellation; the
+    item stamped with an event, for events made in Salesforce) is built on
+    first use: a steady run asks for neither, and a big index is mostly
+    garbage-collector work.
+    """
+
+    def __init__(
+        self,
+        *,
+        items: dict[ItemKey, CalendarItem],
+        meetings: dict[str, list[CalendarItem]],
+        events: dict[str, SfEvent],
+        kept_events: dict[tuple[str, str], SfEvent],
+        duplicate_events: dict[tuple[str, str], tuple[SfEvent, ...]],
+        occurrences: dict[tuple[str, str, dt.datetime], SfEvent],
+        uidless_events: tuple[str, ...],
+        mailbox_sizes: Mapping[str, int],
+        owner_sizes: Mapping[str, int],
+        records: dict[str, Record],
+        people: dict[str, Record],
+        bad_items: tuple[BadItem, ...],
+        bad_events: tuple[tuple[SfEvent, tuple[str, ...]], ...],
+    ) -> None:
+        self.items: Mapping[ItemKey, CalendarItem] = items
+        #: UID → copies, by (mailbox, id).
+        self.meetings: Mapping[str, Sequence[CalendarItem]] = meetings
+        self.events: Mapping[str, SfEvent] = events
+        #: (UID, owner) → the oldest (smallest id) of its events: the one R-DEDUP keeps.
+        self.kept_events: Mapping[tuple[str, str], SfEvent] = kept_events
+        #: (UID, owner) → all its events, oldest first, where there is more than one.
+        self.duplicate_events: Mapping[tuple[str, str], tuple[SfEvent, ...]] = duplicate_events
+        #: (UID, owner, original start) → one occurrence of a Classic series.
+        self.occurrences: Mapping[tuple[str, str, dt.datetime], SfEvent] = occurrences
+        #: Ids of the valid events with no UID (made in Salesforce), sorted.
+        self.uidless_events = uidless_events
+        self.mailbox_sizes = mailbox_sizes  # items per mailbox, invalid ones included
+        self.owner_sizes = owner_sizes  # events per owner, invalid ones included
+        self.records: Mapping[str, Record] = records  # by id
+        self.people: Mapping[str, Record] = people  # address → the record it resolves to
+        self.bad_items = bad_items
+        self.bad_events = bad_events
+        self.bad_event_ids = frozenset(event.id for event, _ in bad_events)
+
+    def events_of(self, uid: str, owner: str) -> tuple[SfEvent, ...]:
+        """The events of one (UID, owner), oldest first."""
+        many = self.duplicate_events.get((uid, owner))
+        if many is not None:
+            return many
+        one = self.kept_events.get((uid, owner))
+        return () if one is None else (one,)
+
+    @functools.cached_property
+    def events_by_uid(self) -> Mapping[str, tuple[SfEvent, ...]]:
+        """UID → its series and single events (not occurrences), by id."""
+        found: dict[str, list[SfEvent]] = defaultdict(list)
+        for uid, owner in self.kept_events:
+            found[uid].extend(self.events_of(uid, owner))
+        return {uid: tuple(sorted(events, key=_EVENT_ID)) for uid, events in found.items()}
+
+    @functools.cached_property
+    def items_by_event(self) -> Mapping[tuple[str, str], CalendarItem]:
+        """(mailbox, sf_event_id) → the item stamped with it; the smallest id wins a tie."""
+        found: dict[tuple[str, str], CalendarItem] = {}
+        for item in self.items.values():
+            if item.sf_event_id:
+                key = (item.mailbox, item.sf_event_id)
+                other = found.get(key)
+                if other is None or item.id < other.id:
+                    found[key] = item
+        return found
 
 
 @attrs.frozen(kw_only=True)
@@ -132,68 +188,82 @@ class Previous:
 
 
 def build_previous(snapshot: Snapshot) -> Previous:
-    items = {(i.mailbox, i.id): i for i in snapshot.items}
-    events = {e.id: e for e in snapshot.events}
+    items = dict(zip(map(_ITEM_KEY, snapshot.items), snapshot.items, strict=True))
+    events = dict(zip(map(_EVENT_ID, snapshot.events), snapshot.events, strict=True))
     if len(items) != len(snapshot.items):
-        twice = Counter((i.mailbox, i.id) for i in snapshot.items)
+        twice = Counter(map(_ITEM_KEY, snapshot.items))
         items = {k: v for k, v in items.items() if twice[k] == 1}
     if len(events) != len(snapshot.events):
-        twice_events = Counter(e.id for e in snapshot.events)
+        twice_events = Counter(map(_EVENT_ID, snapshot.events))
         events = {k: v for k, v in events.items() if twice_events[k] == 1}
     return Previous(items=items, events=events)
 
 
 def build(snapshot: Snapshot) -> Index:
-    counts: dict[ItemKey, int] = defaultdict(int)
-    mailbox_sizes: dict[str, int] = defaultdict(int)
-    for item in snapshot.items:
-        counts[(item.mailbox, item.id)] += 1
-        mailbox_sizes[item.mailbox] += 1
-
+    # Validation and grouping go in input order; only what needs an order is
+    # sorted afterwards -- each meeting's few copies, each UID's few events --
+    # which costs less than sorting the whole snapshot (benchmarks/).
+    all_items = snapshot.items
+    keyed = dict(zip(map(_ITEM_KEY, all_items), all_items, strict=True))
+    twice = None if len(keyed) == len(all_items) else Counter(map(_ITEM_KEY, all_items))
+    # With twins, every one of them is looked at (and reported), not just the last.
+    item_pairs = (
+        keyed.items()
+        if twice is None
+        else list(zip(map(_ITEM_KEY, all_items), all_items, strict=True))
+    )
     items: dict[ItemKey, CalendarItem] = {}
     meetings: dict[str, list[CalendarItem]] = defaultdict(list)
     bad_items: list[BadItem] = []
-    # One sort of everything, so every group below is born in order: sorting
-    # each meeting's handful of copies separately costs more than this one sort.
-    for item in sorted(snapshot.items, key=_item_order):
-        key = (item.mailbox, item.id)
+    for key, item in item_pairs:
         problems = item_problems(item)
-        if counts[key] > 1:
+        count = 1 if twice is None else twice[key]
+        if count > 1:
             # Two different items under one id: neither can be trusted (issue 3).
-            problems.append(f"id {item.id!r} appears {counts[key]} times in this mailbox")
+            problems.append(f"id {item.id!r} appears {count} times in this mailbox")
         if problems:
             # A SetCategories needs one item it can name: an id, a mailbox, no twin.
-            addressable = bool(item.id) and is_address(item.mailbox) and counts[key] == 1
+            addressable = count == 1 and bool(item.id) and is_address(item.mailbox)
             bad_items.append(BadItem(item=item, problems=tuple(problems), addressable=addressable))
             continue
         items[key] = item
         meetings[item.ical_uid].append(item)
 
+    all_events = snapshot.events
+    by_id = dict(zip(map(_EVENT_ID, all_events), all_events, strict=True))
+    event_twice = None if len(by_id) == len(all_events) else Counter(map(_EVENT_ID, all_events))
+    event_pairs = by_id.items() if event_twice is None else [(e.id, e) for e in all_events]
     events: dict[str, SfEvent] = {}
-    by_uid_owner: dict[tuple[str, str], list[SfEvent]] = defaultdict(list)
-    by_uid: dict[str, list[SfEvent]] = defaultdict(list)
+    kept: dict[tuple[str, str], SfEvent] = {}
+    duplicates: dict[tuple[str, str], list[SfEvent]] = {}
     occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = {}
+    uidless: list[str] = []
     bad_events = []
-    event_counts: dict[str, int] = defaultdict(int)
-    owner_sizes: dict[str, int] = defaultdict(int)
-    for event in snapshot.events:
-        event_counts[event.id] += 1
-        owner_sizes[event.owner_id] += 1
-    for event in sorted(snapshot.events, key=_event_order):
+    for event_id, event in event_pairs:
         problems = event_problems(event)
-        if event_counts[event.id] > 1:
-            problems.append(f"id {event.id!r} appears {event_counts[event.id]} times")
+        count = 1 if event_twice is None else event_twice[event_id]
+        if count > 1:
+            problems.append(f"id {event_id!r} appears {count} times")
         if problems:
             bad_events.append((event, tuple(problems)))
             continue
-        events[event.id] = event
-        if event.ical_uid and event.original_start is not None:
+        events[event_id] = event
+        if not event.ical_uid:
+            uidless.append(event_id)
+        elif event.original_start is not None:
             # One occurrence of a Classic series: found by its place in the series,
             # never mistaken for a duplicate of the series itself (R-DEDUP).
-            occurrences.setdefault((event.ical_uid, event.owner_id, event.original_start), event)
-        elif event.ical_uid:
-            by_uid_owner[(event.ical_uid, event.owner_id)].append(event)
-            by_uid[event.ical_uid].append(event)
+            place = (event.ical_uid, event.owner_id, event.original_start)
+            other_event = occurrences.get(place)
+            if other_event is None or event_id < other_event.id:  # the smallest id wins
+                occurrences[place] = event
+        else:
+            pair = (event.ical_uid, event.owner_id)
+            first = kept.setdefault(pair, event)
+            if first is not event:
+                duplicates.setdefault(pair, [first]).append(event)
+                if event_id < first.id:
+                    kept[pair] = event
 
     records = {r.id: r for r in sorted(snapshot.records, key=_record_order)}
     people: dict[str, Record] = {}
@@ -203,37 +273,34 @@ def build(snapshot: Snapshot) -> Index:
         if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
             people.setdefault(record.email, record)
 
-    items_by_event: dict[tuple[str, str], CalendarItem] = {}
-    for item in items.values():  # in (mailbox, id) order: the smallest id wins a tie
-        if item.sf_event_id:
-            items_by_event.setdefault((item.mailbox, item.sf_event_id), item)
-
+    for copies in meetings.values():
+        if len(copies) > 1:
+            copies.sort(key=_ITEM_KEY)
     return Index(
         items=items,
-        items_by_event=items_by_event,
-        meetings={uid: tuple(copies) for uid, copies in meetings.items()},
+        meetings=meetings,
         events=events,
-        events_by_uid_owner={key: tuple(found) for key, found in by_uid_owner.items()},
-        events_by_uid={uid: tuple(found) for uid, found in by_uid.items()},
+        kept_events=kept,
+        duplicate_events={
+            pair: tuple(sorted(found, key=_EVENT_ID)) for pair, found in duplicates.items()
+        },
         occurrences=occurrences,
-        mailbox_sizes=dict(mailbox_sizes),
-        owner_sizes=dict(owner_sizes),
+        uidless_events=tuple(sorted(uidless)),
+        mailbox_sizes=Counter(map(_MAILBOX, all_items)),
+        owner_sizes=Counter(map(_OWNER, all_events)),
         records=records,
         people=people,
         # Two items under one id differ only in what their problems say, so
         # sorting by the problems too makes the order input-independent.
         bad_items=tuple(sorted(bad_items, key=lambda b: (b.item.mailbox, b.item.id, b.problems))),
         bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[1]))),
-        bad_event_ids=frozenset(event.id for event, _ in bad_events),
     )
 
 
-def _item_order(item: CalendarItem) -> tuple[str, str]:
-    return (item.mailbox, item.id)
-
-
-def _event_order(event: SfEvent) -> str:
-    return event.id
+_ITEM_KEY: Callable[[CalendarItem], ItemKey] = operator.attrgetter("mailbox", "id")
+_EVENT_ID: Callable[[SfEvent], str] = operator.attrgetter("id")
+_MAILBOX: Callable[[CalendarItem], str] = operator.attrgetter("mailbox")
+_OWNER: Callable[[SfEvent], str] = operator.attrgetter("owner_id")
 
 
 def _record_order(record: Record) -> tuple[int, str, str, str, str]:

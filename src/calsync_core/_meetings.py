@@ -9,6 +9,8 @@ of their own; an appointment (case c) belongs to its mailbox owner.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from ._context import Org
@@ -36,16 +38,31 @@ class Meeting:
         return self.host is not None and item.mailbox != self.host.email and is_meeting(item)
 
 
-def meeting_of(uid: str, copies: tuple[CalendarItem, ...], org: Org) -> Meeting:
-    """Group the copies (already sorted by mailbox and id) into a ``Meeting``."""
-    own = [c for c in copies if organizer_of(c) == c.mailbox]
-    # Copies normally agree on the organizer; when they do not, the organizer's
-    # own copy is the authority, and failing that the smallest address decides.
-    organizer = organizer_of(own[0]) if own else min(organizer_of(c) for c in copies)
-    host = org.users.get(organizer)
-    first = [c for c in copies if c.mailbox == organizer]
-    rest = [c for c in copies if c.mailbox != organizer]
-    return Meeting(uid=uid, copies=(*first, *rest), organizer=organizer, host=host)
+def organizer_of_copies(copies: Sequence[CalendarItem]) -> str:
+    """The meeting's organizer, from its copies (sorted by mailbox and id).
+
+    Copies normally agree on the organizer; when they do not, the organizer's
+    own copy is the authority, and failing that the smallest address decides.
+    """
+    smallest = None
+    for copy in copies:
+        organizer = organizer_of(copy)
+        if organizer == copy.mailbox:
+            return organizer
+        if smallest is None or organizer < smallest:
+            smallest = organizer
+    assert smallest is not None, "a meeting has at least one copy"
+    return smallest
+
+
+def organizer_first(copies: Sequence[CalendarItem], organizer: str) -> tuple[CalendarItem, ...]:
+    """The copies with the organizer's own first, otherwise in their (mailbox, id) order."""
+    if copies[0].mailbox == organizer or all(c.mailbox != organizer for c in copies):
+        return tuple(copies)
+    return (
+        *(c for c in copies if c.mailbox == organizer),
+        *(c for c in copies if c.mailbox != organizer),
+    )
 
 
 def invitees(item: CalendarItem, org: Org) -> tuple[str, ...]:

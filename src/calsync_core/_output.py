@@ -25,6 +25,8 @@ from ._plan import (
     SetCategories,
     UpdateEvent,
     UpdateItem,
+    planned_decision,
+    planned_plan,
 )
 from ._values import CalendarItem
 
@@ -63,13 +65,11 @@ class Output:
 
     def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
         """A decision about an event (or another thing with no mailbox)."""
-        self.decisions.append(Decision(ref=ref, outcome=outcome, rule=rule, note=note))
+        self.decisions.append(planned_decision(ref, outcome, rule, note))
 
     def note(self, item: CalendarItem, outcome: str, rule: str, note: str) -> None:
         """A decision about a calendar item."""
-        self.decisions.append(
-            Decision(ref=item.id, outcome=outcome, rule=rule, note=note, mailbox=item.mailbox)
-        )
+        self.decisions.append(planned_decision(item.id, outcome, rule, note, item.mailbox))
 
     def issue(
         self,
@@ -97,8 +97,4 @@ class Output:
 
     def plan(self) -> Plan:
         ordered = sorted(enumerate(self.actions), key=lambda p: (_PHASE[type(p[1])], p[0]))
-        return Plan(
-            actions=tuple(a for _, a in ordered),
-            issues=tuple(self.issues),
-            decisions=tuple(self.decisions),
-        )
+        return planned_plan(tuple(a for _, a in ordered), tuple(self.issues), tuple(self.decisions))

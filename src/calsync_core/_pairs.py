@@ -10,16 +10,31 @@ from __future__ import annotations
 
 from . import _rules as R
 from ._categories import CategoryState
-from ._context import Org
+from ._context import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR, UNSYNC, Org
 from ._enums import IssueCode
 from ._fields import sync_pair
 from ._guard import Emptied
 from ._index import Index, Previous
+from ._limits import duration_limit
 from ._linking import links_for
 from ._meetings import Meeting, invitees
 from ._output import Output
 from ._plan import DeleteEvent, FieldChange, SaveAttachment, UpdateEvent, UpdateItem
 from ._values import Attachment, CalendarItem, SfEvent, UserSettings
+
+
+def _linked_categories(categories: frozenset[str]) -> bool:
+    """The categories of a linked item with no issue: ``Salesforce`` and the user's own."""
+    if SALESFORCE not in categories:
+        return False
+    return len(categories) == 1 or not any(
+        name in (UNSYNC, SYNC_ERROR) or name.startswith(REQUIRED_STATUS_PREFIX)
+        for name in categories
+    )
+
+
+def in_sync(event_id: str) -> str:
+    return f"linked to event {event_id}; in sync"
 
 
 class PairRules(Output):
@@ -29,6 +44,68 @@ class PairRules(Output):
     now: Index
     prev: Previous | None
     emptied: Emptied
+    # Mailboxes whose linked pairs may take the steady path (see ``steady``).
+    steady_mailboxes: frozenset[str]
+
+    def steady_setup(self, *, enabled: bool) -> None:
+        """Which mailboxes' pairs nothing but their own two versions can change.
+
+        Not one that is routed to a public calendar, not one held back by
+        R-EMPTY-GUARD, and none at all when smart sharing recomputes every
+        pair's participants from the records each run (R-ATTENDEES).
+        """
+        settings = self.org.settings
+        if not enabled or settings.smart_auto_sharing:
+            self.steady_mailboxes = frozenset()
+            return
+        routed = {m for routes in self.org.routes.values() for r in routes for m in r.mailboxes}
+        self.steady_mailboxes = frozenset(
+            email
+            for email, user in self.org.users.items()
+            if email not in routed and not self.held(user.sf_user_id)
+        )
+
+    def steady(self, item: CalendarItem) -> bool:
+        """The steady state's shortcut: a linked pair neither side has changed.
+
+        When neither change key moved since the last run (R-UPDATE compares
+        versions before fields) and nothing about the pair calls for more --
+        it is in the window, within the limits, already carries exactly the
+        ``Salesforce`` category, has no series, no attachment to save and no
+        duplicate event -- every rule would conclude "in sync, nothing to do".
+        This reaches that one decision with a handful of lookups; anything else
+        returns False and the full rules run. A property test holds the plans
+        made with and without this shortcut byte-identical.
+        """
+        if item.mailbox not in self.steady_mailboxes or not item.sf_event_id:
+            return False
+        prev = self.prev
+        event = self.now.events.get(item.sf_event_id)
+        if prev is None or event is None or not item.version or not event.version:
+            return False
+        prior_item = prev.items.get((item.mailbox, item.id))
+        prior_event = prev.events.get(event.id)
+        if (
+            prior_item is None
+            or prior_item.version != item.version
+            or prior_event is None
+            or prior_event.version != event.version
+            or not _linked_categories(item.categories)
+            or item.recurrence is not None
+            or (item.attachments and self.org.settings.save_attachments)
+            or not self.org.in_window(item.start, item.end)
+            or self.kept(event) is not event
+            or duration_limit(item) is not None
+        ):
+            return False
+        self.note(item, "keep", R.UPDATE, in_sync(event.id))
+        return True
+
+    def kept(self, event: SfEvent) -> SfEvent:
+        """The event of ``event``'s (UID, owner) that R-DEDUP keeps: the oldest."""
+        if not event.ical_uid or event.original_start is not None:
+            return event  # made in Salesforce, or one occurrence: not grouped by UID
+        return self.now.kept_events[(event.ical_uid, event.owner_id)]
 
     def held(self, owner_id: str) -> bool:
         """R-EMPTY-GUARD: this owner's mailbox or Salesforce side came back empty."""
@@ -95,7 +172,7 @@ class PairRules(Output):
             note = f"not sent, one-way sync: {', '.join(sync.held)}"
             self.note(item, "keep", R.DIRECTION, note)
         elif not (sync.up or sync.down or adopted):
-            self.note(item, "keep", R.UPDATE, f"linked to event {event.id}; in sync")
+            self.note(item, "keep", R.UPDATE, in_sync(event.id))
         for note in sync.cuts:
             self.note(item, "cut", R.FIELD_LIMITS, note)
         return sync.private(item)

@@ -310,3 +310,44 @@ class Plan:
     def issues_about(self, ref: str) -> tuple[Issue, ...]:
         """The issues naming ``ref`` as their item or event."""
         return tuple(i for i in self.issues if ref in (i.item_id, i.event_id))
+
+
+# -- values the planner makes ------------------------------------------------------------
+#
+# ``reconcile`` makes a decision for every item, and its inputs are already
+# checked values: running the type checks again on each decision (and on the
+# plan's every element) costs more than the planning of an unchanged pair.
+# These build the same frozen values through their slots, unchecked; a test
+# holds them equal to what the public constructors make.
+
+_new = object.__new__
+_ref, _outcome, _rule, _note, _mailbox = (
+    Decision.__dict__[name].__set__ for name in ("ref", "outcome", "rule", "note", "mailbox")
+)
+_actions_slot, _issues_slot, _decisions_slot = (
+    Plan.__dict__[name].__set__ for name in ("actions", "issues", "decisions")
+)
+
+
+def planned_decision(
+    ref: str, outcome: str, rule: str, note: str, mailbox: str | None = None
+) -> Decision:
+    """A ``Decision`` from the planner's own (str, lower-cased mailbox) values."""
+    decision: Decision = _new(Decision)
+    _ref(decision, ref)
+    _outcome(decision, outcome)
+    _rule(decision, rule)
+    _note(decision, note)
+    _mailbox(decision, mailbox)
+    return decision
+
+
+def planned_plan(
+    actions: tuple[Action, ...], issues: tuple[Issue, ...], decisions: tuple[Decision, ...]
+) -> Plan:
+    """A ``Plan`` from tuples the planner built of its own values."""
+    plan: Plan = _new(Plan)
+    _actions_slot(plan, actions)
+    _issues_slot(plan, issues)
+    _decisions_slot(plan, decisions)
+    return plan

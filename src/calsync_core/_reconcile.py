@@ -22,6 +22,7 @@ of a meeting to the per-item rules in ``_upsync``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from . import _rules as R
 from ._categories import CategoryState
@@ -31,7 +32,7 @@ from ._eligibility import in_window, organizer_of
 from ._enums import Direction, IssueCode
 from ._guard import emptied
 from ._index import Index, Previous, build, build_previous
-from ._meetings import meeting_of
+from ._meetings import Meeting, organizer_first, organizer_of_copies
 from ._plan import DeleteEvent, FieldChange, Issue, Plan, UpdateEvent
 from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot
 
@@ -49,8 +50,14 @@ def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -
     Raises :class:`~calsync_core.SettingsError` for self-contradicting settings;
     never raises for a bad item (that is an issue in the plan).
     """
+    return plan(before, after, settings, steady=True)
+
+
+def plan(before: Snapshot | None, after: Snapshot, settings: OrgSettings, *, steady: bool) -> Plan:
+    """``reconcile``, with the steady state's shortcut on or off (tests compare the two)."""
     prev = None if before is None else build_previous(before)
     run = _Run(Org.build(settings, after.as_of), build(after), prev)
+    run.steady_setup(enabled=steady)
     run.invalid_inputs()
     run.guard()
     run.duplicates()
@@ -122,7 +129,7 @@ class _Run(DownRules):
 
     def duplicates(self) -> None:
         """Of several events with one (UID, owner), keep the oldest; report and clear the rest."""
-        for (uid, owner), events in sorted(self.now.events_by_uid_owner.items()):
+        for (uid, owner), events in sorted(self.now.duplicate_events.items()):
             for extra in events[1:]:
                 kept = events[0].id
                 self.issues.append(
@@ -157,31 +164,34 @@ class _Run(DownRules):
 
     def meeting(self, uid: str) -> None:
         copies = self.now.meetings.get(uid, ())
-        meeting = meeting_of(uid, copies, self.org) if copies else None
         reason = self._cancelled(uid, copies)
         if reason is not None:
             self._cancel(uid, reason)
-        elif (
-            meeting is not None
-            and meeting.host is not None
-            and meeting.copies[0].mailbox != meeting.host.email
-        ):
+        if copies:
+            self._copies(uid, copies, reason)
+        if self.new_invitees:
+            self._flush_invitees()
+
+    def _copies(self, uid: str, copies: Sequence[CalendarItem], reason: str | None) -> None:
+        organizer = organizer_of_copies(copies)
+        host = self.org.users.get(organizer)
+        ordered = organizer_first(copies, organizer)
+        if reason is None and host is not None and ordered[0].mailbox != organizer:
             # An internal organizer with no copy of their own meeting deleted it
             # (or never had it): the attendees' copies wait for nothing. Events
             # are only deleted on the run that sees the copy go (above).
-            reason = f"its organizer {meeting.organizer} has no copy of this meeting"
-        if meeting is not None:
-            for item in meeting.copies:
-                self.item(item, meeting, reason)
-                if (
-                    reason is None
-                    and meeting.host is not None
-                    and (meeting.host.email, item.id) in self.deleting_items
-                ):
-                    # The organizer's copy goes with its deleted event (R-DOWN-DELETE's
-                    # switch): the attendees' copies are left waiting for nothing.
-                    reason = f"its organizer's copy {item.id} is deleted with its event"
-        self._flush_invitees()
+            reason = f"its organizer {organizer} has no copy of this meeting"
+        meeting = None  # made for the first copy that takes the full rules
+        for item in ordered:
+            if reason is None and self.steady(item):
+                continue
+            if meeting is None:
+                meeting = Meeting(uid=uid, copies=ordered, organizer=organizer, host=host)
+            self.item(item, meeting, reason)
+            if reason is None and host is not None and (organizer, item.id) in self.deleting_items:
+                # The organizer's copy goes with its deleted event (R-DOWN-DELETE's
+                # switch): the attendees' copies are left waiting for nothing.
+                reason = f"its organizer's copy {item.id} is deleted with its event"
 
     def _gone_organizer_items(self) -> dict[str, CalendarItem]:
         """R-CANCEL: organizers' own items that vanished from a window that covers them.
@@ -206,10 +216,11 @@ class _Run(DownRules):
                 gone.setdefault(item.ical_uid, item)
         return gone
 
-    def _cancelled(self, uid: str, copies: tuple[CalendarItem, ...]) -> str | None:
+    def _cancelled(self, uid: str, copies: Sequence[CalendarItem]) -> str | None:
         # Only the organizer can cancel: a copy marked cancelled says they did.
-        if any(c.is_cancelled for c in copies):
-            return "the organizer cancelled this meeting"
+        for copy in copies:
+            if copy.is_cancelled:
+                return "the organizer cancelled this meeting"
         gone = self.gone.get(uid)
         if gone is not None:
             return f"the organizer's own item {gone.id} was deleted from {gone.mailbox}"

@@ -99,12 +99,6 @@ class ItemRules(PairRules):
         self._event_gone(item, None, state, categories=frozenset({route.category, SALESFORCE}))
         self.categories(item, state)
 
-    def kept(self, event: SfEvent) -> SfEvent:
-        """The event of ``event``'s (UID, owner) that R-DEDUP keeps: the oldest."""
-        if not event.ical_uid or event.original_start is not None:
-            return event  # made in Salesforce, or one occurrence: not grouped by UID
-        return self.now.events_by_uid_owner[(event.ical_uid, event.owner_id)][0]
-
     def _item(
         self,
         item: CalendarItem,
@@ -143,7 +137,7 @@ class ItemRules(PairRules):
                 self._attendee(item, user, meeting, state)
                 return
             owner = meeting.owner_for(item, user)
-            found = self.now.events_by_uid_owner.get((item.ical_uid, owner), ())
+            found = self.now.events_of(item.ical_uid, owner)
             if verdict.save and found:
                 # R-DEDUP: the event is already there (an earlier run, another tool):
                 # adopt the oldest instead of creating one more.
@@ -280,7 +274,7 @@ class ItemRules(PairRules):
         host = meeting.host.sf_user_id
         found = [
             e
-            for e in self.now.events_by_uid_owner.get((item.ical_uid, host), ())
+            for e in self.now.events_of(item.ical_uid, host)
             if e.id not in self.deleting  # the organizer unsynced or cancelled it just now
         ]
         target = found[0].id if found else self.creating.get((item.ical_uid, host))
