@@ -10,6 +10,7 @@ side of one owner. (vdirsyncer refuses such a sync the same way.)
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 
 import attrs
@@ -28,17 +29,35 @@ def emptied(prev: Previous | None, now: Index, org: Org) -> Emptied:
     threshold = org.settings.empty_guard
     if prev is None or threshold == 0:
         return Emptied()
-    linked = Counter(
-        item.mailbox
-        for item in prev.items.values()
-        if item.sf_event_id and item.sf_event_id in prev.events
+    # Only a mailbox (owner) with nothing in ``after`` can be emptied: find those
+    # first, so the usual run -- every mailbox still there -- counts nothing.
+    gone_mailboxes = set(map(_MAILBOX, prev.items.values())) - now.mailboxes
+    gone_owners = set(map(_OWNER, prev.events.values())) - now.owners
+    linked = (
+        Counter(
+            item.mailbox
+            for item in prev.items.values()
+            if item.mailbox in gone_mailboxes
+            and item.sf_event_id
+            and item.sf_event_id in prev.events
+        )
+        if gone_mailboxes
+        else Counter()
     )
-    owned = Counter(event.owner_id for event in prev.events.values() if event.ical_uid)
+    owned = (
+        Counter(
+            event.owner_id
+            for event in prev.events.values()
+            if event.owner_id in gone_owners and event.ical_uid
+        )
+        if gone_owners
+        else Counter()
+    )
     return Emptied(
-        mailboxes=frozenset(
-            m for m, n in linked.items() if n >= threshold and now.mailbox_sizes.get(m, 0) == 0
-        ),
-        owners=frozenset(
-            o for o, n in owned.items() if n >= threshold and now.owner_sizes.get(o, 0) == 0
-        ),
+        mailboxes=frozenset(m for m, n in linked.items() if n >= threshold),
+        owners=frozenset(o for o, n in owned.items() if n >= threshold),
     )
+
+
+_MAILBOX = operator.attrgetter("mailbox")
+_OWNER = operator.attrgetter("owner_id")

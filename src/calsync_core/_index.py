@@ -23,7 +23,7 @@ import attrs
 
 from . import _recurrence as recurrence
 from ._enums import RecordKind
-from ._values import CalendarItem, Record, SfEvent, Snapshot
+from ._values import Attendee, CalendarItem, Record, SfEvent, Snapshot
 
 ItemKey = tuple[str, str]  # (mailbox, item id)
 
@@ -38,19 +38,38 @@ def is_address(value: str) -> bool:
     return _ADDRESS.fullmatch(value) is not None
 
 
-def item_problems(item: CalendarItem) -> list[str]:
-    # The common case, a sound single item, answered with the fewest checks.
-    if (
+def sound(item: CalendarItem, known: set[str]) -> bool:
+    """The common case, a sound single item, answered with the fewest checks.
+
+    ``known`` holds the addresses this snapshot has already shown to be
+    addresses: the same few thousand recur on every copy of every meeting, so
+    a set lookup answers for most of them. The ones it does not hold are
+    checked, and the good ones added.
+    """
+    if not (
         item.recurrence is None
         and item.id
         and item.ical_uid
         and item.end >= item.start
-        and is_address(item.mailbox)
-        and (item.organizer is None or is_address(item.organizer))
-        and all(is_address(a.email) for a in item.attendees)
         and not item.attachments
     ):
-        return []
+        return False
+    if (
+        item.mailbox in known
+        and (item.organizer is None or item.organizer in known)
+        and known.issuperset(map(_EMAIL, item.attendees))
+    ):
+        return True
+    fresh = [item.mailbox, *map(_EMAIL, item.attendees)]
+    if item.organizer is not None:
+        fresh.append(item.organizer)
+    if all(map(is_address, fresh)):
+        known.update(fresh)
+        return True
+    return False
+
+
+def item_problems(item: CalendarItem) -> list[str]:
     problems = []
     if not item.id:
         problems.append("empty id")
@@ -118,8 +137,8 @@ class Index:
         duplicate_events: dict[tuple[str, str], tuple[SfEvent, ...]],
         occurrences: dict[tuple[str, str, dt.datetime], SfEvent],
         uidless_events: tuple[str, ...],
-        mailbox_sizes: Mapping[str, int],
-        owner_sizes: Mapping[str, int],
+        mailboxes: frozenset[str],
+        owners: frozenset[str],
         records: dict[str, Record],
         people: dict[str, Record],
         bad_items: tuple[BadItem, ...],
@@ -137,8 +156,8 @@ class Index:
         self.occurrences: Mapping[tuple[str, str, dt.datetime], SfEvent] = occurrences
         #: Ids of the valid events with no UID (made in Salesforce), sorted.
         self.uidless_events = uidless_events
-        self.mailbox_sizes = mailbox_sizes  # items per mailbox, invalid ones included
-        self.owner_sizes = owner_sizes  # events per owner, invalid ones included
+        self.mailboxes = mailboxes  # those with any item, an invalid one included
+        self.owners = owners  # owners of any event, an invalid one included
         self.records: Mapping[str, Record] = records  # by id
         self.people: Mapping[str, Record] = people  # address → the record it resolves to
         self.bad_items = bad_items
@@ -212,12 +231,15 @@ def build(snapshot: Snapshot) -> Index:
         if twice is None
         else list(zip(map(_ITEM_KEY, all_items), all_items, strict=True))
     )
-    items: dict[ItemKey, CalendarItem] = {}
     meetings: dict[str, list[CalendarItem]] = defaultdict(list)
     bad_items: list[BadItem] = []
+    known: set[str] = set()
     for key, item in item_pairs:
-        problems = item_problems(item)
         count = 1 if twice is None else twice[key]
+        if count == 1 and sound(item, known):
+            meetings[item.ical_uid].append(item)
+            continue
+        problems = item_problems(item)
         if count > 1:
             # Two different items under one id: neither can be trusted (issue 3).
             problems.append(f"id {item.id!r} appears {count} times in this mailbox")
@@ -225,29 +247,31 @@ def build(snapshot: Snapshot) -> Index:
             # A SetCategories needs one item it can name: an id, a mailbox, no twin.
             addressable = count == 1 and bool(item.id) and is_address(item.mailbox)
             bad_items.append(BadItem(item=item, problems=tuple(problems), addressable=addressable))
-            continue
-        items[key] = item
-        meetings[item.ical_uid].append(item)
+        else:
+            meetings[item.ical_uid].append(item)
+    bad_keys = {_ITEM_KEY(bad.item) for bad in bad_items}
+    items = {k: v for k, v in keyed.items() if k not in bad_keys} if bad_keys else keyed
 
     all_events = snapshot.events
     by_id = dict(zip(map(_EVENT_ID, all_events), all_events, strict=True))
     event_twice = None if len(by_id) == len(all_events) else Counter(map(_EVENT_ID, all_events))
     event_pairs = by_id.items() if event_twice is None else [(e.id, e) for e in all_events]
-    events: dict[str, SfEvent] = {}
     kept: dict[tuple[str, str], SfEvent] = {}
     duplicates: dict[tuple[str, str], list[SfEvent]] = {}
     occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = {}
     uidless: list[str] = []
     bad_events = []
     for event_id, event in event_pairs:
-        problems = event_problems(event)
-        count = 1 if event_twice is None else event_twice[event_id]
-        if count > 1:
-            problems.append(f"id {event_id!r} appears {count} times")
-        if problems:
-            bad_events.append((event, tuple(problems)))
-            continue
-        events[event_id] = event
+        if event.recurrence is not None or not (
+            event_id and event.owner_id and event.end >= event.start and event_twice is None
+        ):
+            problems = event_problems(event)
+            count = 1 if event_twice is None else event_twice[event_id]
+            if count > 1:
+                problems.append(f"id {event_id!r} appears {count} times")
+            if problems:
+                bad_events.append((event, tuple(problems)))
+                continue
         if not event.ical_uid:
             uidless.append(event_id)
         elif event.original_start is not None:
@@ -264,6 +288,9 @@ def build(snapshot: Snapshot) -> Index:
                 duplicates.setdefault(pair, [first]).append(event)
                 if event_id < first.id:
                     kept[pair] = event
+
+    bad_ids = {event.id for event, _ in bad_events}
+    events = {k: v for k, v in by_id.items() if k not in bad_ids} if bad_ids else by_id
 
     records = {r.id: r for r in sorted(snapshot.records, key=_record_order)}
     people: dict[str, Record] = {}
@@ -286,8 +313,8 @@ def build(snapshot: Snapshot) -> Index:
         },
         occurrences=occurrences,
         uidless_events=tuple(sorted(uidless)),
-        mailbox_sizes=Counter(map(_MAILBOX, all_items)),
-        owner_sizes=Counter(map(_OWNER, all_events)),
+        mailboxes=frozenset(map(_MAILBOX, all_items)),
+        owners=frozenset(map(_OWNER, all_events)),
         records=records,
         people=people,
         # Two items under one id differ only in what their problems say, so
@@ -301,6 +328,7 @@ _ITEM_KEY: Callable[[CalendarItem], ItemKey] = operator.attrgetter("mailbox", "i
 _EVENT_ID: Callable[[SfEvent], str] = operator.attrgetter("id")
 _MAILBOX: Callable[[CalendarItem], str] = operator.attrgetter("mailbox")
 _OWNER: Callable[[SfEvent], str] = operator.attrgetter("owner_id")
+_EMAIL: Callable[[Attendee], str] = operator.attrgetter("email")
 
 
 def _record_order(record: Record) -> tuple[int, str, str, str, str]:

@@ -9,6 +9,7 @@ of their own; an appointment (case c) belongs to its mailbox owner.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import attrs
@@ -46,7 +47,7 @@ def organizer_of_copies(copies: Sequence[CalendarItem]) -> str:
     """
     smallest = None
     for copy in copies:
-        organizer = organizer_of(copy)
+        organizer = copy.mailbox if copy.organizer is None else copy.organizer  # organizer_of
         if organizer == copy.mailbox:
             return organizer
         if smallest is None or organizer < smallest:
@@ -55,14 +56,17 @@ def organizer_of_copies(copies: Sequence[CalendarItem]) -> str:
     return smallest
 
 
-def organizer_first(copies: Sequence[CalendarItem], organizer: str) -> tuple[CalendarItem, ...]:
+def organizer_first(copies: Sequence[CalendarItem], organizer: str) -> Sequence[CalendarItem]:
     """The copies with the organizer's own first, otherwise in their (mailbox, id) order."""
-    if copies[0].mailbox == organizer or all(c.mailbox != organizer for c in copies):
-        return tuple(copies)
+    if copies[0].mailbox == organizer or organizer not in map(_MAILBOX, copies):
+        return copies
     return (
         *(c for c in copies if c.mailbox == organizer),
         *(c for c in copies if c.mailbox != organizer),
     )
+
+
+_MAILBOX = operator.attrgetter("mailbox")
 
 
 def invitees(item: CalendarItem, org: Org) -> tuple[str, ...]:

@@ -19,8 +19,17 @@ from ._limits import duration_limit
 from ._linking import links_for
 from ._meetings import Meeting, invitees
 from ._output import Output
-from ._plan import DeleteEvent, FieldChange, SaveAttachment, UpdateEvent, UpdateItem
+from ._plan import (
+    DeleteEvent,
+    FieldChange,
+    SaveAttachment,
+    UpdateEvent,
+    UpdateItem,
+    planned_decision,
+)
 from ._values import Attachment, CalendarItem, SfEvent, UserSettings
+
+_SALESFORCE_ONLY = frozenset({SALESFORCE})
 
 
 def _linked_categories(categories: frozenset[str]) -> bool:
@@ -77,28 +86,32 @@ class PairRules(Output):
         returns False and the full rules run. A property test holds the plans
         made with and without this shortcut byte-identical.
         """
-        if item.mailbox not in self.steady_mailboxes or not item.sf_event_id:
-            return False
+        # Cheapest and most decisive tests first: this runs once per item.
+        event_id = item.sf_event_id
         prev = self.prev
-        event = self.now.events.get(item.sf_event_id)
-        if prev is None or event is None or not item.version or not event.version:
+        if item.mailbox not in self.steady_mailboxes or not event_id or prev is None:
+            return False
+        event = self.now.events.get(event_id)
+        if event is None or not event.version or not item.version:
             return False
         prior_item = prev.items.get((item.mailbox, item.id))
-        prior_event = prev.events.get(event.id)
+        prior_event = prev.events.get(event_id)
         if (
             prior_item is None
             or prior_item.version != item.version
             or prior_event is None
             or prior_event.version != event.version
-            or not _linked_categories(item.categories)
             or item.recurrence is not None
+            or not (self.org.window_start <= item.end and item.start <= self.org.window_end)
             or (item.attachments and self.org.settings.save_attachments)
-            or not self.org.in_window(item.start, item.end)
-            or self.kept(event) is not event
+            or (item.categories != _SALESFORCE_ONLY and not _linked_categories(item.categories))
+            or (self.now.duplicate_events and self.kept(event) is not event)
             or duration_limit(item) is not None
         ):
             return False
-        self.note(item, "keep", R.UPDATE, in_sync(event.id))
+        self.decisions.append(
+            planned_decision(item.id, "keep", R.UPDATE, in_sync(event_id), item.mailbox)
+        )
         return True
 
     def kept(self, event: SfEvent) -> SfEvent:

@@ -186,7 +186,7 @@ class _Run(DownRules):
             if reason is None and self.steady(item):
                 continue
             if meeting is None:
-                meeting = Meeting(uid=uid, copies=ordered, organizer=organizer, host=host)
+                meeting = Meeting(uid=uid, copies=tuple(ordered), organizer=organizer, host=host)
             self.item(item, meeting, reason)
             if reason is None and host is not None and (organizer, item.id) in self.deleting_items:
                 # The organizer's copy goes with its deleted event (R-DOWN-DELETE's
@@ -205,8 +205,9 @@ class _Run(DownRules):
         gone: dict[str, CalendarItem] = {}
         prev_items = self.prev.items
         # An item still there but invalid now is not gone: only absence counts.
-        still = self.now.items.keys() | {(b.item.mailbox, b.item.id) for b in self.now.bad_items}
-        for key in sorted(prev_items.keys() - still):
+        now_items = self.now.items
+        invalid = {(b.item.mailbox, b.item.id) for b in self.now.bad_items}
+        for key in sorted(k for k in prev_items if k not in now_items and k not in invalid):
             item = prev_items[key]
             if item.mailbox in self.emptied.mailboxes:
                 continue
