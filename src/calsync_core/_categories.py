@@ -75,7 +75,16 @@ def category_action(item: CalendarItem, state: CategoryState) -> SetCategories |
     return SetCategories(
         mailbox=item.mailbox,
         item_id=item.id,
-        add=frozenset(add),
-        remove=frozenset(remove),
+        add=_frozen(add),
+        remove=_frozen(remove),
         rule=rule,
     )
+
+
+# The sets nearly every SetCategories holds, shared rather than made per item.
+_COMMON = {frozenset(): frozenset(), frozenset({SALESFORCE}): frozenset({SALESFORCE})}
+
+
+def _frozen(names: set[str]) -> frozenset[str]:
+    found = frozenset(names)
+    return _COMMON.get(found, found)

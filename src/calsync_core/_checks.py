@@ -37,26 +37,43 @@ def address(value: str) -> str:
     """Addresses are compared case-insensitively, so they are stored lower-cased."""
     if not isinstance(value, str):
         raise TypeError(f"expected an address string, got {type(value).__name__}")
-    return value.lower()
+    lowered = value.lower()
+    # The same string when nothing changed: values are shared, not copied.
+    return value if lowered == value else lowered
 
 
 def optional_address(value: str | None) -> str | None:
     return None if value is None else address(value)
 
 
+# Each converter below returns its argument itself when it is already the
+# right collection of the right values: a plan holds a few values per item,
+# and copying each one at construction would double its memory.
+
+
 def addresses(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(address(v) for v in _iterable(value))
+    found = frozenset(address(v) for v in _iterable(value))
+    return value if type(value) is frozenset and found == value else found
 
 
 def address_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(address(v) for v in _iterable(value))
+    found = tuple(address(v) for v in _iterable(value))
+    return value if type(value) is tuple and found == value else found
 
 
 def names(value: Iterable[str]) -> frozenset[str]:
+    if type(value) is frozenset:
+        for v in value:
+            instance(v, str)
+        return value
     return frozenset(instance(v, str) for v in _iterable(value))
 
 
 def tuple_of(value: Iterable[Any], kind: type[T] | tuple[type, ...]) -> tuple[T, ...]:
+    if type(value) is tuple:
+        for v in value:
+            instance(v, kind)
+        return value
     return tuple(instance(v, kind) for v in _iterable(value))
 
 
