@@ -96,5 +96,13 @@ class Output:
             self.act(action)
 
     def plan(self) -> Plan:
-        ordered = sorted(enumerate(self.actions), key=lambda p: (_PHASE[type(p[1])], p[0]))
-        return planned_plan(tuple(a for _, a in ordered), tuple(self.issues), tuple(self.decisions))
+        """The plan, once, at the end: the working lists are emptied into it."""
+        self.action_keys.clear()  # no longer needed: let it go before the plan is built
+        # sorted() is stable: within a phase the planner's own order stays.
+        ordered = tuple(sorted(self.actions, key=_phase))
+        self.actions.clear()
+        return planned_plan(ordered, tuple(self.issues), tuple(self.decisions))
+
+
+def _phase(action: Action) -> int:
+    return _PHASE[type(action)]

@@ -12,7 +12,11 @@ The planner's invariants, which every rule module relies on:
 4. Every item examined gets a decision citing a rule; every problem with an
    item is an issue on that item alone, never an exception (P-ISOLATION).
 5. A linked item's version is compared before its fields: an unchanged
-   change key means nothing to compare.
+   change key means nothing to compare. A pair where neither version moved
+   and nothing else calls for the full rules takes the steady state's
+   shortcut (``PairRules.steady``), which must reach exactly the decision
+   the full rules would; ``plan(..., steady=False)`` turns it off, and a
+   property test holds both plans byte-identical.
 
 This module owns what concerns a whole meeting or the whole run -- invalid
 inputs, R-EMPTY-GUARD, R-DEDUP's duplicates, R-CANCEL -- and hands each copy
