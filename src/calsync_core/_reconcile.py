@@ -209,9 +209,8 @@ class _Run(DownRules):
         gone: dict[str, CalendarItem] = {}
         prev_items = self.prev.items
         # An item still there but invalid now is not gone: only absence counts.
-        now_items = self.now.items
         invalid = {(b.item.mailbox, b.item.id) for b in self.now.bad_items}
-        for key in sorted(k for k in prev_items if k not in now_items and k not in invalid):
+        for key in sorted(prev_items.keys() - self.now.items.keys() - invalid):
             item = prev_items[key]
             if item.mailbox in self.emptied.mailboxes:
                 continue
