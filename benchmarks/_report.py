@@ -123,7 +123,8 @@ def write(path: Path, run: dict[str, Any]) -> None:
     lines = [
         "# reconcile benchmarks",
         "",
-        f"Written by `python benchmarks/bench_reconcile.py {run['argv']}` on {run['date']}, "
+        f"Written by `{' '.join(['python benchmarks/bench_reconcile.py', run['argv']]).strip()}`"
+        f" on {run['date']}, "
         f"in {run['elapsed_s'] / 60:.1f} minutes. Numbers inform; they never gate CI "
         "(STYLE.md, *Measure, don't guess*). Every ratio below comes from this one run.",
         "",

@@ -8,7 +8,7 @@ extra (vdirsyncer)::
     /tmp/benchvenv/bin/python benchmarks/bench_reconcile.py --quick
 
 ``--quick`` runs 1k, 10k and 100k items (a few minutes); the default adds 1M
-(about half an hour, most of it the 1M run). Per size it measures, in one
+(about 15 minutes here, most of it the 1M run). Per size it measures, in one
 run: ``reconcile`` for a first run and for a steady state (best of N), the
 floor (a bare loop indexing both snapshots and comparing versions), the
 garbage collector's share, the tracemalloc peak per item, and vdirsyncer's
