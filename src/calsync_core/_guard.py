@@ -10,13 +10,12 @@ side of one owner. (vdirsyncer refuses such a sync the same way.)
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 
 import attrs
 
 from ._context import Org
-from ._index import Index, Previous
+from ._index import MAILBOX, OWNER, Index, Previous
 
 
 @attrs.frozen(kw_only=True)
@@ -31,8 +30,8 @@ def emptied(prev: Previous | None, now: Index, org: Org) -> Emptied:
         return Emptied()
     # Only a mailbox (owner) with nothing in ``after`` can be emptied: find those
     # first, so the usual run -- every mailbox still there -- counts nothing.
-    gone_mailboxes = set(map(_MAILBOX, prev.items.values())) - now.mailboxes
-    gone_owners = set(map(_OWNER, prev.events.values())) - now.owners
+    gone_mailboxes = set(map(MAILBOX, prev.items.values())) - now.mailboxes
+    gone_owners = set(map(OWNER, prev.events.values())) - now.owners
     linked = (
         Counter(
             item.mailbox
@@ -57,7 +56,3 @@ def emptied(prev: Previous | None, now: Index, org: Org) -> Emptied:
         mailboxes=frozenset(m for m, n in linked.items() if n >= threshold),
         owners=frozenset(o for o, n in owned.items() if n >= threshold),
     )
-
-
-_MAILBOX = operator.attrgetter("mailbox")
-_OWNER = operator.attrgetter("owner_id")

@@ -9,13 +9,13 @@ of their own; an appointment (case c) belongs to its mailbox owner.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
 import attrs
 
 from ._context import Org
 from ._eligibility import is_meeting, is_private, organizer_of
+from ._index import MAILBOX
 from ._values import CalendarItem, UserSettings
 
 
@@ -58,15 +58,12 @@ def organizer_of_copies(copies: Sequence[CalendarItem]) -> str:
 
 def organizer_first(copies: Sequence[CalendarItem], organizer: str) -> Sequence[CalendarItem]:
     """The copies with the organizer's own first, otherwise in their (mailbox, id) order."""
-    if copies[0].mailbox == organizer or organizer not in map(_MAILBOX, copies):
+    if copies[0].mailbox == organizer or organizer not in map(MAILBOX, copies):
         return copies
     return (
         *(c for c in copies if c.mailbox == organizer),
         *(c for c in copies if c.mailbox != organizer),
     )
-
-
-_MAILBOX = operator.attrgetter("mailbox")
 
 
 def invitees(item: CalendarItem, org: Org) -> tuple[str, ...]:

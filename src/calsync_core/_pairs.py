@@ -79,8 +79,8 @@ class PairRules(Output):
 
         When neither change key moved since the last run (R-UPDATE compares
         versions before fields) and nothing about the pair calls for more --
-        it is in the window, within the limits, already carries exactly the
-        ``Salesforce`` category, has no series, no attachment to save and no
+        it is in the window, within the limits, carries ``Salesforce`` and no
+        category of sync's besides, has no series, no attachment to save and no
         duplicate event -- every rule would conclude "in sync, nothing to do".
         This reaches that one decision with a handful of lookups; anything else
         returns False and the full rules run. A property test holds the plans
@@ -102,6 +102,7 @@ class PairRules(Output):
             or prior_event is None
             or prior_event.version != event.version
             or item.recurrence is not None
+            # R-WINDOW, as Org.in_window (inlined: this is the hottest line of a run)
             or not (self.org.window_start <= item.end and item.start <= self.org.window_end)
             or (item.attachments and self.org.settings.save_attachments)
             or (item.categories != _SALESFORCE_ONLY and not _linked_categories(item.categories))
