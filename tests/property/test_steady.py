@@ -78,27 +78,36 @@ def _edit_event(event: cs.SfEvent, edit: str) -> list[cs.SfEvent]:
     return [] if edit == "delete" else [event]
 
 
+def _edit_pair(items: list[cs.CalendarItem], events: list[cs.SfEvent], n: int, edit: str) -> None:
+    """Apply ``edit`` to ``items[n]``, and to what Salesforce holds for it where that follows."""
+    items[n] = _edit_item(items[n], edit)
+    at = next((k for k, e in enumerate(events) if e.id == items[n].sf_event_id), None)
+    event = None if at is None else events[at]
+    if edit == "out of window silently" and event is not None:
+        # Both out of the window: only then does the pair stop syncing (R-WINDOW).
+        assert at is not None
+        events[at] = attrs.evolve(event, start=items[n].start, end=items[n].end)
+    if edit == "series silently" and event is not None:
+        # Salesforce made the series' occurrences; the one cancelled above goes.
+        day = dt.timedelta(days=1)
+        events.append(
+            attrs.evolve(
+                event,
+                id=event.id + "-2",
+                start=event.start + day,
+                end=event.end + day,
+                original_start=items[n].start + day,
+                created_by_sync=True,
+            )
+        )
+
+
 def _edited(snapshot: cs.Snapshot, data: st.DataObject) -> cs.Snapshot:
     """Each linked item (or one item, if none is linked) and one event edited."""
     items, events = list(snapshot.items), list(snapshot.events)
     linked = [n for n, item in enumerate(items) if item.sf_event_id]
     for n in linked or range(min(1, len(items))):
-        edit = data.draw(st.sampled_from(_ITEM_EDITS))
-        items[n] = _edit_item(items[n], edit)
-        event = next((e for e in events if e.id == items[n].sf_event_id), None)
-        if edit == "series silently" and event is not None:
-            # Salesforce made the series' occurrences; the one cancelled above goes.
-            day = dt.timedelta(days=1)
-            events.append(
-                attrs.evolve(
-                    event,
-                    id=event.id + "-2",
-                    start=event.start + day,
-                    end=event.end + day,
-                    original_start=items[n].start + day,
-                    created_by_sync=True,
-                )
-            )
+        _edit_pair(items, events, n, data.draw(st.sampled_from(_ITEM_EDITS)))
     if events:
         n = data.draw(st.integers(0, len(events) - 1))
         events[n : n + 1] = _edit_event(events[n], data.draw(st.sampled_from(_EVENT_EDITS)))
@@ -153,12 +162,12 @@ def test_steady_shortcut_makes_the_same_plan(h: History, data: st.DataObject) ->
     event(f"in-sync pairs: {'none' if steady == 0 else 'some'}")
 
 
-def test_steady_shortcut_is_taken_for_every_unchanged_pair(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _synced_org(**switches: object) -> tuple[cs.OrgSettings, cs.Snapshot]:
+    """One user, five meetings with a customer, all saved and linked by a first run."""
     settings = cs.OrgSettings(
         users=(cs.UserSettings(email="ann@acme.example", sf_user_id="005ann"),),
         company_domains=frozenset({"acme.example"}),
+        **switches,  # type: ignore[arg-type]
     )
     start = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
     items = tuple(
@@ -180,6 +189,13 @@ def test_steady_shortcut_is_taken_for_every_unchanged_pair(
     first = cs.Snapshot(as_of=start, items=items, records=(buyer,))
     synced = cs.apply(first, cs.reconcile(None, first, settings))
     assert all(i.sf_event_id for i in synced.items)
+    return settings, synced
+
+
+def test_steady_shortcut_is_taken_for_every_unchanged_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, synced = _synced_org()
 
     def full_rules(*_args: object, **_kwargs: object) -> bool:
         raise AssertionError("an unchanged pair took the full rules")
@@ -190,6 +206,27 @@ def test_steady_shortcut_is_taken_for_every_unchanged_pair(
     assert again.issues == ()
     assert [d.outcome for d in again.decisions] == ["keep"] * 5
     assert all(d.rule == "R-UPDATE" and d.note.endswith("; in sync") for d in again.decisions)
+
+
+# Edits the shortcut may pass over: the version vouches for the fields (R-UPDATE
+# compares it first, with or without the shortcut), and a user's own category is theirs.
+# The same names serve item and event edits.
+_STILL_IN_SYNC = {"none", "subject silently", "own category silently"}
+
+
+@pytest.mark.parametrize("edit", sorted(set(_ITEM_EDITS)))
+def test_steady_shortcut_sees_each_edit(edit: str) -> None:
+    # One example per edit, so every condition of the shortcut is exercised on
+    # every run (the generated test above finds some only now and then).
+    settings, synced = _synced_org(save_attachments=True)
+    items, events = list(synced.items), list(synced.events)
+    _edit_pair(items, events, 0, edit)
+    after = attrs.evolve(synced, items=tuple(items), events=tuple(events))
+    fast = plan(synced, after, settings, steady=True)
+    assert cs.dumps(fast) == cs.dumps(plan(synced, after, settings, steady=False))
+    notes = [d.note for d in fast.explain("item0")]
+    quiet = fast.actions == () and fast.issues == () and len(notes) == 1
+    assert (quiet and notes[0].endswith("; in sync")) == (edit in _STILL_IN_SYNC), notes
 
 
 def test_planned_values_equal_the_checked_ones() -> None:
@@ -203,3 +240,17 @@ def test_planned_values_equal_the_checked_ones() -> None:
     assert hash(made) == hash(checked)
     assert planned_plan((), (), (made,)) == cs.Plan(decisions=(checked,))
     assert cs.dumps(planned_plan((), (), (made,))) == cs.dumps(cs.Plan(decisions=(checked,)))
+
+
+@pytest.mark.parametrize("edit", _EVENT_EDITS)
+def test_steady_shortcut_sees_each_event_edit(edit: str) -> None:
+    settings, synced = _synced_org()
+    events = list(synced.events)
+    at = next(k for k, e in enumerate(events) if e.id == synced.items[0].sf_event_id)
+    events[at : at + 1] = _edit_event(events[at], edit)
+    after = attrs.evolve(synced, events=tuple(events))
+    fast = plan(synced, after, settings, steady=True)
+    assert cs.dumps(fast) == cs.dumps(plan(synced, after, settings, steady=False))
+    notes = [d.note for d in fast.explain("item0")]
+    quiet = fast.actions == () and fast.issues == () and len(notes) == 1
+    assert (quiet and notes[0].endswith("; in sync")) == (edit in _STILL_IN_SYNC), notes
