@@ -29,7 +29,8 @@ from ._fields import sync_pair
 from ._limits import LONGEST_OCCURRENCE
 from ._plan import CreateItem, FieldChange, Issue, UpdateEvent, UpdateItem
 from ._upsync import ItemRules
-from ._values import PublicCalendarRoute, SfEvent
+from ._upsync import downsync_uid as downsync_uid  # where strategies and tests find it
+from ._values import CalendarItem, PublicCalendarRoute, SfEvent
 
 LIGHTNING_TEXT = (
     "Recurring series created in Salesforce Lightning (Recurrence2) cannot be synchronized "
@@ -39,11 +40,6 @@ TOO_LONG_TEXT = (
     "Recurring all-day series, and series whose occurrences last over 24 hours, cannot be "
     "synchronized to the calendar."
 )
-
-
-def downsync_uid(event: SfEvent) -> str:
-    """The iCalendar UID given to the item created for a Salesforce-made event."""
-    return f"sf-{event.id}@calsync"
 
 
 class DownRules(ItemRules):
@@ -115,6 +111,19 @@ class DownRules(ItemRules):
             time_zone=event.time_zone,
         )
 
+    def _made_for(self, mailbox: str, event: SfEvent) -> CalendarItem | None:
+        """The item sync made in ``mailbox`` for ``event``, if one exists.
+
+        Several items may carry the event's id (an Outlook copy keeps it): the one
+        with the UID sync gave is the one made for it; failing that, the smallest id.
+        """
+        stamped = self.now.items_by_event.get((mailbox, event.id), ())
+        uid = event.ical_uid or downsync_uid(event)
+        for item in stamped:
+            if item.ical_uid == uid:
+                return item
+        return stamped[0] if stamped else None
+
     # -- R-DOWN-CREATE -----------------------------------------------------------------------
 
     def _made_in_salesforce(self, event: SfEvent) -> None:
@@ -126,7 +135,7 @@ class DownRules(ItemRules):
         if self.org.direction(user) is Direction.TO_SALESFORCE:
             self.decide(event.id, "skip", R.DIRECTION, "its owner syncs to Salesforce only")
             return
-        existing = self.now.items_by_event.get((user.email, event.id))
+        existing = self._made_for(user.email, event)
         if existing is None and not in_window(event, self.org):
             self.decide(event.id, "skip", R.WINDOW, "made in Salesforce, outside the window")
             return
@@ -158,7 +167,7 @@ class DownRules(ItemRules):
                 self._mirror(event, route, mailbox)
 
     def _mirror(self, event: SfEvent, route: PublicCalendarRoute, mailbox: str) -> None:
-        existing = self.now.items_by_event.get((mailbox, event.id))
+        existing = self._made_for(mailbox, event)
         if existing is None:
             if not in_window(event, self.org):
                 self.decide(event.id, "skip", R.WINDOW, "public calendar event outside the window")

@@ -181,16 +181,13 @@ class Index:
         return {uid: tuple(sorted(events, key=_EVENT_ID)) for uid, events in found.items()}
 
     @functools.cached_property
-    def items_by_event(self) -> Mapping[tuple[str, str], CalendarItem]:
-        """(mailbox, sf_event_id) → the item stamped with it; the smallest id wins a tie."""
-        found: dict[tuple[str, str], CalendarItem] = {}
+    def items_by_event(self) -> Mapping[tuple[str, str], tuple[CalendarItem, ...]]:
+        """(mailbox, sf_event_id) → the items stamped with it, by id (a copy keeps the stamp)."""
+        found: dict[tuple[str, str], list[CalendarItem]] = defaultdict(list)
         for item in self.items.values():
             if item.sf_event_id:
-                key = (item.mailbox, item.sf_event_id)
-                other = found.get(key)
-                if other is None or item.id < other.id:
-                    found[key] = item
-        return found
+                found[(item.mailbox, item.sf_event_id)].append(item)
+        return {key: tuple(sorted(items, key=_ITEM_KEY)) for key, items in found.items()}
 
 
 @attrs.frozen(kw_only=True)
@@ -320,7 +317,8 @@ def build(snapshot: Snapshot) -> Index:
         # Two items under one id differ only in what their problems say, so
         # sorting by the problems too makes the order input-independent.
         bad_items=tuple(sorted(bad_items, key=lambda b: (b.item.mailbox, b.item.id, b.problems))),
-        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[1]))),
+        # Twins under one id may differ in owner, which their issues name (P-DETERMINISM).
+        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[0].owner_id, b[1]))),
     )
 
 
