@@ -26,7 +26,7 @@ from ._enums import (
     Sensitivity,
 )
 from ._fields import sync_pair
-from ._limits import LONGEST_OCCURRENCE
+from ._limits import LONGEST_OCCURRENCE, duration_limit
 from ._plan import CreateItem, FieldChange, Issue, UpdateEvent, UpdateItem
 from ._upsync import ItemRules
 from ._upsync import downsync_uid as downsync_uid  # where strategies and tests find it
@@ -90,6 +90,14 @@ class DownRules(ItemRules):
         self._event_issue(event, code, rule, text)
         return True
 
+    def _limit_fault(self, event: SfEvent) -> bool:
+        """R-LIMIT-ALLDAY and R-TIMEZONE, before an item is made for ``event``."""
+        limit = duration_limit(event)
+        if limit is None:
+            return False
+        self._event_issue(event, limit.code, limit.rule, limit.message)
+        return True
+
     def _new_item(
         self, event: SfEvent, mailbox: str, category: str, uid: str, rule: str
     ) -> CreateItem:
@@ -139,7 +147,7 @@ class DownRules(ItemRules):
         if existing is None and not in_window(event, self.org):
             self.decide(event.id, "skip", R.WINDOW, "made in Salesforce, outside the window")
             return
-        if self._series_fault(event):
+        if self._series_fault(event) or (existing is None and self._limit_fault(event)):
             return
         if self.held(event.owner_id):
             note = "the owner's mailbox came back empty: nothing created in it"
@@ -160,7 +168,7 @@ class DownRules(ItemRules):
     # -- R-PUBLIC-CALENDAR -------------------------------------------------------------------
 
     def _route_event(self, event: SfEvent, routes: tuple[PublicCalendarRoute, ...]) -> None:
-        if self._series_fault(event):
+        if self._series_fault(event) or self._limit_fault(event):
             return
         for route in routes:
             for mailbox in route.mailboxes:

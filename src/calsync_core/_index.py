@@ -201,6 +201,14 @@ class Previous:
 
     items: Mapping[ItemKey, CalendarItem]
     events: Mapping[str, SfEvent]
+    records: tuple[Record, ...] = ()  # indexed only when asked (``directory``)
+
+
+class Directory:
+    """Records by id, and the record each address resolves to (R-LINK's lookups)."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records, self.people = _directory(records)
 
 
 def build_previous(snapshot: Snapshot) -> Previous:
@@ -212,7 +220,7 @@ def build_previous(snapshot: Snapshot) -> Previous:
     if len(events) != len(snapshot.events):
         twice_events = Counter(map(_EVENT_ID, snapshot.events))
         events = {k: v for k, v in events.items() if twice_events[k] == 1}
-    return Previous(items=items, events=events)
+    return Previous(items=items, events=events, records=snapshot.records)
 
 
 def build(snapshot: Snapshot) -> Index:
@@ -289,13 +297,7 @@ def build(snapshot: Snapshot) -> Index:
     bad_ids = {event.id for event, _ in bad_events}
     events = {k: v for k, v in by_id.items() if k not in bad_ids} if bad_ids else by_id
 
-    records = {r.id: r for r in sorted(snapshot.records, key=_record_order)}
-    people: dict[str, Record] = {}
-    # For one address a Contact is preferred to a Lead (R-LINK); among equals
-    # the smallest id wins, so the choice never depends on input order.
-    for record in records.values():
-        if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
-            people.setdefault(record.email, record)
+    records, people = _directory(snapshot.records)
 
     for copies in meetings.values():
         if len(copies) > 1:
@@ -320,6 +322,17 @@ def build(snapshot: Snapshot) -> Index:
         # Twins under one id may differ in owner, which their issues name (P-DETERMINISM).
         bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[0].owner_id, b[1]))),
     )
+
+
+def _directory(all_records: Sequence[Record]) -> tuple[dict[str, Record], dict[str, Record]]:
+    records = {r.id: r for r in sorted(all_records, key=_record_order)}
+    people: dict[str, Record] = {}
+    # For one address a Contact is preferred to a Lead (R-LINK); among equals
+    # the smallest id wins, so the choice never depends on input order.
+    for record in records.values():
+        if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
+            people.setdefault(record.email, record)
+    return records, people
 
 
 # Attribute getters run at C speed, unlike a lambda or a generator over the

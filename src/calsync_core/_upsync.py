@@ -211,11 +211,9 @@ class ItemRules(PairRules):
             why = f"event {event_id} belongs to another owner ({seen.owner_id})"
         elif seen.ical_uid is None:
             if event is not None and item.ical_uid == downsync_uid(event):
-                # Created for an event made in Salesforce; the event's UID stamp is
-                # planned with the event (R-DOWN-CREATE).
-                state.saved()
-                self.note(item, "link", R.DOWN_CREATE, f"its event {event_id} is being stamped")
-                return _FOREIGN
+                # Created for an event made in Salesforce whose UID stamp has not
+                # landed yet; it is planned with the event (R-DOWN-CREATE).
+                return event
             why = f"event {event_id} carries no meeting UID"
         elif seen.ical_uid != item.ical_uid:
             why = f"event {event_id} belongs to another meeting ({seen.ical_uid})"
@@ -419,12 +417,16 @@ class ItemRules(PairRules):
             self._cancel_occurrences(item, event)
         if self.org.direction(user) is Direction.TO_CALENDAR:
             return  # Who/What and attachments only ever go up (R-DIRECTION)
+        # R-PRIVATE wins over R-LINK and R-ATTENDEES, whichever side is private
+        # once this plan is carried out: Salesforce refuses relations on it.
+        private = private or self.planned_value(event, "is_private") is True
+        chosen = not private and self._choose(item, event)
         if self.org.settings.smart_auto_sharing and not private:
             # Share as the pair will be: an item Salesforce just made public counts as public.
             shared = (
                 item if not is_private(item) else attrs.evolve(item, sensitivity=Sensitivity.NORMAL)
             )
-            self._share(shared, meeting, event)
+            self._share(shared, meeting, event, chosen=chosen)
         self._save(attachments, event.id, event.attachment_ids)
 
     def _absent_event(self, item: CalendarItem, user: UserSettings, state: CategoryState) -> None:
