@@ -99,6 +99,9 @@ class PairRules(Output):
         event = self.now.events.get(event_id)
         if event is None or not event.version or not item.version:
             return False
+        owner = self.org.users[item.mailbox].sf_user_id
+        if event.ical_uid != item.ical_uid or event.owner_id != owner:
+            return False  # a stamp that is not plainly its own: R-DEDUP looks at it
         prior_item = prev.items.get((item.mailbox, item.id))
         prior_event = prev.events.get(event_id)
         if (

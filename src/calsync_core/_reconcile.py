@@ -35,7 +35,7 @@ from ._downsync import DownRules
 from ._eligibility import in_window, organizer_of
 from ._enums import Direction, IssueCode
 from ._guard import emptied
-from ._index import Index, Previous, build, build_previous
+from ._index import MAILBOX, Index, Previous, build, build_previous
 from ._meetings import Meeting, organizer_first, organizer_of_copies
 from ._plan import DeleteEvent, FieldChange, Issue, Plan, UpdateEvent
 from ._upsync import InviteeChange
@@ -192,8 +192,12 @@ class _Run(DownRules):
             # are only deleted on the run that sees the copy go (above).
             reason = f"its organizer {organizer} has no copy of this meeting"
         meeting = None  # made for the first copy that takes the full rules
+        # Two copies in one mailbox may share one stamp (R-DEDUP decides which holds it).
+        shortcut = reason is None and (
+            len(copies) == 1 or len(set(map(MAILBOX, copies))) == len(copies)
+        )
         for item in ordered:
-            if reason is None and self.steady(item):
+            if shortcut and self.steady(item):
                 continue
             if meeting is None:
                 meeting = Meeting(uid=uid, copies=tuple(ordered), organizer=organizer, host=host)
