@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calsync_core import DumpError
 from calsync_core._enums import (
     AttendeeRole,
     ConflictPolicy,
@@ -43,7 +44,7 @@ from calsync_core._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from calsync_core._serde import MAX_PROBLEMS, DumpError, dumps, loads, problem_count
+from calsync_core._serde import MAX_PROBLEMS, dumps, loads, problem_count
 from calsync_core._values import (
     Attachment,
     Attendee,

@@ -50,7 +50,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from . import _checks as c
-from ._errors import LoadError, _ProblemList
+from ._errors import DumpError, LoadError
 from ._plan import ACTION_TYPES, Action, FieldChange
 from ._values import CalendarItem, SfEvent
 
@@ -65,16 +65,6 @@ _CHANGE_KEYS = frozenset(a.name for a in attrs.fields(FieldChange))
 MAX_PROBLEMS = 100
 
 _conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
-
-
-class DumpError(_ProblemList):
-    """``dumps`` was given a value it cannot write as UTF-8 JSON: a string holding a lone surrogate.
-
-    ``problems`` names each such string by its path in the document, e.g.
-    ``items[0].subject: not valid Unicode (lone surrogate \\ud800)``.
-    """
-
-    label = "cannot dump"
 
 
 def dumps(obj: object) -> str:
