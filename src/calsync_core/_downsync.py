@@ -175,6 +175,16 @@ class DownRules(ItemRules):
                 self._mirror(event, route, mailbox)
 
     def _mirror(self, event: SfEvent, route: PublicCalendarRoute, mailbox: str) -> None:
+        user = self.org.users.get(mailbox)
+        if user is not None and self.org.direction(user) is Direction.TO_SALESFORCE:
+            self.decide(event.id, "skip", R.DIRECTION, f"{mailbox} syncs to Salesforce only")
+            return
+        if event.is_private:
+            # A public calendar's private event stays in Salesforce: copying it into
+            # every routed mailbox would show its content to all of them (R-PRIVATE).
+            note = f"private: not copied to {mailbox}"
+            self.decide(event.id, "skip", R.PRIVATE, note)
+            return
         existing = self._made_for(mailbox, event)
         if existing is None:
             if not in_window(event, self.org):

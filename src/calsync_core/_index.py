@@ -181,6 +181,11 @@ class Index:
         return {uid: tuple(sorted(events, key=_EVENT_ID)) for uid, events in found.items()}
 
     @functools.cached_property
+    def bad_copies(self) -> frozenset[tuple[str, str]]:
+        """(mailbox, UID) of every invalid item: a copy that is there, though unreadable."""
+        return frozenset((bad.item.mailbox, bad.item.ical_uid) for bad in self.bad_items)
+
+    @functools.cached_property
     def items_by_event(self) -> Mapping[tuple[str, str], tuple[CalendarItem, ...]]:
         """(mailbox, sf_event_id) → the items stamped with it, by id (a copy keeps the stamp)."""
         found: dict[tuple[str, str], list[CalendarItem]] = defaultdict(list)

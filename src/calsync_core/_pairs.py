@@ -116,6 +116,7 @@ class PairRules(Output):
             or (item.categories != _SALESFORCE_ONLY and not _linked_categories(item.categories))
             or (self.now.duplicate_events and self.kept(event) is not event)
             or duration_limit(item) is not None
+            or duration_limit(event) is not None
         ):
             return False
         self.decisions.append(
@@ -208,7 +209,9 @@ class PairRules(Output):
         it derived from them in ``before`` (with ``before``'s directory): only a
         relation that newly follows from them is added, and only one that no longer
         does is removed. A relation someone set in Salesforce -- on an event made
-        there and downsynced, say -- is neither, and stays. ``chosen``: a link
+        there and downsynced, say -- is neither, and stays; on an event made in
+        Salesforce nothing is removed at all, since sync cannot tell which of its
+        relations were there before it derived the same ones. ``chosen``: a link
         choice set Who and What this run (R-LINK), so only invitees are shared.
         """
         now = self._derived(item, meeting, self.now)
@@ -221,7 +224,10 @@ class PairRules(Output):
             current: tuple[str, ...] = getattr(planned, name)
             was = () if before is None else before[name]
             wanted = now[name]
-            dropped = set(was) - set(wanted)
+            # Only on an event sync created were the relations sync's to begin with;
+            # on one made in Salesforce any of them may be someone's, so sharing
+            # only adds there.
+            dropped = set(was) - set(wanted) if event.created_by_sync else set()
             kept = [x for x in current if x not in dropped]
             added = [x for x in wanted if x not in was and x not in kept]
             merged = self._merged(name, kept, added)
@@ -276,7 +282,9 @@ class PairRules(Output):
         if choice is None:
             return False
         prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
-        if prior is not None and prior.link_choice == choice:
+        if prior is None or prior.link_choice == choice:
+            # Without ``before``'s copy nobody can tell a new choice from an old one
+            # that Salesforce has since been edited past: leave the event as it is.
             return False
         planned = self.planned(event)
         links = links_for(item, self.org, self.now)

@@ -186,10 +186,14 @@ class _Run(DownRules):
             and host is not None
             and ordered[0].mailbox != organizer
             and organizer not in self.emptied.mailboxes  # R-EMPTY-GUARD: a failed fetch
+            and (organizer, uid) not in self.now.bad_copies  # there, though unreadable
+            and not self.now.events_of(uid, host.sf_user_id)
         ):
-            # An internal organizer with no copy of their own meeting deleted it
-            # (or never had it): the attendees' copies wait for nothing. Events
-            # are only deleted on the run that sees the copy go (above).
+            # An internal organizer with neither a copy of their own meeting nor its
+            # event deleted it (or never saved it): the attendees' copies wait for
+            # nothing. While the event is there (the organizer's copy only out of
+            # view), attendees stay its invitees. Events are only deleted on the
+            # run that sees the copy go (above).
             reason = f"its organizer {organizer} has no copy of this meeting"
         meeting = None  # made for the first copy that takes the full rules
         # Two copies in one mailbox may share one stamp (R-DEDUP decides which holds it).

@@ -102,13 +102,15 @@ class ItemRules(PairRules):
 
         A copy is recognised by what sync made: it is stamped with an event of the
         routed calendar -- as Salesforce shows it now or, once deleted, as ``before``
-        last saw it. A category name proves nothing: a user may name their own
-        category like a route's.
+        last saw it --, carries the UID sync gave it, and that event carries no UID
+        (nothing is ever written back to a public calendar). A category name proves
+        nothing: a user may name their own category like a route's; and a user's
+        own item whose event was moved to a public calendar is still the user's.
         """
         if not item.sf_event_id or not self.org.routes:
             return None
         event = self.now.events.get(item.sf_event_id) or self._prior_event(item.sf_event_id)
-        if event is None:
+        if event is None or event.ical_uid is not None or item.ical_uid != downsync_uid(event):
             return None
         for route in self.org.routes.get(event.owner_id, ()):
             if item.mailbox in route.mailboxes:
@@ -130,7 +132,14 @@ class ItemRules(PairRules):
             # Moved out of the window, not deleted (R-WINDOW): nothing to do.
             self.note(item, "keep", R.WINDOW, f"its event {item.sf_event_id} is out of view")
             return
-        self._event_gone(item, None, state, categories=frozenset({route.category, SALESFORCE}))
+        user = self.org.users.get(item.mailbox)
+        self._event_gone(
+            item,
+            user,
+            state,
+            owner=route.calendar_id,
+            categories=frozenset({route.category, SALESFORCE}),
+        )
         self.categories(item, state)
 
     def _item(
@@ -180,7 +189,11 @@ class ItemRules(PairRules):
                 return
             owner = meeting.owner_for(item, user)
             found = self.now.events_of(item.ical_uid, owner)
-            if verdict.save and found:
+            holder = self._holder(item, meeting, found[0].id) if verdict.save and found else item
+            if holder is not item:
+                why = f"item {holder.id} in this mailbox is already linked to it"
+                self._not_its_own(item, state, why, found[0].id)
+            elif verdict.save and found:
                 # R-DEDUP: the event is already there (an earlier run, another tool):
                 # adopt the oldest instead of creating one more.
                 self._linked(item, user, meeting, found[0], state, adopted=True)
@@ -206,8 +219,12 @@ class ItemRules(PairRules):
         seen = event if event is not None else self._prior_event(event_id)
         if seen is None:
             return None  # never seen: nothing to check it against (out of view)
+        if item.original_start is not None and seen.original_start is None:
+            # Exchange gives a modified occurrence the series' properties, the
+            # series' stamp among them: it is linked to its own occurrence instead.
+            return None
         why = None
-        if seen.owner_id != user.sf_user_id and not self._was_linked(item, user):
+        if seen.owner_id != user.sf_user_id and not self._reassigned(item, meeting, seen):
             why = f"event {event_id} belongs to another owner ({seen.owner_id})"
         elif seen.ical_uid is None:
             if event is not None and item.ical_uid == downsync_uid(event):
@@ -218,60 +235,78 @@ class ItemRules(PairRules):
         elif seen.ical_uid != item.ical_uid:
             why = f"event {event_id} belongs to another meeting ({seen.ical_uid})"
         else:
-            twin = self._stamp_holder(item, meeting)
-            if twin is not None:
-                why = f"item {twin.id} in this mailbox is already linked to event {event_id}"
+            holder = self._holder(item, meeting, event_id)
+            if holder is not item:
+                why = f"item {holder.id} in this mailbox is already linked to event {event_id}"
+                # Clear the copy's stamp: from the next run on, which copy holds
+                # the event is no longer a question (R-DEDUP).
+                clear = FieldChange(field="sf_event_id", old=event_id, new=None)
+                self.act(
+                    UpdateItem(
+                        mailbox=item.mailbox, item_id=item.id, changes=(clear,), rule=R.DEDUP
+                    )
+                )
         if why is None:
             return event
+        self._not_its_own(item, state, why, event_id)
+        return _FOREIGN
+
+    def _not_its_own(
+        self, item: CalendarItem, state: CategoryState, why: str, event_id: str
+    ) -> None:
         message = (
-            f"This item carries the Salesforce id of an event that is not its own ({why}); "
-            "it is probably a copy of a synced item. Sync leaves that event alone."
+            f"This item is not linked to Salesforce event {event_id} ({why}); it is probably "
+            "a copy of a synced item. Sync leaves that event alone."
         )
         self.issue(item, IssueCode.STAMP_MISMATCH, R.DEDUP, message, event_id=event_id)
         state.issue()
-        self.note(item, "skip", R.DEDUP, f"stamp not trusted: {why}")
-        return _FOREIGN
+        self.note(item, "skip", R.DEDUP, f"not linked: {why}")
 
-    def _was_linked(self, item: CalendarItem, user: UserSettings) -> bool:
-        """Whether ``before`` saw ``item`` linked to its event, owned by its mailbox owner.
+    def _reassigned(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> bool:
+        """Whether ``item``'s own event was given to another internal user in Salesforce.
 
-        Then an owner now different is a change made in Salesforce to a linked
-        pair (R-DESCRIPTION's owner change), not a stamp that was never its own.
+        The stamp was already on the item in ``before``, the event carries the
+        item's UID, and its new owner is a colleague: a change made in Salesforce
+        to a linked pair (R-DESCRIPTION names owner changes), not a stamp that was
+        never the item's own. An attendee's copy of a colleague's meeting never
+        holds that meeting's event (R-OWNER (a)).
         """
-        if self.prev is None or not item.sf_event_id:
+        if self.prev is None or meeting.is_attendee_copy(item):
             return False
         prior = self.prev.items.get((item.mailbox, item.id))
-        event = self.prev.events.get(item.sf_event_id)
         return (
             prior is not None
-            and event is not None
             and prior.sf_event_id == item.sf_event_id
-            and event.owner_id == user.sf_user_id
             and event.ical_uid == item.ical_uid
+            and event.owner_id in self.org.users_by_sf_id
         )
 
-    def _stamp_holder(self, item: CalendarItem, meeting: Meeting) -> CalendarItem | None:
-        """Another copy in ``item``'s mailbox with the same stamp that holds it instead.
+    def _holder(self, item: CalendarItem, meeting: Meeting, event_id: str) -> CalendarItem:
+        """The copy in ``item``'s mailbox that holds ``event_id``: ``item`` unless a twin does.
 
-        The one ``before`` saw stamped with the event holds it; failing that (or if
-        several were), the smallest id. None when ``item`` is the holder.
+        Twins are copies of one meeting (one occurrence of it) in one mailbox
+        that carry the same stamp, or -- for an unstamped copy -- the copy stamped
+        with the event it would adopt. The one ``before`` saw stamped holds it;
+        failing that (or if several were), the smallest id.
         """
         rivals = [
             c
             for c in meeting.copies
-            if c.mailbox == item.mailbox and c.sf_event_id == item.sf_event_id
+            if c.mailbox == item.mailbox
+            and c.original_start == item.original_start
+            and (c.sf_event_id == event_id or c is item)
         ]
         if len(rivals) < 2:
-            return None
+            return rivals[0] if rivals and rivals[0].sf_event_id == event_id else item
         prev = self.prev
 
         def held_before(copy: CalendarItem) -> bool:
             prior = None if prev is None else prev.items.get((copy.mailbox, copy.id))
-            return prior is not None and prior.sf_event_id == copy.sf_event_id
+            return prior is not None and prior.sf_event_id == event_id
 
-        holders = [c for c in rivals if held_before(c)]
-        holder = min(holders if len(holders) == 1 else rivals, key=_ITEM_ID)
-        return None if holder is item else holder
+        stamped = [c for c in rivals if c.sf_event_id == event_id]
+        holders = [c for c in stamped if held_before(c)]
+        return min(holders if len(holders) == 1 else stamped, key=_ITEM_ID)
 
     def _exception(
         self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
@@ -353,8 +388,8 @@ class ItemRules(PairRules):
             owner = meeting.owner_for(item, user)
             place = (item.ical_uid, owner, item.original_start)
             occurrence = self.now.occurrences.get(place)
-            if meeting.is_attendee_copy(item) or occurrence is None:
-                self.note(item, "cancel", R.CANCEL, "a cancelled occurrence: nothing of it saved")
+            if meeting.is_attendee_copy(item) or occurrence is None or not upward:
+                self.note(item, "cancel", R.CANCEL, "a cancelled occurrence: nothing to delete")
             else:
                 self._delete_cancelled(occurrence, f"occurrence cancelled by {item.mailbox}")
                 self.note(item, "cancel", R.CANCEL, f"cancelled occurrence {occurrence.id}")
@@ -406,7 +441,9 @@ class ItemRules(PairRules):
             note = "outside the window: no longer updated, its event is kept"
             self.note(item, "keep", R.WINDOW, note)
             return
-        limit = duration_limit(item)
+        # Either side over Salesforce's limits stops the pair: a Salesforce event
+        # stretched past 14 days is not copied down to be refused next run.
+        limit = duration_limit(item) or duration_limit(event)
         if limit is not None:
             self.issue(item, limit.code, limit.rule, limit.message, event_id=event.id)
             self.note(item, "skip", limit.rule, f"not updated: {limit.message}")

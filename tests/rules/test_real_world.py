@@ -574,3 +574,232 @@ def test_r_unsync_attendee_copy_never_deletes_the_organizers_event() -> None:
     bob = edit(item_in(synced, "m-bob"), categories=frozenset({UNSYNC}))
     plan = run(synced, put(synced, bob), TEAM)
     assert _deleted_events(plan) == set()
+
+
+# -- more of the same classes: twins, exceptions, routes, reassignment, lags ----------------------
+
+
+def test_r_dedup_twin_copy_never_takes_over_the_event_on_later_runs() -> None:
+    it, ev = linked(appointment(subject="Original"))
+    s0 = snap(it, ev)
+    twin = edit(it, id="appointment-0", subject="Copy", start=at(days=2), end=at(days=2, hours=1))
+    first = run(s0, put(s0, twin), org())
+    # The copy loses the stamp, so no later run has to guess which copy holds it.
+    assert cs.UpdateItem(
+        mailbox=it.mailbox,
+        item_id="appointment-0",
+        changes=(cs.FieldChange(field="sf_event_id", old=ev.id, new=None),),
+        rule="R-DEDUP",
+    ) in actions_of(first, cs.UpdateItem)
+    s1 = cs.apply(put(s0, twin), first)
+    s2 = cs.apply(s1, run(s1, s1, org()))
+    s3 = put(s2, edit(item_in(s2, "appointment-0"), subject="Copy edited"))
+
+    plan = run(s2, s3, org())
+
+    assert actions_of(plan, cs.UpdateEvent) == ()
+    assert [(i.code, i.item_id) for i in plan.issues] == [
+        (cs.IssueCode.STAMP_MISMATCH, "appointment-0")
+    ]
+
+
+def test_r_dedup_unstamped_duplicate_in_the_mailbox_does_not_overwrite_the_event() -> None:
+    real = meeting("AAMk-real", subject="Pricing call", location="Room 1")
+    s0 = converge(snap(real, PAT_CONTACT), org())
+    dup = meeting(
+        "zz-dup",
+        uid=real.ical_uid,
+        subject="Pricing call (old)",
+        start=at(days=3),
+        location="Old room",
+        version="d1",
+    )
+    plan = run(s0, put(s0, dup), org())
+    assert actions_of(plan, cs.UpdateEvent) == ()
+    assert issue_codes(plan) == [cs.IssueCode.STAMP_MISMATCH]
+
+
+def test_r_update_exception_carrying_the_series_stamp_updates_only_its_occurrence() -> None:
+    synced, settings = _linked_series()
+    master = item_in(synced, "meeting-1")
+    ex = meeting(
+        "aa-exception",
+        organizer=None,
+        attendees=[PAT],
+        uid=master.ical_uid,
+        original_start=at(days=8),
+        start=at(days=8, hours=3),
+        sf_event_id=master.sf_event_id,  # Exchange copies the series' properties
+        categories=master.categories,
+        version="x1",
+    )
+    s1 = cs.apply(put(synced, ex), run(synced, put(synced, ex), settings))
+    assert item_in(s1, "aa-exception").sf_event_id == "00Uocc1"
+    s2 = put(s1, edit(item_in(s1, "aa-exception"), subject="Only this week"))
+
+    plan = run(s1, s2, settings)
+
+    update = only(actions_of(plan, cs.UpdateEvent))
+    assert update.event_id == "00Uocc1"
+    assert plan.issues == ()
+
+
+def test_r_public_calendar_users_item_whose_event_moved_to_the_calendar_is_never_deleted() -> None:
+    route = cs.PublicCalendarRoute(
+        calendar_id="023company",
+        mailboxes=("alice@acme.example", "bob@acme.example"),
+        category="Company",
+    )
+    settings = org(
+        user("alice", direction=cs.Direction.TO_SALESFORCE),
+        user("bob"),
+        public_calendar_routes=(route,),
+        delete_items_deleted_in_salesforce=True,
+    )
+    it, ev = linked(appointment(subject="Dentist"))
+    s0 = snap(it, ev)
+    moved = put(s0, edit(ev, owner_id="023company"))
+    s1 = cs.apply(moved, run(s0, moved, settings))
+
+    plan = run(s1, drop(s1, ev.id), settings)
+
+    assert actions_of(plan, cs.DeleteItem) == ()
+    assert all(SALESFORCE not in a.remove for a in actions_of(plan, cs.SetCategories))
+
+
+def _routed(*events: cs.SfEvent, **settings: object) -> tuple[cs.Snapshot, cs.OrgSettings]:
+    route = cs.PublicCalendarRoute(
+        calendar_id="023company",
+        mailboxes=("alice@acme.example", "bob@acme.example"),
+        category="Company",
+    )
+    org_settings = org(user("alice"), user("bob"), public_calendar_routes=(route,), **settings)
+    return converge(snap(*events), org_settings), org_settings
+
+
+def _company_event(id: str, **kw: object) -> cs.SfEvent:
+    made = event(id, uid=None, created_by_sync=False, **kw)  # type: ignore[arg-type]
+    return attrs.evolve(made, owner_id="023company")
+
+
+def test_r_empty_guard_public_calendar_read_back_empty_deletes_no_copy() -> None:
+    events = [_company_event(f"00Uhol{n}", start=at(days=n + 1)) for n in range(6)]
+    synced, settings = _routed(*events, delete_items_deleted_in_salesforce=True)
+    assert len(synced.items) == 12
+
+    plan = run(synced, attrs.evolve(synced, events=()), settings)
+
+    assert actions_of(plan, cs.DeleteItem) == ()
+    assert all(not a.remove for a in actions_of(plan, cs.SetCategories))
+    assert cs.IssueCode.MAILBOX_EMPTIED in issue_codes(plan)
+
+
+def test_r_private_public_calendars_private_event_is_not_copied_to_mailboxes() -> None:
+    secret = _company_event("00Uhr1", subject="Layoffs: ops team", is_private=True)
+    synced, _ = _routed(secret)
+    assert synced.items == ()
+
+
+def test_r_link_choice_seen_before_is_not_applied_again_over_salesforce_edits() -> None:
+    choice = cs.LinkChoice(who_id=PAT_CONTACT.id, what_id="006deal")
+    s0 = converge(snap(meeting(link_choice=choice), PAT_CONTACT), org())
+    s1 = put(s0, edit(only(s0.events), who_ids=("003boss",), what_ids=("006bigger",)))
+    for before in (None, drop(s1, only(s1.items).id), s1):
+        assert actions_of(run(before, s1, org()), cs.UpdateEvent) == ()
+
+
+def test_r_attendees_smart_sharing_never_removes_from_an_event_made_in_salesforce() -> None:
+    settings = org(smart_auto_sharing=True)
+    made = event(
+        "00Umade1",
+        uid=None,
+        created_by_sync=False,
+        who_ids=(PAT_CONTACT.id,),
+        what_ids=("006deal",),
+    )
+    s0 = converge(snap(made, PAT_CONTACT), settings)
+    it = only(s0.items)
+    invited = put(s0, edit(it, attendees=(cs.Attendee(email=PAT),)))
+    s1 = cs.apply(invited, run(s0, invited, settings))
+    uninvited = put(s1, edit(item_in(s1, it.id), attendees=()))
+
+    plan = run(s1, uninvited, settings)
+
+    assert actions_of(plan, cs.UpdateEvent) == ()
+
+
+def test_r_direction_to_calendar_user_cancelling_an_occurrence_deletes_nothing() -> None:
+    synced, _ = _linked_series()
+    settings = org(user("alice", direction=cs.Direction.TO_CALENDAR), **ENABLED)
+    gone = meeting(
+        "meeting-1-ex",
+        organizer=None,
+        attendees=[PAT],
+        uid="uid-meeting-1",
+        original_start=at(days=8),
+        start=at(days=8),
+        is_cancelled=True,
+        version="x1",
+    )
+    assert upward(run(synced, put(synced, gone), settings)) == []
+
+
+def test_r_conflict_one_side_without_earlier_state_loses_no_salesforce_edit() -> None:
+    # The item was made for an event made in Salesforce; the event's UID stamp
+    # failed, so ``before`` holds the item but not the event's earlier state.
+    made = event("00Umade1", uid=None, created_by_sync=False, subject="Call")
+    s0 = converge(snap(made), org())
+    it = only(s0.items)
+    before = snap(it)
+    edited = put(before, edit(made, subject="Call (moved to Friday)"))
+
+    plan = run(before, edited, org())
+
+    assert all(c.field != "subject" for a in actions_of(plan, cs.UpdateEvent) for c in a.changes)
+    down = only(actions_of(plan, cs.UpdateItem))
+    assert down.changes == (
+        cs.FieldChange(field="subject", old="Call", new="Call (moved to Friday)"),
+    )
+
+
+def test_r_description_event_reassigned_to_a_colleague_stays_linked() -> None:
+    it, ev = linked(appointment(subject="Call"))
+    s0 = snap(it, ev)
+    given = put(s0, edit(ev, owner_id="005bob"))
+    s1 = cs.apply(given, run(s0, given, TEAM))
+    for plan in (
+        run(s1, s1, TEAM),
+        run(s1, put(s1, edit(item_in(s1, it.id), subject="Call 2")), TEAM),
+    ):
+        assert plan.issues == ()
+    moved = run(s1, put(s1, edit(item_in(s1, it.id), subject="Call 2")), TEAM)
+    assert only(actions_of(moved, cs.UpdateEvent)).event_id == ev.id
+
+
+def test_r_wait_organizer_organizers_copy_out_of_view_keeps_attendees_invited() -> None:
+    synced = converge(snap(*_alices_meeting(), PAT_CONTACT), TEAM)
+    # Exchange updated alice's copy first: it left the window before bob's did.
+    far = put(synced, edit(item_in(synced, "m-alice"), start=at(days=90), end=at(days=90, hours=1)))
+    s1 = cs.apply(far, run(synced, far, TEAM))
+
+    plan = run(s1, drop(s1, "m-alice"), TEAM)
+
+    assert all(a.item_id != "m-bob" for a in actions_of(plan, cs.SetCategories))
+    assert decision_for(plan, "m-bob").outcome == "invitee"
+
+
+def test_r_wait_organizer_organizers_copy_turned_invalid_unlinks_no_attendee() -> None:
+    synced = converge(snap(*_alices_meeting(), PAT_CONTACT), TEAM)
+    alice = item_in(synced, "m-alice")
+    bad = edit(alice, attendees=(*alice.attendees, cs.Attendee(email="Room 12")))
+    plan = run(synced, put(synced, bad), TEAM)
+    assert all(a.item_id != "m-bob" for a in actions_of(plan, cs.SetCategories))
+
+
+def test_r_limit_allday_event_stretched_past_14_days_in_salesforce_is_not_copied_down() -> None:
+    it, ev = linked(appointment())
+    stretched = put(snap(it, ev), edit(ev, end=at(days=21)))
+    plan = run(snap(it, ev), stretched, org())
+    assert actions_of(plan, cs.UpdateItem) == ()
+    assert issue_codes(plan) == [cs.IssueCode.EVENT_TOO_LONG]
+    assert settled(cs.apply(stretched, plan), org()).actions == ()
