@@ -249,6 +249,7 @@ def test_r_issues_count_999_is_still_planned() -> None:
         "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
         "FREQ=DAILY;COUNT=5;BYMONTH=4;BYMONTHDAY=31",
         "FREQ=WEEKLY;BYMONTH=2;BYDAY=MO;BYSETPOS=6",
+        "FREQ=MONTHLY;BYDAY=10MO",  # dateutil raised IndexError here, out of reconcile
     ],
 )
 def test_r_issues_series_that_never_occurs_is_refused_within_its_budget(
