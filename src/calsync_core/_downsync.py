@@ -124,8 +124,16 @@ class DownRules(ItemRules):
 
         Several items may carry the event's id (an Outlook copy keeps it): the one
         with the UID sync gave is the one made for it; failing that, the smallest id.
+        One that ``before`` last saw outside the window still exists, out of view
+        (R-WINDOW): no second item is made beside it.
         """
         stamped = self.now.items_by_event.get((mailbox, event.id), ())
+        if not stamped and self.prev is not None:
+            stamped = tuple(
+                item
+                for item in self.prev.items_by_event.get((mailbox, event.id), ())
+                if (item.mailbox, item.id) not in self.now.items and not in_window(item, self.org)
+            )
         uid = event.ical_uid or downsync_uid(event)
         for item in stamped:
             if item.ical_uid == uid:
@@ -194,6 +202,10 @@ class DownRules(ItemRules):
             self.act(self._new_item(event, mailbox, route.category, uid, R.PUBLIC_CALENDAR))
             note = f"public calendar {route.calendar_id}: copied to {mailbox}"
             self.decide(event.id, "create", R.PUBLIC_CALENDAR, note)
+            return
+        if (existing.mailbox, existing.id) not in self.now.items:
+            note = f"copy in {mailbox} is out of view: left as it is"
+            self.decide(event.id, "keep", R.WINDOW, note)
             return
         prev = self.prev
         # One way: Salesforce's value stands, the description included, nothing goes up.

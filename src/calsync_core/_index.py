@@ -195,18 +195,43 @@ class Index:
         return {key: tuple(sorted(items, key=_ITEM_KEY)) for key, items in found.items()}
 
 
-@attrs.frozen(kw_only=True)
 class Previous:
     """``before``, as the planner needs it: lookups by key, nothing validated or grouped.
 
     ``before`` is the state the previous run left; only its values are compared
     with, so the full indexing of ``after`` would be wasted on it. An id that
-    appears twice is dropped, so the result never depends on input order.
+    appears twice is dropped, so the result never depends on input order. The
+    lookups of what is out of view now are built on first use.
     """
 
-    items: Mapping[ItemKey, CalendarItem]
-    events: Mapping[str, SfEvent]
-    records: tuple[Record, ...] = ()  # indexed only when asked (``directory``)
+    def __init__(
+        self,
+        *,
+        items: Mapping[ItemKey, CalendarItem],
+        events: Mapping[str, SfEvent],
+        records: tuple[Record, ...] = (),  # indexed only when asked (``Directory``)
+    ) -> None:
+        self.items = items
+        self.events = events
+        self.records = records
+
+    @functools.cached_property
+    def events_by_pair(self) -> Mapping[tuple[str, str], tuple[SfEvent, ...]]:
+        """(UID, owner) → its series and single events in ``before``, by id."""
+        found: dict[tuple[str, str], list[SfEvent]] = defaultdict(list)
+        for event in self.events.values():
+            if event.ical_uid and event.original_start is None:
+                found[(event.ical_uid, event.owner_id)].append(event)
+        return {pair: tuple(sorted(events, key=_EVENT_ID)) for pair, events in found.items()}
+
+    @functools.cached_property
+    def items_by_event(self) -> Mapping[tuple[str, str], tuple[CalendarItem, ...]]:
+        """(mailbox, sf_event_id) → the items ``before`` saw stamped with it, by id."""
+        found: dict[tuple[str, str], list[CalendarItem]] = defaultdict(list)
+        for item in self.items.values():
+            if item.sf_event_id:
+                found[(item.mailbox, item.sf_event_id)].append(item)
+        return {key: tuple(sorted(items, key=_ITEM_KEY)) for key, items in found.items()}
 
 
 class Directory:

@@ -13,6 +13,7 @@ from typing import Any
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR, UNSYNC, Org
+from ._eligibility import in_window
 from ._enums import IssueCode
 from ._fields import RELATIONS, sync_pair
 from ._guard import Emptied
@@ -129,6 +130,19 @@ class PairRules(Output):
         if not event.ical_uid or event.original_start is not None:
             return event  # made in Salesforce, or one occurrence: not grouped by UID
         return self.now.kept_events[(event.ical_uid, event.owner_id)]
+
+    def out_of_view_event(self, uid: str, owner: str) -> SfEvent | None:
+        """The event of (UID, owner) that ``before`` last saw outside the new window.
+
+        It is out of view, not gone (R-WINDOW): a meeting moved months out keeps
+        its attendees invited, and its absence from ``after`` deletes nothing.
+        """
+        if self.prev is None:
+            return None
+        for event in self.prev.events_by_pair.get((uid, owner), ()):
+            if event.id not in self.now.events and not in_window(event, self.org):
+                return event
+        return None
 
     def held(self, owner_id: str) -> bool:
         """R-EMPTY-GUARD: this owner's mailbox or Salesforce side came back empty."""

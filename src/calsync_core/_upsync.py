@@ -559,6 +559,13 @@ class ItemRules(PairRules):
             if e.id not in self.deleting  # the organizer unsynced or cancelled it just now
         ]
         target = found[0].id if found else self.creating.get((item.ical_uid, host))
+        far = None if target is not None else self.out_of_view_event(item.ical_uid, host)
+        if far is not None:
+            # The organizer's event moved out of the window: still invited to it.
+            state.saved()
+            note = f"invitee of the organizer's event {far.id}, out of view"
+            self.note(item, "keep", R.WINDOW, note)
+            return
         if target is None and self.held(host):
             # R-EMPTY-GUARD: the organizer's side came back empty; it did not unsave.
             state.hold()
