@@ -361,3 +361,22 @@ def test_an_empty_read_also_blanks_that_sessions_lookups() -> None:
     assert "DeleteEvent" not in _kinds(guarded.plan.actions)
     normal = cs.run_session(guarded.next_before, fake.ports, SETTINGS, AS_OF)
     assert len(normal.observed.items) == 2
+
+
+def test_r_cancel_a_failed_cancellation_is_tried_again_next_session() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    fake.calendar.remove(ANA, item.id)
+    fake.faults.fail("delete_event")
+
+    failed = cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+    assert [type(f.action).__name__ for f in failed.failed] == ["DeleteEvent"]
+    # The organizer's deleted item stays in what the next session compares with ...
+    assert [i.id for i in failed.next_before.items] == [item.id]
+
+    retry = cs.run_session(failed.next_before, fake.ports, SETTINGS, AS_OF)
+
+    # ... so the next session sees it gone again and carries the cancellation out.
+    assert [(type(a).__name__, a.rule) for a in retry.done] == [("DeleteEvent", "R-CANCEL")]
+    assert fake.salesforce.events == {}

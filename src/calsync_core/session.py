@@ -120,7 +120,7 @@ def run_session(
     """
     observed = collect(ports, settings, as_of, before)
     plan = reconcile(before, observed, settings)
-    run = _Execution(ports, observed)
+    run = _Execution(ports, observed, before)
     for action in plan.actions:
         run.run(action)
     done_in_plan = [a for a in plan.actions if id(a) in run.succeeded]
@@ -252,7 +252,7 @@ Target = tuple[str, ...]  # ("item", mailbox, id) | ("event", id) | ("ref", ref)
 class _Execution:
     """Runs the actions of one plan, isolating failures."""
 
-    def __init__(self, ports: Ports, observed: Snapshot) -> None:
+    def __init__(self, ports: Ports, observed: Snapshot, before: Snapshot | None) -> None:
         self.ports = ports
         self.ids: dict[str, str] = {}
         self.done: list[Action] = []
@@ -261,10 +261,25 @@ class _Execution:
         self.succeeded: set[int] = set()
         self.blocked: set[Target] = set()
         self.touched: set[Target] = set()  # by failed or skipped actions
-        # Which item an event is paired with, so a failure blocks its partner too.
-        self.partners: dict[str, tuple[str, str]] = {
-            i.sf_event_id: (i.mailbox, i.id) for i in observed.items if i.sf_event_id
-        }
+        # Which items an event is paired with, so a failure blocks its partners too.
+        self.partners: dict[str, set[tuple[str, str]]] = {}
+        for item in observed.items:
+            if item.sf_event_id:
+                self.partners.setdefault(item.sf_event_id, set()).add((item.mailbox, item.id))
+        # Items gone since ``before`` that an event's deletion answers (R-CANCEL: the
+        # organizer deleted their item). Should the deletion fail, they stay in the next
+        # ``before``, so the next session sees them gone again and retries.
+        if before is not None:
+            shown = {(i.mailbox, i.id) for i in observed.items}
+            by_uid: dict[str, list[str]] = {}
+            for event in observed.events:
+                if event.ical_uid:
+                    by_uid.setdefault(event.ical_uid, []).append(event.id)
+            for item in before.items:
+                if (item.mailbox, item.id) in shown:
+                    continue
+                for event_id in {*by_uid.get(item.ical_uid, ()), item.sf_event_id or ""} - {""}:
+                    self.partners.setdefault(event_id, set()).add((item.mailbox, item.id))
 
     def run(self, action: Action) -> None:
         needs = _needs(action)
@@ -289,8 +304,8 @@ class _Execution:
         for target in targets:
             self.blocked.add(target)
             self.touched.add(target)
-            if target[0] == "event" and target[1] in self.partners:
-                self.touched.add(("item", *self.partners[target[1]]))
+            if target[0] == "event":
+                self.touched.update(("item", *key) for key in self.partners.get(target[1], ()))
 
     def kept(self, plan: Plan, settings: OrgSettings) -> set[Target]:
         """What keeps its previous state: touched by a failure, or held back by the guard."""
