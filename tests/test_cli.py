@@ -18,7 +18,7 @@ import attrs
 import pytest
 
 import calsync_core as cs
-from calsync_core._cli import main
+from calsync_core._cli import EXIT_SOFTWARE, main
 from calsync_core._example import example_after, example_before, example_settings
 from calsync_core._render import Inputs, Text
 
@@ -280,6 +280,136 @@ def test_settings_with_two_users_of_one_address(
     )
     assert_one_error_line(code, out, err, str(settings))
     assert "invalid settings" in err
+
+
+def test_a_lone_surrogate_in_a_file_is_bad_input(
+    example_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    after = example_dir / "after.json"
+    document = json.loads(after.read_text("utf-8"))
+    document["items"][0]["subject"] = "Renewal \ud800"
+    after.write_text(json.dumps(document), encoding="utf-8")  # the escape: valid JSON text
+    settings = str(example_dir / "settings.json")
+    item_id = document["items"][0]["id"]
+    for argv in (["plan", "--json"], ["explain", item_id]):
+        code, out, err = run(capsys, *argv, str(after), "--settings", settings)
+        assert_one_error_line(code, out, err, str(after))
+        assert "items[0].subject: not valid Unicode (lone surrogate \\ud800)" in err
+
+
+def test_a_document_with_many_problems_shows_the_first_and_counts_them_all(
+    example_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = example_dir / "bad.json"
+    bad.write_text('{"as_of": "2026-11-24T09:00:00Z", "items": [' + ",".join(["{}"] * 1000) + "]}")
+    code, out, err = run(capsys, "plan", str(bad), "--settings", str(example_dir / "settings.json"))
+    assert_one_error_line(code, out, err, str(bad))
+    assert "cannot load: items[0].id: required field missing (+4999 more)" in err
+
+
+@pytest.mark.parametrize("command", [["plan"], ["plan", "--json"], ["explain", "ana-renewal"]])
+def test_settings_the_planner_refuses_are_bad_input(
+    example_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    def refuse(*_: object) -> cs.Plan:
+        raise cs.SettingsError(["past_days: 1000000 is out of range"])
+
+    monkeypatch.setattr("calsync_core._cli.reconcile", refuse)
+    settings = str(example_dir / "settings.json")
+    code, out, err = run(capsys, *command, str(example_dir / "after.json"), "--settings", settings)
+    assert_one_error_line(code, out, err, settings)
+    assert "invalid settings: past_days: 1000000 is out of range" in err
+
+
+# -- a bug: one line on stderr, status 70 ------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["plan"], ["plan", "--json"], ["explain", "ana-renewal"]])
+def test_an_internal_error_is_one_line_and_exit_70(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    def overflow(*_: object) -> cs.Plan:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("calsync_core._cli.reconcile", overflow)
+    code, out, err = run(capsys, *command, "--example")
+    assert (code, out) == (EXIT_SOFTWARE, "")
+    assert err.count("\n") == 1, err
+    assert err.startswith("calsync: internal error: OverflowError: date value out of range (")
+    assert "bug in calsync_core" in err
+    assert "report" in err
+    assert "Traceback" not in err
+
+
+def test_an_internal_error_message_stays_one_short_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_: object) -> cs.Plan:
+        raise ValueError("first\nsecond \x1b[2J" + "x" * 10_000)
+
+    monkeypatch.setattr("calsync_core._cli.reconcile", fail)
+    code, _, err = run(capsys, "plan", "--example")
+    assert code == EXIT_SOFTWARE
+    assert err.count("\n") == 1
+    assert "ValueError: first second ?[2Jxxx" in err
+    assert "\x1b" not in err
+    assert len(err) < 500
+
+
+# -- output never fails on encoding ------------------------------------------------------
+
+
+def _example_with_subject(subject: str) -> cs.Snapshot:
+    after = example_after()
+    items = tuple(
+        attrs.evolve(i, subject=subject) if i.id == "ana-renewal" else i for i in after.items
+    )
+    return attrs.evolve(after, items=items)
+
+
+def test_a_surrogate_built_in_python_never_crashes_the_text_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files cannot carry one (loads refuses it), but values built in Python can.
+    monkeypatch.setattr(
+        "calsync_core._cli.example_after", lambda: _example_with_subject("Renewal \ud800")
+    )
+    for argv in (["plan", "--example"], ["explain", "ana-renewal", "--example"]):
+        code, out, err = run(capsys, *argv)
+        assert (code, err) == (0, ""), argv
+        assert '"Renewal ?"' in out
+    code, out, err = run(capsys, "explain", "ana-renewal", "--example")
+    assert out.splitlines()[0] == 'item ana-renewal in ana@acme.example: "Renewal ?"'
+
+
+def test_plan_json_of_a_surrogate_built_in_python_is_an_internal_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "calsync_core._cli.example_after", lambda: _example_with_subject("Renewal \ud800")
+    )
+    code, out, err = run(capsys, "plan", "--example", "--json")
+    assert (code, out) == (EXIT_SOFTWARE, "")
+    assert err.count("\n") == 1
+    assert "internal error: DumpError: cannot dump: actions[" in err
+    assert "subject: not valid Unicode (lone surrogate \\ud800)" in err
+
+
+def test_a_path_that_is_not_utf8_is_written_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file name of bytes that are not UTF-8 reaches Python as lone surrogates.
+    odd = tmp_path / "caf\udce9"
+    code, out, err = run(capsys, "example", str(odd))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"{tmp_path}/caf\\udce9/before.json"
+    code, out, err = run(capsys, "plan", str(odd / "missing.json"), "--settings", "s.json")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"calsync: error: {tmp_path}/caf\\udce9/missing.json: cannot read")
+    assert err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tracemalloc
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calsync_core import DumpError
 from calsync_core._enums import (
     AttendeeRole,
     ConflictPolicy,
@@ -41,7 +44,7 @@ from calsync_core._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from calsync_core._serde import dumps, loads
+from calsync_core._serde import MAX_PROBLEMS, dumps, loads, problem_count
 from calsync_core._values import (
     Attachment,
     Attendee,
@@ -482,6 +485,202 @@ def test_loads_refuses_a_type_that_is_not_a_library_value() -> None:
         loads("{}", dict)
 
 
+# --- a bound on problems ------------------------------------------------------------------
+
+
+def _empty_items(n: int) -> str:
+    """A snapshot of ``n`` empty items: five problems each (id, ical_uid, mailbox, start, end)."""
+    return '{"as_of":"2026-11-24T09:00:00Z","items":[' + ",".join(["{}"] * n) + "]}"
+
+
+def test_problems_past_the_bound_are_counted_not_listed() -> None:
+    with pytest.raises(LoadError) as info:
+        loads(_empty_items(1000), Snapshot)
+    problems = info.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[:6] == (
+        "items[0].id: required field missing",
+        "items[0].ical_uid: required field missing",
+        "items[0].mailbox: required field missing",
+        "items[0].start: required field missing",
+        "items[0].end: required field missing",
+        "items[1].id: required field missing",
+    )
+    assert problems[99] == "items[19].end: required field missing"
+    assert problems[100] == "and 4900 more problems"
+    assert problem_count(problems) == 5000
+
+
+def test_the_bound_holds_across_nested_lists_and_fields() -> None:
+    doc = _doc(Snapshot(as_of=T0, items=[_item()]))
+    doc["items"][0]["attendees"] = [{}] * 150  # one problem each: email
+    doc["items"][0]["colour"] = "red"
+    doc["events"] = [{}] * 10  # four each: id, owner_id, start, end
+    problems = _problems(doc, Snapshot)
+    assert problems[:2] == (
+        "items[0].attendees[0].email: required field missing",
+        "items[0].attendees[1].email: required field missing",
+    )
+    assert problems[MAX_PROBLEMS - 1] == "items[0].attendees[99].email: required field missing"
+    assert problems[MAX_PROBLEMS:] == ("and 91 more problems",)
+    assert problem_count(problems) == 150 + 1 + 40
+
+
+@attrs.frozen(kw_only=True)
+class _AttendeeList:
+    """A value with one list, to count its problems exactly."""
+
+    email: str
+    attendees: tuple[Attendee, ...]
+
+
+@pytest.mark.parametrize(
+    ("n", "last"),
+    [
+        (MAX_PROBLEMS, "attendees[99].email: required field missing"),
+        (MAX_PROBLEMS + 1, "and 1 more problem"),
+    ],
+)
+def test_the_count_appears_only_past_the_bound(n: int, last: str) -> None:
+    problems = _problems({"email": "a@b.c", "attendees": [{}] * n}, _AttendeeList)
+    assert problems[-1] == last
+    assert problem_count(problems) == n
+
+
+def test_a_large_bad_document_is_rejected_with_a_bounded_list() -> None:
+    with pytest.raises(LoadError) as info:
+        loads(_empty_items(10**4), Snapshot)
+    assert len(info.value.problems) == MAX_PROBLEMS + 1
+    assert info.value.problems[-1] == f"and {5 * 10**4 - MAX_PROBLEMS} more problems"
+
+
+def test_rejecting_a_document_holds_little_more_than_the_parsed_document() -> None:
+    """Not one exception per bad element kept to the end (cattrs' way): ~8 KB per ``{}``."""
+    text = _empty_items(3000)
+    with pytest.raises(LoadError):  # first use builds the hooks: not what is measured
+        loads(_empty_items(1), Snapshot)
+    tracemalloc.start()
+    try:
+        json.loads(text)
+        parsed = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        with pytest.raises(LoadError):
+            loads(text, Snapshot)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * parsed  # before the bound: over 100 times
+
+
+# --- lone surrogates ------------------------------------------------------------------------
+
+_LONE = "\ud800"
+
+
+def _strings(node: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Each string of a JSON document, as (its path, its container, its key or index)."""
+    pairs = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in pairs:
+        here = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}".removeprefix(".")
+        if isinstance(value, str):
+            yield here, node, key
+        elif isinstance(value, dict | list):
+            yield from _strings(value, here)
+
+
+def _unicode_problem(path: str) -> str:
+    return f"{path}: not valid Unicode (lone surrogate \\ud800)"
+
+
+@pytest.mark.parametrize(
+    "value", [_snapshot(), _settings(), _plan()], ids=lambda v: type(v).__name__
+)
+def test_loads_refuses_a_lone_surrogate_in_any_string(value: object) -> None:
+    """Ids, subjects, addresses, set members, enum values, datetimes, action tags: all of them."""
+    doc = _doc(value)
+    for path, container, key in list(_strings(doc)):
+        original = container[key]
+        container[key] = original[:1] + _LONE + original[1:]
+        text = json.dumps(doc)  # written as the escape "\ud800", as a JSON file would hold it
+        assert "\\ud800" in text
+        with pytest.raises(LoadError) as info:
+            loads(text, type(value))
+        assert info.value.problems == (_unicode_problem(path),), path
+        container[key] = original
+
+
+def test_loads_refuses_a_lone_surrogate_in_a_key() -> None:
+    doc = _doc(Snapshot(as_of=T0, items=[_item()]))
+    doc["items"][0][f"x{_LONE}"] = 1
+    assert _problems(doc, Snapshot) == (_unicode_problem('items[0]["x\\ud800"]'),)
+
+
+def test_loads_refuses_a_lone_surrogate_in_an_unknown_field_change() -> None:
+    doc = {"field": "colour", "old": f"a{_LONE}", "new": ["b", _LONE]}
+    assert _problems(doc, FieldChange) == (_unicode_problem("old"), _unicode_problem("new[1]"))
+
+
+@pytest.mark.parametrize(
+    "text", [f'"a{_LONE}"', '"a\\ud800"', '"\\udfff\\ud800"', '"\\ude00\\ud83d"']
+)
+def test_a_surrogate_as_character_or_escape_or_wrong_pair_is_refused(text: str) -> None:
+    record = '{"id": ' + text + ', "kind": "LEAD"}'
+    with pytest.raises(LoadError) as info:
+        loads(f'{{"as_of": "2026-11-24T09:30:00Z", "records": [{record}]}}', Snapshot)
+    (problem,) = info.value.problems
+    assert problem.startswith("records[0].id: not valid Unicode (lone surrogate \\ud")
+    str(info.value).encode("utf-8")  # the message itself can be printed
+
+
+def test_a_surrogate_pair_is_one_character_and_loads() -> None:
+    doc = _doc(_item(subject="Launch \U0001f680"))
+    text = json.dumps(doc)  # ASCII: the rocket written as the pair "\ud83d\ude80"
+    assert "\\ud83d\\ude80" in text
+    assert loads(text, CalendarItem).subject == "Launch \U0001f680"
+
+
+def test_dumps_refuses_a_lone_surrogate_naming_its_path() -> None:
+    snapshot = Snapshot(
+        as_of=T0,
+        items=[_item(), _item(id="item-2", subject=f"Call {_LONE}", categories={"b", f"a{_LONE}"})],
+    )
+    with pytest.raises(DumpError) as info:
+        dumps(snapshot)
+    assert isinstance(info.value, CalsyncError)
+    assert isinstance(info.value, ValueError)
+    assert info.value.problems == (
+        _unicode_problem("items[1].categories[0]"),
+        _unicode_problem("items[1].subject"),
+    )
+    str(info.value).encode("utf-8")
+
+
+def test_dumps_refuses_a_lone_surrogate_anywhere_in_a_plan() -> None:
+    plan = attrs.evolve(
+        _plan(), decisions=[Decision(ref="item-1", outcome="save", rule="R", note=_LONE)]
+    )
+    with pytest.raises(DumpError) as info:
+        dumps(plan)
+    assert info.value.problems == (_unicode_problem("decisions[0].note"),)
+
+
+_any_text = st.text(st.characters() | st.characters(categories=["Cs"]), max_size=6)
+
+
+@given(subject=_any_text, names=st.frozensets(_any_text, max_size=3))
+def test_what_dumps_writes_is_utf8_and_loads_back(subject: str, names: frozenset[str]) -> None:
+    item = _item(subject=subject, categories=names)
+    lone = any(0xD800 <= ord(ch) <= 0xDFFF for text in (subject, *names) for ch in text)
+    try:
+        text = dumps(item)
+    except DumpError:
+        assert lone
+        return
+    assert not lone
+    text.encode("utf-8")
+    assert loads(text, CalendarItem) == item
+
+
 # --- fuzz ----------------------------------------------------------------------------------
 
 _FIELD_NAMES = sorted(
@@ -493,10 +692,10 @@ _FIELD_NAMES = sorted(
     | {"type", "field", "old", "new"}
 )
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8) | _any_text,
     lambda kids: (
         st.lists(kids, max_size=4)
-        | st.dictionaries(st.sampled_from(_FIELD_NAMES) | st.text(max_size=4), kids, max_size=5)
+        | st.dictionaries(st.sampled_from(_FIELD_NAMES) | _any_text, kids, max_size=5)
     ),
     max_leaves=25,
 )
@@ -518,6 +717,7 @@ _MESSAGE = (
     r"|.+ is not a valid [A-Za-z ]+"
     r"|invalid JSON at line \d+ column \d+: .+"
     r"|'utf-8' codec can't decode .+"
+    r"|not valid Unicode \(lone surrogate \\ud[89a-f][0-9a-f]{2}\)"
 )
 _PROBLEM = re.compile(rf"{_PATH}: (?:{_MESSAGE})", re.DOTALL)
 _fuzz = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -533,7 +733,12 @@ def _load_or_problems(text: str | bytes, cls: type[Any]) -> None:
         assert loads(dumps(value), cls) == value
         return
     assert problems
-    for problem in problems:
+    *located, last = problems
+    if re.fullmatch(r"and \d+ more problems?", last):
+        assert len(located) == MAX_PROBLEMS
+    else:
+        located.append(last)
+    for problem in located:
         assert _PROBLEM.fullmatch(problem), problem
 
 

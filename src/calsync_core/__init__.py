@@ -20,7 +20,7 @@ from ._enums import (
     Response,
     Sensitivity,
 )
-from ._errors import ApplyError, CalsyncError, LoadError, SettingsError
+from ._errors import ApplyError, CalsyncError, DumpError, LoadError, SettingsError
 from ._plan import (
     Action,
     CreateEvent,
@@ -77,6 +77,7 @@ __all__ = [
     "DeleteItem",
     "DescriptionMode",
     "Direction",
+    "DumpError",
     "Failure",
     "FieldChange",
     "Issue",

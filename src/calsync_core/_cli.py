@@ -11,7 +11,14 @@ JSON that does not parse, a document that does not load, settings that
 contradict themselves -- is reported as *one* line on stderr with exit status
 2, because a person at a terminal needs the first thing to fix, not a
 traceback. A plan with issues is still a successful run (exit 0): issues are
-results (R-ISSUES).
+results (R-ISSUES). Any other exception is a bug in the library -- planning
+never raises for a bad item -- and is also one line, naming the exception and
+asking for a report, with exit status 70 (EX_SOFTWARE in sysexits.h), so that
+a script can tell "fix your input" from "not your fault".
+
+Nothing written may raise either: a value built in Python, or a path taken
+from the command line, can hold a lone surrogate, and a terminal's encoding
+may lack a character. Such characters are written as their backslash escapes.
 
 The text a person reads is rendered by ``_render``.
 """
@@ -31,15 +38,21 @@ from ._plan import (
 )
 from ._reconcile import reconcile
 from ._render import EXAMPLE, Inputs, Text, explain_text
-from ._serde import dumps, loads
+from ._serde import dumps, loads, problem_count
 from ._values import OrgSettings, Snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import TextIO
 
 
 #: Exit status for bad input and usage errors (argparse uses 2 as well).
 EXIT_USAGE = 2
+#: Exit status for an internal error, a bug in calsync_core (EX_SOFTWARE in sysexits.h).
+EXIT_SOFTWARE = 70
+_REPORT = "this is a bug in calsync_core: please report it, with the command and its input files"
+#: An internal error's message is shown up to this many characters: one line stays readable.
+_MESSAGE_LIMIT = 300
 _FILES = ("before.json", "after.json", "settings.json")
 
 T = TypeVar("T")
@@ -67,10 +80,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stderr); return the status so that in-process callers get an int too.
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except _Failure as exc:
-        # One line, whatever a reason contains: the contract for scripts reading stderr.
-        print(" ".join(f"calsync: error: {exc.line}".splitlines()), file=sys.stderr)
+        _error(f"calsync: error: {exc.line}")
         return EXIT_USAGE
+    except Exception as exc:  # a bug: the person at the terminal can only report it
+        _error(f"calsync: internal error: {type(exc).__name__}: {_message(exc)} ({_REPORT})")
+        return EXIT_SOFTWARE
     return _write(text)
+
+
+def _error(line: str) -> None:
+    # One line, whatever a reason contains: the contract for scripts reading stderr.
+    _put(sys.stderr, " ".join(line.splitlines()) + "\n")
+    sys.stderr.flush()
+
+
+def _message(exc: Exception) -> str:
+    # An exception's message may quote a calendar's text: like the rendered plan, it
+    # reaches the terminal without control characters, and without its length.
+    message = " ".join(str(exc).splitlines()) or "(no message)"
+    if len(message) > _MESSAGE_LIMIT:
+        message = message[: _MESSAGE_LIMIT - 3] + "..."
+    return "".join(ch if ch.isprintable() else "?" for ch in message)
+
+
+def _put(stream: TextIO, text: str) -> None:
+    """Write ``text``; what ``stream``'s encoding cannot hold is written as its escape."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        # A text stream encodes the whole text before it writes any of it, so
+        # nothing has been written yet.
+        encoding = stream.encoding or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _run(args: argparse.Namespace, subparsers: dict[str, argparse.ArgumentParser]) -> str:
@@ -93,7 +134,7 @@ def _run(args: argparse.Namespace, subparsers: dict[str, argparse.ArgumentParser
 
 def _write(text: str) -> int:
     try:
-        sys.stdout.write(text)
+        _put(sys.stdout, text)
         sys.stdout.flush()
     except BrokenPipeError:
         # `calsync plan ... | head`: the reader left. Point stdout at devnull so the
@@ -200,10 +241,11 @@ def _load(path: str, cls: type[T]) -> T:
 
 
 def _problems(exc: LoadError | SettingsError) -> str:
-    # The first problem is the one to fix first; the count says whether more follow.
+    # The first problem is the one to fix first; the count says whether more follow
+    # (loads lists at most 100 and counts the rest on a last line).
     if not exc.problems:
         return str(exc)
-    more = len(exc.problems) - 1
+    more = problem_count(exc.problems) - 1
     return f"{exc.label}: {exc.problems[0]}" + (f" (+{more} more)" if more else "")
 
 

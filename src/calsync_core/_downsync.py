@@ -26,10 +26,11 @@ from ._enums import (
     Sensitivity,
 )
 from ._fields import sync_pair
-from ._limits import LONGEST_OCCURRENCE
+from ._limits import LONGEST_OCCURRENCE, duration_limit
 from ._plan import CreateItem, FieldChange, Issue, UpdateEvent, UpdateItem
 from ._upsync import ItemRules
-from ._values import PublicCalendarRoute, SfEvent
+from ._upsync import downsync_uid as downsync_uid  # where strategies and tests find it
+from ._values import CalendarItem, PublicCalendarRoute, SfEvent
 
 LIGHTNING_TEXT = (
     "Recurring series created in Salesforce Lightning (Recurrence2) cannot be synchronized "
@@ -39,11 +40,6 @@ TOO_LONG_TEXT = (
     "Recurring all-day series, and series whose occurrences last over 24 hours, cannot be "
     "synchronized to the calendar."
 )
-
-
-def downsync_uid(event: SfEvent) -> str:
-    """The iCalendar UID given to the item created for a Salesforce-made event."""
-    return f"sf-{event.id}@calsync"
 
 
 class DownRules(ItemRules):
@@ -94,6 +90,14 @@ class DownRules(ItemRules):
         self._event_issue(event, code, rule, text)
         return True
 
+    def _limit_fault(self, event: SfEvent) -> bool:
+        """R-LIMIT-ALLDAY and R-TIMEZONE, before an item is made for ``event``."""
+        limit = duration_limit(event)
+        if limit is None:
+            return False
+        self._event_issue(event, limit.code, limit.rule, limit.message)
+        return True
+
     def _new_item(
         self, event: SfEvent, mailbox: str, category: str, uid: str, rule: str
     ) -> CreateItem:
@@ -115,6 +119,19 @@ class DownRules(ItemRules):
             time_zone=event.time_zone,
         )
 
+    def _made_for(self, mailbox: str, event: SfEvent) -> CalendarItem | None:
+        """The item sync made in ``mailbox`` for ``event``, if one exists.
+
+        Several items may carry the event's id (an Outlook copy keeps it): the one
+        with the UID sync gave is the one made for it; failing that, the smallest id.
+        """
+        stamped = self.now.items_by_event.get((mailbox, event.id), ())
+        uid = event.ical_uid or downsync_uid(event)
+        for item in stamped:
+            if item.ical_uid == uid:
+                return item
+        return stamped[0] if stamped else None
+
     # -- R-DOWN-CREATE -----------------------------------------------------------------------
 
     def _made_in_salesforce(self, event: SfEvent) -> None:
@@ -126,11 +143,11 @@ class DownRules(ItemRules):
         if self.org.direction(user) is Direction.TO_SALESFORCE:
             self.decide(event.id, "skip", R.DIRECTION, "its owner syncs to Salesforce only")
             return
-        existing = self.now.items_by_event.get((user.email, event.id))
+        existing = self._made_for(user.email, event)
         if existing is None and not in_window(event, self.org):
             self.decide(event.id, "skip", R.WINDOW, "made in Salesforce, outside the window")
             return
-        if self._series_fault(event):
+        if self._series_fault(event) or (existing is None and self._limit_fault(event)):
             return
         if self.held(event.owner_id):
             note = "the owner's mailbox came back empty: nothing created in it"
@@ -151,14 +168,24 @@ class DownRules(ItemRules):
     # -- R-PUBLIC-CALENDAR -------------------------------------------------------------------
 
     def _route_event(self, event: SfEvent, routes: tuple[PublicCalendarRoute, ...]) -> None:
-        if self._series_fault(event):
+        if self._series_fault(event) or self._limit_fault(event):
             return
         for route in routes:
             for mailbox in route.mailboxes:
                 self._mirror(event, route, mailbox)
 
     def _mirror(self, event: SfEvent, route: PublicCalendarRoute, mailbox: str) -> None:
-        existing = self.now.items_by_event.get((mailbox, event.id))
+        user = self.org.users.get(mailbox)
+        if user is not None and self.org.direction(user) is Direction.TO_SALESFORCE:
+            self.decide(event.id, "skip", R.DIRECTION, f"{mailbox} syncs to Salesforce only")
+            return
+        if event.is_private:
+            # A public calendar's private event stays in Salesforce: copying it into
+            # every routed mailbox would show its content to all of them (R-PRIVATE).
+            note = f"private: not copied to {mailbox}"
+            self.decide(event.id, "skip", R.PRIVATE, note)
+            return
+        existing = self._made_for(mailbox, event)
         if existing is None:
             if not in_window(event, self.org):
                 self.decide(event.id, "skip", R.WINDOW, "public calendar event outside the window")

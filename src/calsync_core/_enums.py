@@ -95,3 +95,6 @@ class IssueCode(enum.Enum):
     MAILBOX_EMPTIED = "MAILBOX_EMPTIED"
     #: A series Salesforce Classic cannot hold (no end, a yearly interval ...): R-RECURRING-FORMAT.
     RECURRENCE_NOT_SUPPORTED = "RECURRENCE_NOT_SUPPORTED"
+    #: An item stamped with an event that is not its own (an Outlook copy keeps the
+    #: stamp; another meeting's or owner's event): R-DEDUP leaves the event alone.
+    STAMP_MISMATCH = "STAMP_MISMATCH"

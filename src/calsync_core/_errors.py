@@ -37,6 +37,16 @@ class LoadError(_ProblemList):
     label = "cannot load"
 
 
+class DumpError(_ProblemList):
+    """``dumps`` was given a value it cannot write as UTF-8 JSON: a string holding a lone surrogate.
+
+    ``problems`` names each such string by its path in the document, e.g.
+    ``items[0].subject: not valid Unicode (lone surrogate \\ud800)``.
+    """
+
+    label = "cannot dump"
+
+
 class SettingsError(_ProblemList):
     """``OrgSettings`` that contradict themselves (e.g. two users, one address)."""
 

@@ -6,7 +6,11 @@ goes to the other side; a field changed on neither is left alone, even when
 the two differ (a one-way direction may have left them so); a field changed on
 both is a conflict, and ``conflict_policy`` picks the side whose value stands.
 With no earlier state for the pair -- a first run, or a pair linked just now --
-differences are settled by the policy without calling them conflicts.
+differences are settled by the policy without calling them conflicts. With
+earlier state for one side only (the write that stamped a new pair failed, and
+the session kept that side's earlier absence), the known side's unchanged fields
+are taken from the other side: a Salesforce edit is not lost to a calendar that
+did not change.
 
 Values are compared in the event's terms: text cut to Salesforce's lengths
 (R-FIELD-LIMITS), privacy as a flag. A version (change key) that has not
@@ -99,11 +103,13 @@ def sync_pair(
         mine, theirs = cal.value(name), _event_value(event, name)
         if mine == theirs:
             continue
-        if cal_before is None or prior_event is None:
-            cal_moved = sf_moved = True  # first sight of this pair: the policy settles it
-        else:
-            cal_moved = not cal_same and cal_before.value(name) != mine
-            sf_moved = not sf_same and _event_value(prior_event, name) != theirs
+        # A side with no earlier state (a first run, a pair linked just now, a write
+        # that failed last time) counts as moved; with neither known, the policy
+        # settles the pair without calling it a conflict.
+        cal_moved = cal_before is None or (not cal_same and cal_before.value(name) != mine)
+        sf_moved = prior_event is None or (
+            not sf_same and _event_value(prior_event, name) != theirs
+        )
         if cal_moved and not sf_moved:
             up[name] = mine
         elif sf_moved and not cal_moved:

@@ -47,7 +47,8 @@ def emptied(prev: Previous | None, now: Index, org: Org) -> Emptied:
         Counter(
             event.owner_id
             for event in prev.events.values()
-            if event.owner_id in gone_owners and event.ical_uid
+            # Linked events, and the events of public calendars (copied to mailboxes).
+            if event.owner_id in gone_owners and (event.ical_uid or event.owner_id in org.routes)
         )
         if gone_owners
         else Counter()

@@ -181,16 +181,18 @@ class Index:
         return {uid: tuple(sorted(events, key=_EVENT_ID)) for uid, events in found.items()}
 
     @functools.cached_property
-    def items_by_event(self) -> Mapping[tuple[str, str], CalendarItem]:
-        """(mailbox, sf_event_id) → the item stamped with it; the smallest id wins a tie."""
-        found: dict[tuple[str, str], CalendarItem] = {}
+    def bad_copies(self) -> frozenset[tuple[str, str]]:
+        """(mailbox, UID) of every invalid item: a copy that is there, though unreadable."""
+        return frozenset((bad.item.mailbox, bad.item.ical_uid) for bad in self.bad_items)
+
+    @functools.cached_property
+    def items_by_event(self) -> Mapping[tuple[str, str], tuple[CalendarItem, ...]]:
+        """(mailbox, sf_event_id) → the items stamped with it, by id (a copy keeps the stamp)."""
+        found: dict[tuple[str, str], list[CalendarItem]] = defaultdict(list)
         for item in self.items.values():
             if item.sf_event_id:
-                key = (item.mailbox, item.sf_event_id)
-                other = found.get(key)
-                if other is None or item.id < other.id:
-                    found[key] = item
-        return found
+                found[(item.mailbox, item.sf_event_id)].append(item)
+        return {key: tuple(sorted(items, key=_ITEM_KEY)) for key, items in found.items()}
 
 
 @attrs.frozen(kw_only=True)
@@ -204,6 +206,14 @@ class Previous:
 
     items: Mapping[ItemKey, CalendarItem]
     events: Mapping[str, SfEvent]
+    records: tuple[Record, ...] = ()  # indexed only when asked (``directory``)
+
+
+class Directory:
+    """Records by id, and the record each address resolves to (R-LINK's lookups)."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records, self.people = _directory(records)
 
 
 def build_previous(snapshot: Snapshot) -> Previous:
@@ -215,7 +225,7 @@ def build_previous(snapshot: Snapshot) -> Previous:
     if len(events) != len(snapshot.events):
         twice_events = Counter(map(_EVENT_ID, snapshot.events))
         events = {k: v for k, v in events.items() if twice_events[k] == 1}
-    return Previous(items=items, events=events)
+    return Previous(items=items, events=events, records=snapshot.records)
 
 
 def build(snapshot: Snapshot) -> Index:
@@ -292,13 +302,7 @@ def build(snapshot: Snapshot) -> Index:
     bad_ids = {event.id for event, _ in bad_events}
     events = {k: v for k, v in by_id.items() if k not in bad_ids} if bad_ids else by_id
 
-    records = {r.id: r for r in sorted(snapshot.records, key=_record_order)}
-    people: dict[str, Record] = {}
-    # For one address a Contact is preferred to a Lead (R-LINK); among equals
-    # the smallest id wins, so the choice never depends on input order.
-    for record in records.values():
-        if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
-            people.setdefault(record.email, record)
+    records, people = _directory(snapshot.records)
 
     for copies in meetings.values():
         if len(copies) > 1:
@@ -320,8 +324,20 @@ def build(snapshot: Snapshot) -> Index:
         # Two items under one id differ only in what their problems say, so
         # sorting by the problems too makes the order input-independent.
         bad_items=tuple(sorted(bad_items, key=lambda b: (b.item.mailbox, b.item.id, b.problems))),
-        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[1]))),
+        # Twins under one id may differ in owner, which their issues name (P-DETERMINISM).
+        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[0].owner_id, b[1]))),
     )
+
+
+def _directory(all_records: Sequence[Record]) -> tuple[dict[str, Record], dict[str, Record]]:
+    records = {r.id: r for r in sorted(all_records, key=_record_order)}
+    people: dict[str, Record] = {}
+    # For one address a Contact is preferred to a Lead (R-LINK); among equals
+    # the smallest id wins, so the choice never depends on input order.
+    for record in records.values():
+        if record.email and record.kind in (RecordKind.CONTACT, RecordKind.LEAD):
+            people.setdefault(record.email, record)
+    return records, people
 
 
 # Attribute getters run at C speed, unlike a lambda or a generator over the

@@ -21,7 +21,7 @@ from ._enums import IssueCode
 from ._plan import FieldValue
 from ._recurrence_classic import ClassicRecurrence
 from ._timezones import iana_name
-from ._values import CalendarItem
+from ._values import CalendarItem, SfEvent
 
 TEXT_LIMITS: Mapping[str, int] = {"subject": 255, "location": 255, "description": 32_000}
 LONGEST_EVENT = dt.timedelta(days=14)
@@ -76,8 +76,12 @@ def event_fields(item: CalendarItem) -> EventFields:
     )
 
 
-def duration_limit(item: CalendarItem) -> Limit | None:
-    """The first limit ``item`` breaks -- its time zone (R-TIMEZONE), then its length."""
+def duration_limit(item: CalendarItem | SfEvent) -> Limit | None:
+    """The first limit ``item`` breaks -- its time zone (R-TIMEZONE), then its length.
+
+    An event made in Salesforce is held to the same limits before it is copied
+    down: an item the next run would have to flag is better never made.
+    """
     if iana_name(item.time_zone) is None:
         return Limit(
             code=IssueCode.PROBLEMATIC_TIME_ZONE,
@@ -107,7 +111,9 @@ def duration_limit(item: CalendarItem) -> Limit | None:
             rule=R.LIMIT_ALLDAY,
             message=f"Event lasts {days:g} days; Salesforce allows at most 14.",
         )
-    if item.calendar_id is not None and length > LONGEST_GROUP_EVENT:
+    if isinstance(item, CalendarItem) and item.calendar_id is not None and (
+        length > LONGEST_GROUP_EVENT
+    ):
         return Limit(
             code=IssueCode.GROUP_EVENT_TOO_LONG,
             rule=R.GROUP_CALENDAR,

@@ -14,7 +14,7 @@ from . import _rules as R
 from ._context import Org
 from ._eligibility import is_meeting, is_private, linkable
 from ._enums import RecordKind
-from ._index import Index
+from ._index import Directory, Index
 from ._plan import CreateRecord
 from ._values import CalendarItem
 
@@ -29,12 +29,20 @@ class Links:
     notes: tuple[tuple[str, str], ...] = ()  # (rule, note)
 
 
+def is_lead(record_id: str, index: Index | Directory) -> bool:
+    """Whether a Who is a Lead: by its record, its key prefix, or its auto-create ref."""
+    record = index.records.get(record_id)
+    if record is not None:
+        return record.kind is RecordKind.LEAD
+    return record_id.startswith(("00Q", record_ref(RecordKind.LEAD, "")))
+
+
 def record_ref(kind: RecordKind, email: str) -> str:
     """The ref of the record auto-created for one address: one per address per plan."""
     return f"new-record:{kind.value.lower()}:{email}"
 
 
-def links_for(item: CalendarItem, org: Org, index: Index) -> Links:
+def links_for(item: CalendarItem, org: Org, index: Index | Directory) -> Links:
     """Who/What for the event saved from ``item``; a link choice replaces what is computed."""
     if is_private(item):
         note = "private: no Who, What or invitees (Salesforce forbids them)"
@@ -60,7 +68,7 @@ def links_for(item: CalendarItem, org: Org, index: Index) -> Links:
 
 
 def _computed_whos(
-    item: CalendarItem, org: Org, index: Index
+    item: CalendarItem, org: Org, index: Index | Directory
 ) -> tuple[list[str], list[CreateRecord], list[tuple[str, str]]]:
     names = {a.email: a.name for a in item.attendees}
     kind = org.settings.auto_create
@@ -95,7 +103,7 @@ def _computed_whos(
     return leads[:1], new_records, notes
 
 
-def _accounts(whos: list[str], org: Org, index: Index) -> list[str]:
+def _accounts(whos: list[str], org: Org, index: Index | Directory) -> list[str]:
     # Without multiple_business_records, What is the *primary* contact's account
     # or nothing -- never the account of a later Who.
     considered = whos if org.settings.multiple_business_records else whos[:1]

@@ -5,9 +5,22 @@ records before the events that link them, events before the items stamped with
 their ids and the attachments saved with them, items made for Salesforce events
 before the events are stamped with the items' UIDs. Within a phase the planner's
 own (sorted) order is kept, and an action planned twice (same key) is kept once.
+
+Several rules may update one event or item in the same plan (the organizer's
+copy turns the event private, an attendee's copy joins it as invitee). Each
+update must name, as its ``old``, the value the update before it leaves --
+otherwise a connector's precondition fails, or worse, a later rule acts on a
+value the plan has already changed (P-SAFETY). So the collector keeps the value
+each planned update leaves, rewrites every later ``old`` to it, drops a change
+that no longer changes anything, and lets rules ask for an event *as the plan
+leaves it* (``planned``).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import attrs
 
 from ._categories import CategoryState, category_action
 from ._enums import IssueCode
@@ -19,6 +32,8 @@ from ._plan import (
     Decision,
     DeleteEvent,
     DeleteItem,
+    FieldChange,
+    FieldValue,
     Issue,
     Plan,
     SaveAttachment,
@@ -28,7 +43,7 @@ from ._plan import (
     planned_decision,
     planned_plan,
 )
-from ._values import CalendarItem
+from ._values import CalendarItem, SfEvent
 
 _PHASE: dict[type, int] = {
     CreateRecord: 0,
@@ -53,15 +68,59 @@ class Output:
         self.decisions: list[Decision] = []
         self.deleting: set[str] = set()  # events this plan deletes
         self.deleting_items: set[tuple[str, str]] = set()  # (mailbox, id) of items it deletes
+        # The value each planned update leaves: event id -> field -> value, and
+        # (mailbox, item id) -> field -> value.
+        self.event_values: dict[str, dict[str, FieldValue]] = {}
+        self.item_values: dict[tuple[str, str], dict[str, FieldValue]] = {}
+        self.created_at: dict[str, int] = {}  # CreateEvent ref -> its index in ``actions``
 
     def act(self, action: Action) -> None:
+        if isinstance(action, UpdateEvent):
+            changes = _chain(self.event_values.setdefault(action.event_id, {}), action.changes)
+            if not changes:
+                return
+            if changes != action.changes:
+                action = attrs.evolve(action, changes=changes)
+        elif isinstance(action, UpdateItem):
+            values = self.item_values.setdefault((action.mailbox, action.item_id), {})
+            changes = _chain(values, action.changes)
+            if not changes:
+                return
+            if changes != action.changes:
+                action = attrs.evolve(action, changes=changes)
         if action.key not in self.action_keys:
+            if isinstance(action, CreateEvent):
+                self.created_at[action.ref] = len(self.actions)
             self.action_keys.add(action.key)
             self.actions.append(action)
             if isinstance(action, DeleteEvent):
                 self.deleting.add(action.event_id)
             elif isinstance(action, DeleteItem):
                 self.deleting_items.add((action.mailbox, action.item_id))
+
+    def planned(self, event: SfEvent) -> SfEvent:
+        """``event`` as this plan leaves it, once its planned updates are carried out."""
+        values: dict[str, Any] | None = self.event_values.get(event.id)
+        return attrs.evolve(event, **values) if values else event
+
+    def planned_value(self, event: SfEvent, name: str) -> FieldValue:
+        """One field of ``event`` as this plan leaves it."""
+        values = self.event_values.get(event.id)
+        if values is not None and name in values:
+            return values[name]
+        value: FieldValue = getattr(event, name)
+        return value
+
+    def created(self, ref: str) -> CreateEvent:
+        """The CreateEvent this plan holds for ``ref``."""
+        action = self.actions[self.created_at[ref]]
+        assert isinstance(action, CreateEvent)
+        return action
+
+    def invite_to_created(self, ref: str, invitee_ids: tuple[str, ...]) -> None:
+        """Set the invitees of a CreateEvent already planned (one found later in the meeting)."""
+        index = self.created_at[ref]
+        self.actions[index] = attrs.evolve(self.created(ref), invitee_ids=invitee_ids)
 
     def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
         """A decision about an event (or another thing with no mailbox)."""
@@ -102,6 +161,23 @@ class Output:
         ordered = tuple(sorted(self.actions, key=_phase))
         self.actions.clear()
         return planned_plan(ordered, tuple(self.issues), tuple(self.decisions))
+
+
+def _chain(
+    values: dict[str, FieldValue], changes: tuple[FieldChange, ...]
+) -> tuple[FieldChange, ...]:
+    """``changes`` with each ``old`` the value the plan's earlier updates leave.
+
+    A change that, so rewritten, sets a field to what it already holds is dropped.
+    """
+    chained = []
+    for change in changes:
+        old = values.get(change.field, change.old)
+        if old == change.new:
+            continue
+        values[change.field] = change.new
+        chained.append(change if old == change.old else attrs.evolve(change, old=old))
+    return tuple(chained)
 
 
 def _phase(action: Action) -> int:

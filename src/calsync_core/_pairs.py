@@ -8,18 +8,21 @@ an item is linked; this module decides what a linked pair needs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR, UNSYNC, Org
 from ._enums import IssueCode
-from ._fields import sync_pair
+from ._fields import RELATIONS, sync_pair
 from ._guard import Emptied
-from ._index import Index, Previous
+from ._index import Directory, Index, Previous
 from ._limits import duration_limit
-from ._linking import links_for
+from ._linking import MAX_WHOS, is_lead, links_for
 from ._meetings import Meeting, invitees
 from ._output import Output
 from ._plan import (
+    CreateRecord,
     DeleteEvent,
     FieldChange,
     SaveAttachment,
@@ -55,6 +58,8 @@ class PairRules(Output):
     emptied: Emptied
     # Mailboxes whose linked pairs may take the steady path (see ``steady``).
     steady_mailboxes: frozenset[str]
+    # ``before``'s directory, indexed on first use (three-way sharing needs it).
+    prior_directory: Directory | None = None
 
     def steady_setup(self, *, enabled: bool) -> None:
         """Which mailboxes' pairs nothing but their own two versions can change.
@@ -94,6 +99,9 @@ class PairRules(Output):
         event = self.now.events.get(event_id)
         if event is None or not event.version or not item.version:
             return False
+        owner = self.org.users[item.mailbox].sf_user_id
+        if event.ical_uid != item.ical_uid or event.owner_id != owner:
+            return False  # a stamp that is not plainly its own: R-DEDUP looks at it
         prior_item = prev.items.get((item.mailbox, item.id))
         prior_event = prev.events.get(event_id)
         if (
@@ -108,6 +116,7 @@ class PairRules(Output):
             or (item.categories != _SALESFORCE_ONLY and not _linked_categories(item.categories))
             or (self.now.duplicate_events and self.kept(event) is not event)
             or duration_limit(item) is not None
+            or duration_limit(event) is not None
         ):
             return False
         self.decisions.append(
@@ -191,25 +200,108 @@ class PairRules(Output):
             self.note(item, "cut", R.FIELD_LIMITS, note)
         return sync.private(item)
 
-    def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> None:
-        """R-ATTENDEES with smart_auto_sharing: Who, What and invitees recomputed every run."""
-        links = links_for(item, self.org, self.now)
-        wanted = {
+    def _share(
+        self, item: CalendarItem, meeting: Meeting, event: SfEvent, *, chosen: bool
+    ) -> None:
+        """R-ATTENDEES with smart_auto_sharing: Who, What and invitees kept up, three-way.
+
+        What sync derives from the meeting's participants now is compared with what
+        it derived from them in ``before`` (with ``before``'s directory): only a
+        relation that newly follows from them is added, and only one that no longer
+        does is removed. A relation someone set in Salesforce -- on an event made
+        there and downsynced, say -- is neither, and stays; on an event made in
+        Salesforce nothing is removed at all, since sync cannot tell which of its
+        relations were there before it derived the same ones. ``chosen``: a link
+        choice set Who and What this run (R-LINK), so only invitees are shared.
+        """
+        now = self._derived(item, meeting, self.now)
+        prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
+        before = None if prior is None else self._derived(prior, meeting, self._prior_directory())
+        planned = self.planned(event)
+        changes = []
+        new_records: list[CreateRecord] = []
+        for name in ("invitee_ids",) if chosen else RELATIONS:
+            current: tuple[str, ...] = getattr(planned, name)
+            was = () if before is None else before[name]
+            wanted = now[name]
+            # Only on an event sync created were the relations sync's to begin with;
+            # on one made in Salesforce any of them may be someone's, so sharing
+            # only adds there.
+            dropped = set(was) - set(wanted) if event.created_by_sync else set()
+            kept = [x for x in current if x not in dropped]
+            added = [x for x in wanted if x not in was and x not in kept]
+            merged = self._merged(name, kept, added)
+            if tuple(merged) != current:
+                changes.append(FieldChange(field=name, old=current, new=tuple(merged)))
+                new_records.extend(r for r in now["records"] if r.ref in merged)
+        if changes:
+            for record in new_records:
+                self.act(record)
+            self.act(UpdateEvent(event_id=event.id, changes=tuple(changes), rule=R.ATTENDEES))
+            names = ", ".join(ch.field for ch in changes)
+            self.note(item, "share", R.ATTENDEES, f"participants changed: {names}")
+
+    def _derived(
+        self, item: CalendarItem, meeting: Meeting, directory: Index | Directory
+    ) -> dict[str, Any]:
+        links = links_for(item, self.org, directory)
+        return {
             "who_ids": links.who_ids,
             "what_ids": links.what_ids,
             "invitee_ids": invitees(item, self.org) if meeting.host is not None else (),
+            "records": links.new_records,
+        }
+
+    def _merged(self, name: str, kept: list[str], added: list[str]) -> list[str]:
+        """``kept`` plus ``added``, within Salesforce's limits on relations (R-LINK)."""
+        if not added:
+            return kept
+        if name == "who_ids":
+            if any(is_lead(x, self.now) for x in kept):
+                return kept  # a Lead is only ever the single Who
+            if kept:
+                added = [x for x in added if not is_lead(x, self.now)]
+            return [*kept, *added][: max(MAX_WHOS, len(kept))]
+        if name == "what_ids" and kept and not self.org.settings.multiple_business_records:
+            return kept  # one What, and someone chose it
+        return [*kept, *added]
+
+    def _prior_directory(self) -> Directory:
+        if self.prior_directory is None:
+            records = () if self.prev is None else self.prev.records
+            self.prior_directory = Directory(records)
+        return self.prior_directory
+
+    def _choose(self, item: CalendarItem, event: SfEvent) -> bool:
+        """R-LINK: a link choice made on an item already saved sets its event's Who/What.
+
+        The Save dialog on an existing event is the user's explicit choice, applied
+        whatever ``smart_auto_sharing`` says -- once, when the choice is new.
+        """
+        choice = item.link_choice
+        if choice is None:
+            return False
+        prior = None if self.prev is None else self.prev.items.get((item.mailbox, item.id))
+        if prior is None or prior.link_choice == choice:
+            # Without ``before``'s copy nobody can tell a new choice from an old one
+            # that Salesforce has since been edited past: leave the event as it is.
+            return False
+        planned = self.planned(event)
+        links = links_for(item, self.org, self.now)
+        wanted = {
+            "who_ids": (choice.who_id,) if choice.who_id is not None else planned.who_ids,
+            "what_ids": links.what_ids if choice.who_id or choice.what_id else planned.what_ids,
         }
         changes = tuple(
-            FieldChange(field=name, old=getattr(event, name), new=value)
+            FieldChange(field=name, old=getattr(planned, name), new=value)
             for name, value in wanted.items()
-            if getattr(event, name) != value
+            if getattr(planned, name) != value
         )
         if changes:
-            for record in links.new_records:
-                self.act(record)
-            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.ATTENDEES))
+            self.act(UpdateEvent(event_id=event.id, changes=changes, rule=R.LINK))
             names = ", ".join(ch.field for ch in changes)
-            self.note(item, "share", R.ATTENDEES, f"participants changed: {names}")
+            self.note(item, "link", R.LINK, f"link choice applied to event {event.id}: {names}")
+        return True
 
     def _too_large(self, item: CalendarItem, state: CategoryState) -> list[Attachment]:
         """R-ATTACHMENTS: report attachments over the limit; return the ones to save.

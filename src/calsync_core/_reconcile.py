@@ -35,9 +35,10 @@ from ._downsync import DownRules
 from ._eligibility import in_window, organizer_of
 from ._enums import Direction, IssueCode
 from ._guard import emptied
-from ._index import Index, Previous, build, build_previous
+from ._index import MAILBOX, Index, Previous, build, build_previous
 from ._meetings import Meeting, organizer_first, organizer_of_copies
 from ._plan import DeleteEvent, FieldChange, Issue, Plan, UpdateEvent
+from ._upsync import InviteeChange
 from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot
 
 EMPTIED_TEXT = (
@@ -81,7 +82,7 @@ class _Run(DownRules):
         self.prev = prev
         self.emptied = emptied(prev, now, org)
         self.creating = {}
-        self.new_invitees = defaultdict(list)
+        self.invitee_changes = defaultdict(InviteeChange)
         self.gone = self._gone_organizer_items()
 
     # -- inputs that cannot be planned ---------------------------------------------------
@@ -173,21 +174,34 @@ class _Run(DownRules):
             self._cancel(uid, reason)
         if copies:
             self._copies(uid, copies, reason)
-        if self.new_invitees:
+        if self.invitee_changes:
             self._flush_invitees()
 
     def _copies(self, uid: str, copies: Sequence[CalendarItem], reason: str | None) -> None:
         organizer = organizer_of_copies(copies)
         host = self.org.users.get(organizer)
         ordered = organizer_first(copies, organizer)
-        if reason is None and host is not None and ordered[0].mailbox != organizer:
-            # An internal organizer with no copy of their own meeting deleted it
-            # (or never had it): the attendees' copies wait for nothing. Events
-            # are only deleted on the run that sees the copy go (above).
+        if (
+            reason is None
+            and host is not None
+            and ordered[0].mailbox != organizer
+            and organizer not in self.emptied.mailboxes  # R-EMPTY-GUARD: a failed fetch
+            and (organizer, uid) not in self.now.bad_copies  # there, though unreadable
+            and not self.now.events_of(uid, host.sf_user_id)
+        ):
+            # An internal organizer with neither a copy of their own meeting nor its
+            # event deleted it (or never saved it): the attendees' copies wait for
+            # nothing. While the event is there (the organizer's copy only out of
+            # view), attendees stay its invitees. Events are only deleted on the
+            # run that sees the copy go (above).
             reason = f"its organizer {organizer} has no copy of this meeting"
         meeting = None  # made for the first copy that takes the full rules
+        # Two copies in one mailbox may share one stamp (R-DEDUP decides which holds it).
+        shortcut = reason is None and (
+            len(copies) == 1 or len(set(map(MAILBOX, copies))) == len(copies)
+        )
         for item in ordered:
-            if reason is None and self.steady(item):
+            if shortcut and self.steady(item):
                 continue
             if meeting is None:
                 meeting = Meeting(uid=uid, copies=tuple(ordered), organizer=organizer, host=host)
@@ -216,15 +230,27 @@ class _Run(DownRules):
                 continue
             if item.mailbox not in self.org.users or organizer_of(item) != item.mailbox:
                 continue
+            if item.original_start is not None:
+                # One modified occurrence gone is not the meeting gone: a cancelled
+                # occurrence shows in its series' ``cancelled`` (R-CANCEL).
+                continue
             if in_window(item, self.org):
                 gone.setdefault(item.ical_uid, item)
         return gone
 
     def _cancelled(self, uid: str, copies: Sequence[CalendarItem]) -> str | None:
-        # Only the organizer can cancel: a copy marked cancelled says they did.
-        for copy in copies:
-            if copy.is_cancelled:
-                return "the organizer cancelled this meeting"
+        """Why the whole meeting is cancelled, or None.
+
+        Only the organizer cancels a meeting: their own copy cancelled, or gone.
+        A cancelled copy elsewhere -- an attendee removed from the meeting, an
+        external organizer's cancellation, one cancelled occurrence -- cancels only
+        what belongs to that copy (``ItemRules._cancelled_copy``).
+        """
+        if copies:
+            organizer = organizer_of_copies(copies)
+            for copy in copies:
+                if copy.is_cancelled and copy.mailbox == organizer and copy.original_start is None:
+                    return "the organizer cancelled this meeting"
         gone = self.gone.get(uid)
         if gone is not None:
             return f"the organizer's own item {gone.id} was deleted from {gone.mailbox}"
@@ -243,12 +269,36 @@ class _Run(DownRules):
                 self.decide(event.id, "delete", R.CANCEL, reason)
 
     def _flush_invitees(self) -> None:
-        """One update per event for the attendees who joined it this run (R-WAIT-ORGANIZER)."""
-        for event_id, added in sorted(self.new_invitees.items()):
+        """One update per event for the attendees who joined or left it this run.
+
+        Joining: R-WAIT-ORGANIZER (a forwarded invite included); leaving: an
+        attendee's cancelled copy (R-CANCEL). Computed from the invitees as this
+        plan leaves them, and never on an event the plan makes private (R-PRIVATE).
+        """
+        for event_id, change in sorted(self.invitee_changes.items()):
             event: SfEvent = self.now.events[event_id]
-            change = FieldChange(
-                field="invitee_ids", old=event.invitee_ids, new=(*event.invitee_ids, *added)
+            if event_id in self.deleting:
+                continue
+            planned = self.planned(event)
+            current = planned.invitee_ids
+            gone = set(change.remove)
+            kept = [i for i in current if i not in gone]
+            joining = [] if planned.is_private else [i for i in change.add if i not in kept]
+            new = (*kept, *dict.fromkeys(joining))
+            if new == current:
+                continue
+            rule = R.WAIT_ORGANIZER if joining else R.CANCEL
+            self.act(
+                UpdateEvent(
+                    event_id=event_id,
+                    changes=(FieldChange(field="invitee_ids", old=current, new=new),),
+                    rule=rule,
+                )
             )
-            self.act(UpdateEvent(event_id=event_id, changes=(change,), rule=R.WAIT_ORGANIZER))
-            self.decide(event_id, "update", R.WAIT_ORGANIZER, f"invitees added: {', '.join(added)}")
-        self.new_invitees.clear()
+            if joining:
+                note = f"invitees added: {', '.join(dict.fromkeys(joining))}"
+                self.decide(event_id, "update", R.WAIT_ORGANIZER, note)
+            left = [i for i in current if i in gone]
+            if left:
+                self.decide(event_id, "update", R.CANCEL, f"invitees removed: {', '.join(left)}")
+        self.invitee_changes.clear()

@@ -327,17 +327,17 @@ def _touches(action: Action, ref: str) -> bool:
 def explain_text(ref: str, inputs: Inputs, plan: Plan) -> str:
     """What the plan decided about ``ref``: decisions (with rule sentences), issues, actions."""
     text = Text(inputs, plan)
-    lines = [
-        text.about(ref) or f"{ref}: not in AFTER (only in BEFORE or the plan)",
-        "",
-        "Decisions",
-    ]
+    # The heading names the item by its subject: wrapped like every other line, so
+    # that what a calendar put there cannot reach the terminal as it is.
+    heading = text.about(ref) or f"{ref}: not in AFTER (only in BEFORE or the plan)"
+    lines = [*text.wrap(heading, 0, 4), "", "Decisions"]
+    decided = len(lines)
     for d in plan.explain(ref):
         lines.extend(text.wrap(f"{d.outcome}: {d.note} [{d.rule}]", 2, 4))
         rule = RULES.get(d.rule)
         sentence = "(not in the rule table)" if rule is None else rule.sentence
         lines.extend(text.wrap(f"{d.rule}: {sentence}", 6, 6))
-    if len(lines) == 3:
+    if len(lines) == decided:
         lines.append("  (none)")
     lines += ["", *text.issues(plan.issues_about(ref)), ""]
     lines += text.actions((n, a) for n, a in enumerate(plan.actions, 1) if _touches(a, ref))

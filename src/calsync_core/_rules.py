@@ -40,7 +40,7 @@ RULE_TABLE: tuple[Rule, ...] = (
             "Autosave considers only items that overlap the window [as_of - past_days, "
             "as_of + future_days]; items outside are skipped without an issue. A manual save "
             "ignores the window. A linked item that leaves the window is no longer updated, "
-            "and its event is not deleted."
+            "and its event is not deleted: absent from a windowed read is out of view, not gone."
         ),
     ),
     Rule(
@@ -108,7 +108,8 @@ RULE_TABLE: tuple[Rule, ...] = (
             "Who: records of the resolved external participants, organizer first, a Contact "
             "preferred to a Lead, at most 50, a Lead only alone. What: the link choice's record, "
             "else the primary contact's account (all contacts' accounts with "
-            "multiple_business_records). A link choice replaces the computed Who/What."
+            "multiple_business_records). A link choice replaces the computed Who/What, also "
+            "one made on an item already saved (its event's Who/What are updated next run)."
         ),
     ),
     Rule(
@@ -132,10 +133,12 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule(
         id="R-DEDUP",
         section=_UP,
-        issues=(C.DUPLICATE_EVENT,),
+        issues=(C.DUPLICATE_EVENT, C.STAMP_MISMATCH),
         sentence=(
             "At most one event per (iCalendar UID, owner): an existing one is adopted; of "
-            "several, the oldest is kept and the others are DUPLICATE_EVENT."
+            "several, the oldest is kept and the others are DUPLICATE_EVENT. A stamp counts "
+            "only when the event carries the item's UID and owner and no other copy holds it; "
+            "otherwise STAMP_MISMATCH, and the event is left alone."
         ),
     ),
     Rule(
@@ -151,7 +154,9 @@ RULE_TABLE: tuple[Rule, ...] = (
         section=_UP,
         sentence=(
             "Who, What and invitees are set once at creation, or recomputed every run with "
-            "smart_auto_sharing on."
+            "smart_auto_sharing on, three-way: only relations sync derived from the "
+            "participants are added or removed, never one set in Salesforce; never on a "
+            "private event (R-PRIVATE)."
         ),
     ),
     Rule(
@@ -167,16 +172,19 @@ RULE_TABLE: tuple[Rule, ...] = (
         section=_UP,
         issues=(C.UNSYNC_NOT_ALLOWED,),
         sentence=(
-            "The category 'Salesforce Unsync' deletes the item's event if sync created it and "
-            "removes the 'Salesforce' category; the item is never saved while it stays."
+            "The category 'Salesforce Unsync' deletes the item's event if sync created it "
+            "(else UNSYNC_NOT_ALLOWED) and removes the 'Salesforce' category; the item is never "
+            "saved while it stays. An unstamped item's event is the one R-DEDUP would adopt."
         ),
     ),
     Rule(
         id="R-CANCEL",
         section=_UP,
         sentence=(
-            "When the organizer cancels a meeting, every event of that meeting is deleted; an "
-            "attendee removing their copy deletes nothing."
+            "When the organizer cancels a meeting (their own copy cancelled, or deleted while in "
+            "the window), every event of it is deleted. An attendee's cancelled copy cancels "
+            "only its own event or invitation; a cancelled occurrence only that occurrence; "
+            "an attendee removing their copy deletes nothing."
         ),
     ),
     Rule(
@@ -288,7 +296,8 @@ RULE_TABLE: tuple[Rule, ...] = (
         section=_DOWN,
         sentence=(
             "An event deleted in Salesforce does not delete its item: the item loses the "
-            "'Salesforce' category and is never autosaved again, unless the delete switch is on."
+            "'Salesforce' category and is never autosaved again, unless the delete switch is on. "
+            "An event absent but last seen outside the window is out of view, not deleted."
         ),
     ),
     Rule(

@@ -11,7 +11,9 @@ becomes an invitee of its organizer's event (R-WAIT-ORGANIZER) or creates one.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
+from collections.abc import Callable
 
 import attrs
 
@@ -41,6 +43,27 @@ _FILLED = ("subject", "location", "description", "start", "end", "is_all_day", "
 WAITING_TEXT = "Waiting for the organizer to synchronize the event."
 
 
+@attrs.define
+class InviteeChange:
+    """Users to add to and remove from one event's invitees (R-WAIT-ORGANIZER, R-CANCEL)."""
+
+    add: list[str] = attrs.Factory(list)
+    remove: list[str] = attrs.Factory(list)
+
+
+class _Foreign:
+    """The answer of ``_stamp`` for a stamp that is not the item's own (reported)."""
+
+
+_FOREIGN = _Foreign()
+_ITEM_ID: Callable[[CalendarItem], str] = operator.attrgetter("id")
+
+
+def downsync_uid(event: SfEvent) -> str:
+    """The iCalendar UID given to the item created for a Salesforce-made event."""
+    return f"sf-{event.id}@calsync"
+
+
 def event_ref(owner_id: str, ical_uid: str) -> str:
     """The ref of the event a plan creates for one (owner, meeting): at most one (R-DEDUP)."""
     return f"new-event:{owner_id}:{ical_uid}"
@@ -55,8 +78,8 @@ class ItemRules(PairRules):
     emptied: Emptied
     # (ical_uid, owner) → ref of an event this plan creates: one per pair.
     creating: dict[tuple[str, str], str]
-    # event id → invitees to add once the meeting's copies are all seen.
-    new_invitees: defaultdict[str, list[str]]
+    # event id → invitees to add or remove once the meeting's copies are all seen.
+    invitee_changes: defaultdict[str, InviteeChange]
 
     def item(self, item: CalendarItem, meeting: Meeting, cancelled: str | None) -> None:
         route = self._route_of(item)
@@ -75,19 +98,27 @@ class ItemRules(PairRules):
         self.categories(item, state)
 
     def _route_of(self, item: CalendarItem) -> PublicCalendarRoute | None:
-        """The public-calendar route ``item`` is a copy of (R-PUBLIC-CALENDAR), if any."""
-        if not item.sf_event_id:
+        """The public-calendar route ``item`` is a copy of (R-PUBLIC-CALENDAR), if any.
+
+        A copy is recognised by what sync made: it is stamped with an event of the
+        routed calendar -- as Salesforce shows it now or, once deleted, as ``before``
+        last saw it --, carries the UID sync gave it, and that event carries no UID
+        (nothing is ever written back to a public calendar). A category name proves
+        nothing: a user may name their own category like a route's; and a user's
+        own item whose event was moved to a public calendar is still the user's.
+        """
+        if not item.sf_event_id or not self.org.routes:
             return None
-        event = self.now.events.get(item.sf_event_id)
-        for routes in self.org.routes.values():
-            for route in routes:
-                if item.mailbox not in route.mailboxes:
-                    continue
-                if event is not None and event.owner_id == route.calendar_id:
-                    return route
-                if event is None and route.category in item.categories:
-                    return route  # its event is gone: still a copy, to unmark or delete
+        event = self.now.events.get(item.sf_event_id) or self._prior_event(item.sf_event_id)
+        if event is None or event.ical_uid is not None or item.ical_uid != downsync_uid(event):
+            return None
+        for route in self.org.routes.get(event.owner_id, ()):
+            if item.mailbox in route.mailboxes:
+                return route
         return None
+
+    def _prior_event(self, event_id: str) -> SfEvent | None:
+        return None if self.prev is None else self.prev.events.get(event_id)
 
     def _route_copy(self, item: CalendarItem, route: PublicCalendarRoute) -> None:
         """A copy of a public-calendar event: updated from Salesforce only, never read back."""
@@ -96,7 +127,19 @@ class ItemRules(PairRules):
             self.note(item, "mirror", R.PUBLIC_CALENDAR, note)
             return
         state = CategoryState()
-        self._event_gone(item, None, state, categories=frozenset({route.category, SALESFORCE}))
+        prior = self._prior_event(item.sf_event_id or "")
+        if prior is not None and not in_window(prior, self.org):
+            # Moved out of the window, not deleted (R-WINDOW): nothing to do.
+            self.note(item, "keep", R.WINDOW, f"its event {item.sf_event_id} is out of view")
+            return
+        user = self.org.users.get(item.mailbox)
+        self._event_gone(
+            item,
+            user,
+            state,
+            owner=route.calendar_id,
+            categories=frozenset({route.category, SALESFORCE}),
+        )
         self.categories(item, state)
 
     def _item(
@@ -107,28 +150,36 @@ class ItemRules(PairRules):
         cancelled: str | None,
         state: CategoryState,
     ) -> None:
-        stamped = self.now.events.get(item.sf_event_id) if item.sf_event_id else None
-        event = None if stamped is None else self.kept(stamped)
+        # The branches in the spec's order: the first that applies decides.
         upward = self.org.direction(user) is not Direction.TO_CALENDAR
         if item.sf_event_id in self.now.bad_event_ids:
             # The event exists but cannot be read: it is not gone (R-DOWN-DELETE),
             # and its own INVALID_ITEM says why. Leave the pair as it is.
             state.saved()
             self.note(item, "keep", R.ISSUES, f"its event {item.sf_event_id} is invalid")
-        elif cancelled is not None:
+            return
+        if cancelled is not None:
             if SALESFORCE in item.categories:
                 state.unlink(R.CANCEL)
             self.note(item, "cancel", R.CANCEL, cancelled)
-        elif UNSYNC in item.categories and not upward:
+            return
+        if item.is_cancelled:
+            self._cancelled_copy(item, user, meeting, state)
+            return
+        stamp = self._stamp(item, user, meeting, state)
+        if isinstance(stamp, _Foreign):
+            return
+        event = None if stamp is None else self.kept(stamp)
+        if UNSYNC in item.categories and not upward:
             self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
         elif UNSYNC in item.categories:
-            self._unsync(item, event, state)
+            self._unsync(item, user, meeting, event, state)
         elif event is not None:
-            self._linked(item, user, meeting, event, state, adopted=event is not stamped)
+            self._linked(item, user, meeting, event, state, adopted=event is not stamp)
         elif item.original_start is not None:
             self._exception(item, user, meeting, state)
         elif item.sf_event_id and not self._saved_again(item):
-            self._event_gone(item, user, state)
+            self._absent_event(item, user, state)
         elif not upward:
             self.note(item, "skip", R.DIRECTION, "this user syncs to the calendar only")
         else:
@@ -138,12 +189,124 @@ class ItemRules(PairRules):
                 return
             owner = meeting.owner_for(item, user)
             found = self.now.events_of(item.ical_uid, owner)
-            if verdict.save and found:
+            holder = self._holder(item, meeting, found[0].id) if verdict.save and found else item
+            if holder is not item:
+                why = f"item {holder.id} in this mailbox is already linked to it"
+                self._not_its_own(item, state, why, found[0].id)
+            elif verdict.save and found:
                 # R-DEDUP: the event is already there (an earlier run, another tool):
                 # adopt the oldest instead of creating one more.
                 self._linked(item, user, meeting, found[0], state, adopted=True)
             else:
                 self._unlinked(item, meeting, owner, verdict, state)
+
+    def _stamp(
+        self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
+    ) -> SfEvent | _Foreign | None:
+        """The event ``item`` is stamped with if the stamp holds, ``_FOREIGN`` if it does not.
+
+        A stamp counts only when the event carries the item's UID and is owned by
+        the item's mailbox owner, and no other copy in the mailbox holds it
+        (R-DEDUP). Anything else -- an Outlook copy of a linked item keeps the
+        stamp, an item stamped with another user's event -- is reported on the
+        item, and the event is left alone: trusting it would move, overwrite or
+        leak someone else's event.
+        """
+        event_id = item.sf_event_id
+        if not event_id:
+            return None
+        event = self.now.events.get(event_id)
+        seen = event if event is not None else self._prior_event(event_id)
+        if seen is None:
+            return None  # never seen: nothing to check it against (out of view)
+        if item.original_start is not None and seen.original_start is None:
+            # Exchange gives a modified occurrence the series' properties, the
+            # series' stamp among them: it is linked to its own occurrence instead.
+            return None
+        why = None
+        if seen.owner_id != user.sf_user_id and not self._reassigned(item, meeting, seen):
+            why = f"event {event_id} belongs to another owner ({seen.owner_id})"
+        elif seen.ical_uid is None:
+            if event is not None and item.ical_uid == downsync_uid(event):
+                # Created for an event made in Salesforce whose UID stamp has not
+                # landed yet; it is planned with the event (R-DOWN-CREATE).
+                return event
+            why = f"event {event_id} carries no meeting UID"
+        elif seen.ical_uid != item.ical_uid:
+            why = f"event {event_id} belongs to another meeting ({seen.ical_uid})"
+        else:
+            holder = self._holder(item, meeting, event_id)
+            if holder is not item:
+                why = f"item {holder.id} in this mailbox is already linked to event {event_id}"
+                # Clear the copy's stamp: from the next run on, which copy holds
+                # the event is no longer a question (R-DEDUP).
+                clear = FieldChange(field="sf_event_id", old=event_id, new=None)
+                self.act(
+                    UpdateItem(
+                        mailbox=item.mailbox, item_id=item.id, changes=(clear,), rule=R.DEDUP
+                    )
+                )
+        if why is None:
+            return event
+        self._not_its_own(item, state, why, event_id)
+        return _FOREIGN
+
+    def _not_its_own(
+        self, item: CalendarItem, state: CategoryState, why: str, event_id: str
+    ) -> None:
+        message = (
+            f"This item is not linked to Salesforce event {event_id} ({why}); it is probably "
+            "a copy of a synced item. Sync leaves that event alone."
+        )
+        self.issue(item, IssueCode.STAMP_MISMATCH, R.DEDUP, message, event_id=event_id)
+        state.issue()
+        self.note(item, "skip", R.DEDUP, f"not linked: {why}")
+
+    def _reassigned(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> bool:
+        """Whether ``item``'s own event was given to another internal user in Salesforce.
+
+        The stamp was already on the item in ``before``, the event carries the
+        item's UID, and its new owner is a colleague: a change made in Salesforce
+        to a linked pair (R-DESCRIPTION names owner changes), not a stamp that was
+        never the item's own. An attendee's copy of a colleague's meeting never
+        holds that meeting's event (R-OWNER (a)).
+        """
+        if self.prev is None or meeting.is_attendee_copy(item):
+            return False
+        prior = self.prev.items.get((item.mailbox, item.id))
+        return (
+            prior is not None
+            and prior.sf_event_id == item.sf_event_id
+            and event.ical_uid == item.ical_uid
+            and event.owner_id in self.org.users_by_sf_id
+        )
+
+    def _holder(self, item: CalendarItem, meeting: Meeting, event_id: str) -> CalendarItem:
+        """The copy in ``item``'s mailbox that holds ``event_id``: ``item`` unless a twin does.
+
+        Twins are copies of one meeting (one occurrence of it) in one mailbox
+        that carry the same stamp, or -- for an unstamped copy -- the copy stamped
+        with the event it would adopt. The one ``before`` saw stamped holds it;
+        failing that (or if several were), the smallest id.
+        """
+        rivals = [
+            c
+            for c in meeting.copies
+            if c.mailbox == item.mailbox
+            and c.original_start == item.original_start
+            and (c.sf_event_id == event_id or c is item)
+        ]
+        if len(rivals) < 2:
+            return rivals[0] if rivals and rivals[0].sf_event_id == event_id else item
+        prev = self.prev
+
+        def held_before(copy: CalendarItem) -> bool:
+            prior = None if prev is None else prev.items.get((copy.mailbox, copy.id))
+            return prior is not None and prior.sf_event_id == event_id
+
+        stamped = [c for c in rivals if c.sf_event_id == event_id]
+        holders = [c for c in stamped if held_before(c)]
+        return min(holders if len(holders) == 1 else stamped, key=_ITEM_ID)
 
     def _exception(
         self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
@@ -177,7 +340,19 @@ class ItemRules(PairRules):
 
     # -- the branches -------------------------------------------------------------------
 
-    def _unsync(self, item: CalendarItem, event: SfEvent | None, state: CategoryState) -> None:
+    def _unsync(
+        self,
+        item: CalendarItem,
+        user: UserSettings,
+        meeting: Meeting,
+        event: SfEvent | None,
+        state: CategoryState,
+    ) -> None:
+        if event is None and not item.sf_event_id and not meeting.is_attendee_copy(item):
+            # Never stamped, but the event R-DEDUP would adopt exists: that is the
+            # item's event, and the user asked to take it out of Salesforce.
+            found = self.now.events_of(item.ical_uid, meeting.owner_for(item, user))
+            event = found[0] if found else None
         if event is None:
             self.note(item, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
             return
@@ -194,6 +369,54 @@ class ItemRules(PairRules):
         state.unlink(R.UNSYNC)
         self.note(item, "delete", R.UNSYNC, f"unsynced: event {event.id} deleted")
         self.decide(event.id, "delete", R.UNSYNC, f"its item {item.id} was unsynced")
+
+    def _cancelled_copy(
+        self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
+    ) -> None:
+        """R-CANCEL for one cancelled copy that does not cancel the whole meeting.
+
+        Exchange sends a cancellation to an attendee removed from a meeting, and to
+        every attendee when an external organizer cancels; a series' cancelled
+        occurrence is a cancelled exception. Each cancels only what belongs to that
+        copy: the attendee's own event (R-OWNER (b)), the attendee's place among the
+        organizer's invitees (R-OWNER (a)), or that one occurrence.
+        """
+        if SALESFORCE in item.categories:
+            state.unlink(R.CANCEL)
+        upward = self.org.direction(user) is not Direction.TO_CALENDAR
+        if item.original_start is not None:
+            owner = meeting.owner_for(item, user)
+            place = (item.ical_uid, owner, item.original_start)
+            occurrence = self.now.occurrences.get(place)
+            if meeting.is_attendee_copy(item) or occurrence is None or not upward:
+                self.note(item, "cancel", R.CANCEL, "a cancelled occurrence: nothing to delete")
+            else:
+                self._delete_cancelled(occurrence, f"occurrence cancelled by {item.mailbox}")
+                self.note(item, "cancel", R.CANCEL, f"cancelled occurrence {occurrence.id}")
+            return
+        if meeting.is_attendee_copy(item):
+            assert meeting.host is not None
+            for event in self.now.events_of(item.ical_uid, meeting.host.sf_user_id)[:1]:
+                if upward and not self.held(event.owner_id):
+                    self.invitee_changes[event.id].remove.append(user.sf_user_id)
+            note = "cancelled in this mailbox (the attendee was removed): no longer invited"
+            self.note(item, "cancel", R.CANCEL, note)
+            return
+        own = self.now.events_of(item.ical_uid, user.sf_user_id)
+        for event in own:
+            if upward:
+                self._delete_cancelled(event, f"cancelled in {item.mailbox}")
+        note = "cancelled in this mailbox: its own event goes" if own else "cancelled"
+        self.note(item, "cancel", R.CANCEL, note)
+
+    def _delete_cancelled(self, event: SfEvent, reason: str) -> None:
+        if not event.created_by_sync:
+            self.decide(event.id, "keep", R.CANCEL, f"{reason}; sync did not create it")
+        elif self.held(event.owner_id):
+            self.decide(event.id, "keep", R.EMPTY_GUARD, f"{reason}; its owner came back empty")
+        else:
+            self.act(DeleteEvent(event_id=event.id, rule=R.CANCEL))
+            self.decide(event.id, "delete", R.CANCEL, reason)
 
     def _linked(
         self,
@@ -218,7 +441,9 @@ class ItemRules(PairRules):
             note = "outside the window: no longer updated, its event is kept"
             self.note(item, "keep", R.WINDOW, note)
             return
-        limit = duration_limit(item)
+        # Either side over Salesforce's limits stops the pair: a Salesforce event
+        # stretched past 14 days is not copied down to be refused next run.
+        limit = duration_limit(item) or duration_limit(event)
         if limit is not None:
             self.issue(item, limit.code, limit.rule, limit.message, event_id=event.id)
             self.note(item, "skip", limit.rule, f"not updated: {limit.message}")
@@ -229,13 +454,41 @@ class ItemRules(PairRules):
             self._cancel_occurrences(item, event)
         if self.org.direction(user) is Direction.TO_CALENDAR:
             return  # Who/What and attachments only ever go up (R-DIRECTION)
+        # R-PRIVATE wins over R-LINK and R-ATTENDEES, whichever side is private
+        # once this plan is carried out: Salesforce refuses relations on it.
+        private = private or self.planned_value(event, "is_private") is True
+        chosen = not private and self._choose(item, event)
         if self.org.settings.smart_auto_sharing and not private:
             # Share as the pair will be: an item Salesforce just made public counts as public.
             shared = (
                 item if not is_private(item) else attrs.evolve(item, sensitivity=Sensitivity.NORMAL)
             )
-            self._share(shared, meeting, event)
+            self._share(shared, meeting, event, chosen=chosen)
         self._save(attachments, event.id, event.attachment_ids)
+
+    def _absent_event(self, item: CalendarItem, user: UserSettings, state: CategoryState) -> None:
+        """The item's event is not in ``after``: deleted, or only out of view.
+
+        ``after`` holds every event ``before`` saw inside the new window that still
+        exists (a connector looks those up by id), so an event absent although
+        ``before`` last saw it inside the window was deleted (R-DOWN-DELETE). One
+        last seen outside it has only left the view, and one ``before`` never held
+        cannot be told apart: the pair is left as it is (R-WINDOW).
+        """
+        prior = self._prior_event(item.sf_event_id or "")
+        if prior is None and SALESFORCE not in item.categories:
+            # Unlinked on an earlier run: the kept id marks it (R-DOWN-DELETE).
+            note = f"its event {item.sf_event_id} is gone; only a manual save saves it again"
+            self.note(item, "skip", R.DOWN_DELETE, note)
+            return
+        if prior is None or not in_window(prior, self.org):
+            where = "never seen" if prior is None else "last seen outside the window"
+            note = f"its event {item.sf_event_id} is out of view ({where}): left as it is"
+            self.note(item, "keep", R.WINDOW, note)
+            if SALESFORCE in item.categories:
+                state.saved()
+            return
+        self._event_gone(item, user, state, owner=prior.owner_id)
 
     def _event_gone(
         self,
@@ -243,6 +496,7 @@ class ItemRules(PairRules):
         user: UserSettings | None,
         state: CategoryState,
         *,
+        owner: str | None = None,
         categories: frozenset[str] = frozenset({SALESFORCE}),
     ) -> None:
         """R-DOWN-DELETE: the item's event was deleted in Salesforce."""
@@ -251,7 +505,9 @@ class ItemRules(PairRules):
         downward = user is None or self.org.direction(user) is not Direction.TO_SALESFORCE
         if not categories & item.categories:
             self.note(item, "skip", R.DOWN_DELETE, f"{gone}; only a manual save saves it again")
-        elif user is not None and self.held(user.sf_user_id):
+        elif (user is not None and self.held(user.sf_user_id)) or (
+            owner is not None and self.held(owner)
+        ):
             state.saved()  # keep the category: the owner's events look fetched empty
             self.note(item, "keep", R.EMPTY_GUARD, f"{gone}? the owner shows no events at all")
         elif (
@@ -278,6 +534,11 @@ class ItemRules(PairRules):
             if e.id not in self.deleting  # the organizer unsynced or cancelled it just now
         ]
         target = found[0].id if found else self.creating.get((item.ical_uid, host))
+        if target is None and self.held(host):
+            # R-EMPTY-GUARD: the organizer's side came back empty; it did not unsave.
+            state.hold()
+            self.note(item, "keep", R.EMPTY_GUARD, "its organizer's side came back empty")
+            return
         if target is None:
             self.issue(item, IssueCode.WAITING_FOR_ORGANIZER, R.WAIT_ORGANIZER, WAITING_TEXT)
             state.issue()
@@ -287,14 +548,14 @@ class ItemRules(PairRules):
         state.saved()
         note = f"invitee of the organizer's event {target}; no event of its own"
         self.note(item, "invitee", R.WAIT_ORGANIZER, note)
-        # With smart_auto_sharing the organizer's copy keeps invitees right (R-ATTENDEES).
-        if (
-            found
-            and not self.org.settings.smart_auto_sharing
-            and not found[0].is_private
-            and user.sf_user_id not in found[0].invitee_ids
-        ):
-            self.new_invitees[found[0].id].append(user.sf_user_id)
+        # Invited by a forwarded invite, the attendee may be missing from the
+        # organizer's own list: join whatever the organizer's copy computed.
+        if found:
+            self.invitee_changes[target].add.append(user.sf_user_id)
+        else:
+            created = self.created(target)
+            if not created.is_private and user.sf_user_id not in created.invitee_ids:
+                self.invite_to_created(target, (*created.invitee_ids, user.sf_user_id))
 
     def _unlinked(
         self,
