@@ -380,3 +380,54 @@ def test_r_cancel_a_failed_cancellation_is_tried_again_next_session() -> None:
     # ... so the next session sees it gone again and carries the cancellation out.
     assert [(type(a).__name__, a.rule) for a in retry.done] == [("DeleteEvent", "R-CANCEL")]
     assert fake.salesforce.events == {}
+
+
+def test_r_cancel_an_event_moved_past_the_window_leaves_the_invitees_copy_linked() -> None:
+    # Salesforce moves the organizer's event past the window; the move comes down to the
+    # organizer's item (R-DOWN-UPDATE), which is then out of view -- not deleted -- so
+    # the attendee's copy keeps its link to the meeting.
+    bob = "bob@acme.example"
+    settings = attrs.evolve(SETTINGS, users=(*SETTINGS.users, cs.UserSettings(
+        email=bob, sf_user_id="005bob")))  # fmt: skip
+    fake = _org()
+    host = _hosted(fake)
+    people = (cs.Attendee(email=BOB_ADDRESS), cs.Attendee(email=bob))
+    fake.calendar.edit(ANA, host.id, attendees=people)
+    fake.calendar.put(attrs.evolve(host, id="guest-1", mailbox=bob, attendees=people,
+                                   response=cs.Response.ACCEPTED))  # fmt: skip
+    before = _synced(fake, settings)
+    assert "Salesforce" in fake.calendar.items[(bob, "guest-1")].categories  # an invitee
+    (event_id,) = fake.salesforce.events
+    fake.salesforce.edit_event(event_id, **_moved(fake.salesforce.events[event_id], 61))
+
+    for _ in range(3):
+        report = cs.run_session(before, fake.ports, settings, AS_OF)
+        assert "SetCategories" not in _kinds(report.plan.actions), report.plan.decisions
+        before = report.next_before
+
+    assert "Salesforce" in fake.calendar.items[(bob, "guest-1")].categories
+    assert event_id in fake.salesforce.events
+
+
+def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_again() -> None:
+    # The user moves their copy of a public calendar event 90 days out. Nothing goes
+    # back (R-PUBLIC-CALENDAR), and once the copy is out of view it is not gone:
+    # no second copy is made beside it (R-WINDOW).
+    route = cs.PublicCalendarRoute(calendar_id="023public", mailboxes=(ANA,), category="Company")
+    settings = attrs.evolve(SETTINGS, public_calendar_routes=(route,))
+    fake = _org()
+    start = AS_OF + dt.timedelta(days=2)
+    end = start + dt.timedelta(hours=1)
+    fake.salesforce.put_event(
+        cs.SfEvent(id="00Upublic", owner_id="023public", subject="All hands", start=start, end=end)
+    )
+    before = _synced(fake, settings)
+    ((_, copy_id),) = fake.calendar.items
+    fake.calendar.edit(ANA, copy_id, **_moved(fake.calendar.items[(ANA, copy_id)], 90))
+
+    for _ in range(3):
+        report = cs.run_session(before, fake.ports, settings, AS_OF)
+        assert "CreateItem" not in _kinds(report.plan.actions)
+        before = report.next_before
+
+    assert len(fake.calendar.items) == 1

@@ -6,12 +6,12 @@ import datetime as dt
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import calsync_core as cs
 
-from . import safety
+from . import examples, safety
 from .orgs import AS_OF, USERS, History, histories, shuffled
 
 pytestmark = pytest.mark.property
@@ -32,6 +32,8 @@ def _guarded(plan: cs.Plan) -> bool:
 
 
 @given(histories())
+@example(examples.copy_of_an_item_whose_event_was_deleted())
+@example(examples.stamp_of_another_users_event_out_of_view())
 def test_p_convergence_one_apply_then_nothing_more(h: History) -> None:
     plan = cs.reconcile(h.before, h.after, h.settings)
     assume(not _guarded(plan))
