@@ -7,8 +7,9 @@ generated histories and the stateful session machine share them.
 
 - :func:`event_deletions` (R-CANCEL, R-UNSYNC, R-DEDUP, P-SAFETY): an event is
   deleted only if sync created it and its organizer cancelled it (the
-  organizer's own copy is cancelled, or is gone although ``before`` saw it
-  inside the new window), a user unsynced it, it is a duplicate R-DEDUP
+  organizer's own copy is cancelled, or -- for an organizer who is a synced
+  user -- is gone although ``before`` saw it inside the new window), a user
+  unsynced it, it is a duplicate R-DEDUP
   removes, it is an attendee's own event (R-OWNER (b)) whose copy is
   cancelled, or it is an occurrence that was cancelled.
 - :func:`item_deletions` (R-DOWN-DELETE, P-SAFETY): an item is deleted only
@@ -20,7 +21,9 @@ generated histories and the stateful session machine share them.
   user's mailbox without a manual save or ``autosave_private``, and a private
   event relates to nobody.
 - :func:`guard_holds` (R-EMPTY-GUARD): nothing that follows from an emptied
-  mailbox -- on any mailbox -- is deleted or unlinked.
+  mailbox or owner -- on any mailbox -- is deleted or unlinked: every deletion
+  and unlinking planned is one the plan would also hold had the emptied sides
+  shown what ``before`` held.
 - :func:`stale_updates` (P-SAFETY): every ``FieldChange.old`` is what the
   system holds when the action runs, i.e. ``apply`` accepts the plan.
 """
@@ -108,13 +111,6 @@ class Run:
         manual = SALESFORCE in item.categories or item.link_choice is not None
         return manual or self.settings.autosave_private
 
-    def emptied(self) -> set[str]:
-        return {
-            i.mailbox
-            for i in self.plan.issues
-            if i.code is cs.IssueCode.MAILBOX_EMPTIED and i.mailbox is not None
-        }
-
 
 # -- events ---------------------------------------------------------------------------------
 
@@ -162,12 +158,12 @@ def _why_delete(run: Run, event: cs.SfEvent) -> str | None:
     if any(i.is_cancelled and i.original_start is None for i in own_copies):
         return "R-CANCEL own copy"
     organizer = run.organizer(event.ical_uid)
+    mine = [c for c in run.copies(event.ical_uid) if c.mailbox == organizer]
+    if any(c.is_cancelled for c in mine):
+        return "R-CANCEL by the organizer"  # whoever they are, if their copy is in view
     host = run.users.get(organizer or "")
     if host is None:
-        return None  # R-OWNER (b): only each attendee's own copy cancels its own event
-    mine = [c for c in run.copies(event.ical_uid) if c.mailbox == host.email]
-    if any(c.is_cancelled for c in mine):
-        return "R-CANCEL by the organizer"
+        return None  # R-OWNER (b): else only each attendee's own copy cancels its own event
     if not mine:
 
         def host_copy(i: cs.CalendarItem) -> bool:
@@ -389,35 +385,60 @@ def _fold(events: Iterable[cs.SfEvent], actions: Iterable[cs.Action]) -> dict[st
 
 
 def guard_holds(run: Run) -> list[str]:
-    emptied = run.emptied()
-    if not emptied:
+    """Every deletion or unlinking the plan holds must also be planned had the emptied
+    mailboxes and owners shown what ``before`` held: else it follows from the emptiness."""
+    mailboxes, owners = _emptied_sides(run)
+    if not mailboxes and not owners:
         return []
-    held_owners = {u.sf_user_id for u in run.settings.users if u.email in emptied}
-    hosted = {
-        i.ical_uid
-        for i in run.prior_items.values()
-        if i.mailbox in emptied and organizer_of(i) == i.mailbox
+    assert run.before is not None
+    restored = attrs.evolve(
+        run.after,
+        items=(*run.after.items, *(i for i in run.before.items if i.mailbox in mailboxes)),
+        events=(*run.after.events, *(e for e in run.before.events if e.owner_id in owners)),
+    )
+    counterfactual = {
+        _destroys(a) for a in cs.reconcile(run.before, restored, run.settings).actions
     }
-    items, events = run.items, run.events
-    found = []
-    for action in run.plan.actions:
-        if isinstance(action, cs.DeleteEvent) and action.event_id in events:
-            event = events[action.event_id]
-            if event.owner_id in held_owners or event.ical_uid in hosted:
-                found.append(f"DeleteEvent {event.id}: follows from an emptied mailbox")
-        elif isinstance(action, cs.SetCategories | cs.DeleteItem):
-            item = items.get((action.mailbox, action.item_id))
-            if item is None:
-                continue
-            destructive = isinstance(action, cs.DeleteItem) or SALESFORCE in action.remove
-            if not destructive or UNSYNC in item.categories:
-                continue
-            if item.mailbox in emptied or item.ical_uid in hosted:
-                found.append(
-                    f"{type(action).__name__} {action.mailbox}/{action.item_id}: unlinks a "
-                    "copy of a meeting whose organizer's mailbox came back empty"
-                )
-    return found
+    return [
+        f"{type(action).__name__} {_destroys(action)} ({action.rule}): follows from "
+        f"{sorted(mailboxes | owners)} coming back empty"
+        for action in run.plan.actions
+        if _destroys(action) is not None and _destroys(action) not in counterfactual
+    ]
+
+
+def _emptied_sides(run: Run) -> tuple[set[str], set[str]]:
+    """R-EMPTY-GUARD's definition: at least ``empty_guard`` linked items (events) before,
+    none at all now."""
+    threshold = run.settings.empty_guard
+    if run.before is None or threshold == 0:
+        return set(), set()
+    before_events = run.prior_events
+    shown_boxes = {i.mailbox for i in run.after.items}
+    shown_owners = {e.owner_id for e in run.after.events}
+    linked: dict[str, int] = {}
+    for item in run.before.items:
+        if item.sf_event_id in before_events and item.mailbox not in shown_boxes:
+            linked[item.mailbox] = linked.get(item.mailbox, 0) + 1
+    owned: dict[str, int] = {}
+    for event in run.before.events:
+        if event.ical_uid and event.owner_id not in shown_owners:
+            owned[event.owner_id] = owned.get(event.owner_id, 0) + 1
+    return (
+        {m for m, n in linked.items() if n >= threshold},
+        {o for o, n in owned.items() if n >= threshold},
+    )
+
+
+def _destroys(action: cs.Action) -> tuple[str, ...] | None:
+    """What a deletion or unlinking destroys, or None for any other action."""
+    if isinstance(action, cs.DeleteEvent):
+        return ("event", action.event_id)
+    if isinstance(action, cs.DeleteItem):
+        return ("item", action.mailbox, action.item_id)
+    if isinstance(action, cs.SetCategories) and SALESFORCE in action.remove:
+        return ("unlink", action.mailbox, action.item_id)
+    return None
 
 
 # -- stale preconditions and crashes -----------------------------------------------------------

@@ -259,8 +259,10 @@ def external_organizer_cancels(draw: Draw, w: World) -> bool:
     uid = _pick(draw, options)
     if uid is None:
         return False
+    organizer = organizer_of(meetings[uid][0])
     for copy in meetings[uid]:
-        w.put(copy, is_cancelled=True)
+        if organizer_of(copy) == organizer:  # Exchange cancels the meeting's copies only
+            w.put(copy, is_cancelled=True)
     return True
 
 
@@ -325,8 +327,11 @@ def copy_linked_item(draw: Draw, w: World) -> bool:
     item = w.items[key]
     uid = draw(st.sampled_from((item.ical_uid, f"{item.ical_uid}-copy")))
     copy = attrs.evolve(item, id=f"{item.id}-copy", ical_uid=uid, version="c1")
-    if draw(st.booleans()):  # "Copy to my calendar": an appointment of one's own
-        copy = attrs.evolve(copy, organizer=None, attendees=(), response=Response.ORGANIZER)
+    if draw(st.booleans()):
+        # "Copy to My Calendar": an appointment of one's own, a new item with a new UID
+        # -- never a second organizer of the meeting it was copied from.
+        copy = attrs.evolve(copy, ical_uid=f"{item.ical_uid}-copy", organizer=None, attendees=(),
+                            response=Response.ORGANIZER)  # fmt: skip
     w.items[(copy.mailbox, copy.id)] = copy
     return True
 
