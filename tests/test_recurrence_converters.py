@@ -869,3 +869,84 @@ def test_r_timezone_expansion_window_is_inclusive_and_in_instants() -> None:
     with pytest.raises(RecurrenceError, match=r"after .* must be timezone-aware"):
         expand("FREQ=DAILY", start=START, time_zone=NY, after=dt.datetime(2024, 3, 1),
                before=START)  # fmt: skip
+
+
+# -- the ends of time, and what is not expanded ---------------------------------------------
+
+KIRITIMATI = ZoneInfo("Pacific/Kiritimati")  # UTC+14: its wall times run past year 9999 first
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ("FREQ=HOURLY", "at most daily"),
+        ("FREQ=SECONDLY;COUNT=5", "at most daily"),
+        ("FREQ=DAILY;BYHOUR=9,17", "within a day"),
+        ("FREQ=DAILY;COUNT=1000", "at most 999 occurrences"),
+    ],
+)
+def test_r_timezone_expand_refuses_what_no_calendar_holds(rule: str, problem: str) -> None:
+    with pytest.raises(RecurrenceError, match=problem):
+        expand(rule, start=START, time_zone=NY, after=START, before=START + dt.timedelta(days=1))
+
+
+def test_r_timezone_series_begun_long_ago_expands_from_the_span_in_step() -> None:
+    # Every third day from Friday 1 March 2024: 1 March 2040 is 5844 days on, a multiple of 3.
+    span = dt.datetime(2040, 3, 1, tzinfo=dt.UTC), dt.datetime(2040, 3, 9, tzinfo=dt.UTC)
+    found = expand("FREQ=DAILY;INTERVAL=3", start=START, time_zone=NY, after=span[0],
+                   before=span[1])  # fmt: skip
+    assert [o.date().isoformat() for o in found] == ["2040-03-01", "2040-03-04", "2040-03-07"]
+    assert {o.time() for o in found} == {dt.time(9)}
+
+
+def test_r_timezone_count_ends_a_series_begun_long_ago() -> None:
+    # The 40th Monday from 4 January 2010 is 4 October 2010.
+    monday = dt.datetime(2010, 1, 4, 9, tzinfo=NY)
+    found = expand("FREQ=WEEKLY;COUNT=40", start=monday, time_zone=NY,
+                   after=dt.datetime(2010, 9, 20, tzinfo=NY),
+                   before=dt.datetime(2026, 1, 1, tzinfo=NY))  # fmt: skip
+    assert [o.date().isoformat() for o in found] == ["2010-09-20", "2010-09-27", "2010-10-04"]
+
+
+def test_r_timezone_ordinals_no_month_holds_give_no_occurrence() -> None:
+    # dateutil raises IndexError here; a month has no tenth Monday.
+    assert expand("FREQ=MONTHLY;BYDAY=10MO", start=START, time_zone=NY, after=START,
+                  before=START + dt.timedelta(days=400)) == []  # fmt: skip
+
+
+def test_r_timezone_until_year_9999_expands_to_the_last_day() -> None:
+    start = dt.datetime(9999, 12, 28, 9, tzinfo=KIRITIMATI)
+    found = expand("FREQ=DAILY;UNTIL=99991231T000000Z", start=start, time_zone=KIRITIMATI,
+                   after=start, before=dt.datetime.max.replace(tzinfo=dt.UTC))  # fmt: skip
+    # 09:00 in Kiritimati is 19:00 UTC the day before: the 31st's is still before UNTIL.
+    assert [o.day for o in found] == [28, 29, 30, 31]
+
+
+def test_r_timezone_start_with_no_wall_time_in_its_zone_is_refused() -> None:
+    start = dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.UTC)  # still year 0 in New York
+    with pytest.raises(RecurrenceError, match="no wall time"):
+        expand("FREQ=DAILY", start=start, time_zone=NY, after=start, before=start)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])
+def test_r_recurring_format_until_year_9999_converts_both_ways(zone: str) -> None:
+    start = dt.datetime(2024, 3, 1, 9, tzinfo=ZoneInfo(zone))
+    forever = "FREQ=DAILY;UNTIL=99991231T235959Z"
+    classic = rrule_to_classic(forever, start=start, time_zone=zone)
+    # 09:00 on 31 December 9999 is at or before UNTIL in each of the three zones.
+    assert classic.end_date == dt.date.max
+    graph = rrule_to_graph(forever, start=start, time_zone=zone)
+    assert graph["range"]["endDate"] == "9999-12-31"
+    back = classic_to_rrule(classic)
+    assert rrule_to_classic(back, start=classic.start, time_zone=zone) == classic
+
+
+def test_r_recurring_format_end_date_on_the_last_day_there_is() -> None:
+    classic = ClassicRecurrence(type="RecursDaily", interval=1, start=START,
+                                end_date=dt.date.max, time_zone="America/New_York")  # fmt: skip
+    assert classic_to_rrule(classic) == "FREQ=DAILY;UNTIL=99991231T235959Z"
+    span = {"type": "endDate", "startDate": "2024-03-01", "endDate": "9999-12-31",
+            "recurrenceTimeZone": "Pacific/Kiritimati"}  # fmt: skip
+    assert graph_to_rrule(graph({"type": "daily", "interval": 1}, span)) == (
+        "FREQ=DAILY;UNTIL=99991231T235959Z"
+    )

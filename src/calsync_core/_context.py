@@ -23,6 +23,17 @@ SYNC_ERROR = "Sync Error"
 UNSYNC = "Salesforce Unsync"
 REQUIRED_STATUS_PREFIX = "Status: Required fields are missing: "
 
+#: The longest window reach either way, in days (``past_days``, ``future_days``).
+#: Ten years is far beyond any sync window in use (the vendor's defaults are 14
+#: and 60 days) and it bounds the work per run: every series is asked whether it
+#: occurs in the window, and that question costs up to one step per day of the
+#: window (see :mod:`._recurrence`). Larger values are settings mistakes
+#: (days typed as minutes, a "forever" sentinel) and are refused, not clamped.
+MAX_WINDOW_DAYS = 3650
+#: The earliest and latest instants a datetime holds: a window is cut there.
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
 
 def domain(address: str) -> str:
     return address.rpartition("@")[2]
@@ -46,8 +57,8 @@ class Org:
             settings=settings,
             users={u.email: u for u in settings.users},
             users_by_sf_id={u.sf_user_id: u for u in settings.users},
-            window_start=as_of - dt.timedelta(days=settings.past_days),
-            window_end=as_of + dt.timedelta(days=settings.future_days),
+            window_start=moved(as_of, -settings.past_days),
+            window_end=moved(as_of, settings.future_days),
             routes=_routes(settings),
         )
 
@@ -69,6 +80,18 @@ class Org:
         if user.description_mode is None:
             return self.settings.description_mode
         return user.description_mode
+
+
+def moved(at: dt.datetime, days: int) -> dt.datetime:
+    """``at`` moved by ``days``, stopping at the first or last instant a datetime holds.
+
+    A snapshot taken near year 1 or 9999 still has a window: the part that
+    calendars cannot reach anyway is cut off rather than raising OverflowError.
+    """
+    try:
+        return at + dt.timedelta(days=days)
+    except OverflowError:
+        return EARLIEST if days < 0 else LATEST
 
 
 def _routes(settings: OrgSettings) -> dict[str, tuple[PublicCalendarRoute, ...]]:
@@ -100,6 +123,9 @@ def _check(settings: OrgSettings) -> None:
     for name in ("past_days", "future_days", "max_attachment_bytes", "empty_guard"):
         if getattr(settings, name) < 0:
             problems.append(f"{name}: must not be negative")
+    for name in ("past_days", "future_days"):
+        if getattr(settings, name) > MAX_WINDOW_DAYS:
+            problems.append(f"{name}: at most {MAX_WINDOW_DAYS} days (ten years)")
     if settings.auto_create not in (None, RecordKind.CONTACT, RecordKind.LEAD):
         problems.append("auto_create: only CONTACT or LEAD records are created (R-AUTO-CREATE)")
     for name in sorted(settings.required_fields - _EVENT_FIELDS):

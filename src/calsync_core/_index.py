@@ -88,7 +88,7 @@ def item_problems(item: CalendarItem) -> list[str]:
         f"attachment {a.id!r} has a negative size" for a in item.attachments if a.size < 0
     )
     if item.recurrence is not None:
-        fault = recurrence.problem(item.recurrence.rule, item.start)
+        fault = recurrence.problem(item.recurrence.rule, item.start, time_zone=item.time_zone)
         if fault is not None:
             problems.append(fault)
     return problems
@@ -103,7 +103,7 @@ def event_problems(event: SfEvent) -> list[str]:
     if event.end < event.start:
         problems.append("end before start")
     if event.recurrence is not None:
-        fault = recurrence.problem(event.recurrence.rule, event.start)
+        fault = recurrence.problem(event.recurrence.rule, event.start, time_zone=event.time_zone)
         if fault is not None:
             problems.append(fault)
     return problems

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from ._recurrence import first_and_last
 from ._recurrence_pattern import (
     ABSOLUTE_MONTHLY,
     ABSOLUTE_YEARLY,
@@ -37,7 +38,7 @@ from ._recurrence_pattern import (
     to_rule,
 )
 from ._recurrence_rrule import RecurrenceError
-from ._recurrence_zones import end_of_day, exists, first_and_last, zoneinfo
+from ._recurrence_zones import end_of_day, exists, zoneinfo
 
 #: The fields each RecurrenceType uses; Salesforce wants every other one null.
 USES: Final[dict[str, frozenset[str]]] = {

@@ -1,10 +1,11 @@
 """RRULE text for :mod:`calsync_core.recurrence`: reading, checking and writing it canonically.
 
 Owns the RFC 5545 section 3.3.10 grammar and its cross-part rules, and Salesforce
-Lightning's limits on ``Recurrence2PatternText``. Expansion is dateutil's; this
-module only reads the text into parts, because dateutil neither exposes the parts
-it parsed nor refuses what RFC 5545 forbids (COUNT with UNTIL only warns, unknown
-FREQ values raise a bare KeyError-turned-ValueError, BYEASTER is accepted).
+Lightning's limits on ``Recurrence2PatternText``. Expansion is :mod:`._recurrence`'s,
+with dateutil's meaning of each part; this module reads the text into parts, because
+dateutil neither exposes the parts it parsed nor refuses what RFC 5545 forbids (COUNT
+with UNTIL only warns, unknown FREQ values raise a bare KeyError-turned-ValueError,
+BYEASTER is accepted).
 
 Canonical text: no ``RRULE:`` prefix, upper case, parts in :data:`PART_ORDER`,
 list values sorted and without repeats, and the two RFC defaults ``INTERVAL=1``

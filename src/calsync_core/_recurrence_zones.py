@@ -1,15 +1,22 @@
-"""Time zones and expansion for :mod:`calsync_core.recurrence`.
+"""Time zones for :mod:`calsync_core.recurrence`, and wall times that never overflow.
 
 Owns R-TIMEZONE as far as a series is concerned: every zone, whichever library
 made it, becomes a :class:`zoneinfo.ZoneInfo` under its IANA key before any date
-arithmetic, and a series is expanded on naive wall-clock times in its own zone.
+arithmetic, and a series is expanded (:mod:`._recurrence`) on naive wall-clock
+times in its own zone.
 
-Why naive: dateutil's ``rrule`` adds ``timedelta``\\ s to DTSTART. With a pytz
-zone that keeps the first occurrence's UTC offset for ever (dateutil issues #102
-and #641, closed won't-fix), so a 09:00 series drifts to 08:00 or 10:00 after a
-DST change. Expanding wall times and attaching the zone afterwards keeps 09:00
-whatever the input zone was. Wall times that do not exist (the spring-forward
-gap) are kept as dateutil gives them; ambiguous ones get ``fold=0``.
+Why naive: date arithmetic on aware datetimes adds ``timedelta``\\ s to DTSTART.
+With a pytz zone that keeps the first occurrence's UTC offset for ever (dateutil
+issues #102 and #641, closed won't-fix), so a 09:00 series drifts to 08:00 or
+10:00 after a DST change. Expanding wall times and attaching the zone afterwards
+keeps 09:00 whatever the input zone was. Wall times that do not exist (the
+spring-forward gap) are kept as they are; ambiguous ones get ``fold=0``.
+
+A datetime holds years 1 to 9999 and no more, and moving one past either end
+raises OverflowError: an UNTIL of 99991231T000000Z seen from a zone east of UTC,
+or a window around a snapshot taken in year 1. The helpers below stop at those
+ends instead, which is always the right answer for a bound: nothing a calendar
+holds lies beyond them.
 """
 
 from __future__ import annotations
@@ -20,11 +27,53 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import tz as dtz
 
-from ._recurrence_rrule import RecurrenceError, RRule, dateutil_series
+from ._recurrence_rrule import RecurrenceError
 from ._timezones import iana_name
 
 _DAY = dt.timedelta(days=1)
 _SECOND = dt.timedelta(seconds=1)
+#: The first and last instants a datetime holds.
+UTC_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+UTC_MAX = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _late(value: dt.datetime | dt.date) -> bool:
+    """Which end of the calendar an overflowing ``value`` ran off: the late one?"""
+    return value.year > dt.MAXYEAR // 2
+
+
+def moved(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``value + delta``, or the first or last datetime of its kind when that overflows."""
+    try:
+        return value + delta
+    except OverflowError:
+        if value.tzinfo is None:
+            return dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
+        return UTC_MAX if delta > dt.timedelta(0) else UTC_MIN
+
+
+def wall(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The naive wall time of the instant ``moment`` in ``zone``, or datetime's first or last."""
+    try:
+        return moment.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        return dt.datetime.max if _late(moment) else dt.datetime.min
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """The instant ``moment`` in UTC, or the first or last instant a datetime holds."""
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        return UTC_MAX if _late(moment) else UTC_MIN
+
+
+def instant_of(occurrence: dt.datetime) -> dt.datetime | None:
+    """``occurrence`` in UTC; None when that instant lies beyond what a datetime holds."""
+    try:
+        return occurrence.astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 def zone_key(zone: str | dt.tzinfo) -> str:
@@ -92,58 +141,22 @@ def instant(value: dt.datetime, what: str) -> dt.datetime:
 
 def local(value: dt.datetime, zone: ZoneInfo, what: str) -> dt.datetime:
     """``value`` in ``zone``; kept as is (wall time and all) when already in it."""
-    return instant(value, what).astimezone(zone)
+    try:
+        return instant(value, what).astimezone(zone)
+    except OverflowError:
+        raise RecurrenceError(
+            f"{what} {value.isoformat()} has no wall time in {zone.key} before year 1 or"
+            " after year 9999"
+        ) from None
 
 
 def exists(wall: dt.datetime, zone: ZoneInfo) -> bool:
     """Whether the naive wall time ``wall`` happens in ``zone`` (not in a DST gap)."""
     there = wall.replace(tzinfo=zone)
-    return there.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == wall
-
-
-def expand(
-    rule: RRule, start: dt.datetime, zone: ZoneInfo, after: dt.datetime, before: dt.datetime
-) -> list[dt.datetime]:
-    """Occurrences of ``rule`` from ``start`` (aware, in ``zone``) within [after, before]."""
-    series = dateutil_series(rule, start.replace(tzinfo=None), with_until=False)
-    low, high = after.astimezone(dt.UTC), before.astimezone(dt.UTC)
-    until = rule.until if isinstance(rule.until, dt.datetime) else None
-    # Wall-time bounds a day wider than the instants, then the exact cut on instants:
-    # an offset moves a wall time by hours at most.
-    wall_low = low.astimezone(zone).replace(tzinfo=None) - _DAY
-    wall_high = high.astimezone(zone).replace(tzinfo=None) + _DAY
-    if until is not None:
-        wall_high = min(wall_high, until.astimezone(zone).replace(tzinfo=None) + _DAY)
-    if wall_high < wall_low:
-        return []
-    found: list[dt.datetime] = []
-    for wall in series.between(wall_low, wall_high, inc=True):
-        occurrence = wall.replace(tzinfo=zone)  # fold=0 for ambiguous wall times
-        moment = occurrence.astimezone(dt.UTC)
-        if low <= moment <= high and (until is None or moment <= until):
-            found.append(occurrence)
-    return found
-
-
-def first_and_last(rule: RRule, start: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.date]:
-    """The first occurrence (aware, in ``zone``) and the local date of the last.
-
-    Only for rules that end and whose occurrences all fall at ``start``'s wall time
-    (what Exchange and Classic patterns describe); RecurrenceError if none occurs.
-    """
-    series = dateutil_series(rule, start.replace(tzinfo=None), with_until=False)
-    first = next(iter(series), None)
-    if first is None:
-        raise RecurrenceError("the rule has no occurrences")
-    first_local = first.replace(tzinfo=zone)
-    if rule.count is not None:
-        *_, last = series  # COUNT bounds the walk
-        return first_local, last.date()
-    if not isinstance(rule.until, dt.datetime):
-        raise RecurrenceError("the rule never ends")
-    if first_local.astimezone(dt.UTC) > rule.until:
-        raise RecurrenceError("UNTIL falls before the first occurrence: the rule has none")
-    return first_local, until_date(rule.until, start, zone)
+    try:
+        return there.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == wall
+    except OverflowError:  # within hours of year 1 or 10000: no DST rule is that exact
+        return True
 
 
 def end_of_day(day: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -152,8 +165,11 @@ def end_of_day(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     How an Exchange ``endDate`` or a Classic ``RecurrenceEndDateOnly`` (a date in the
     series' zone) becomes an RRULE UNTIL: every occurrence that starts on that day is in.
     """
+    if day == dt.date.max:
+        # The last day there is: every occurrence that starts on it is in.
+        return UTC_MAX.replace(microsecond=0)
     next_midnight = dt.datetime.combine(day + _DAY, dt.time(), tzinfo=zone)
-    return next_midnight.astimezone(dt.UTC) - _SECOND
+    return moved(utc(next_midnight), -_SECOND)
 
 
 def until_date(until: dt.datetime, start: dt.datetime, zone: ZoneInfo) -> dt.date:
@@ -163,8 +179,15 @@ def until_date(until: dt.datetime, start: dt.datetime, zone: ZoneInfo) -> dt.dat
     all at the start's wall time: a date bound keeps exactly the occurrences the
     instant bound kept.
     """
-    day = until.astimezone(zone).date()
-    that_day = dt.datetime.combine(day, start.time(), tzinfo=zone)
-    if that_day.astimezone(dt.UTC) > until:
+    try:
+        day = until.astimezone(zone).date()
+    except OverflowError:
+        day = dt.date.max if _late(until) else dt.date.min
+    moment = instant_of(dt.datetime.combine(day, start.time(), tzinfo=zone))
+    # No instant: that wall time lies past year 9999 in UTC (after any UNTIL) or before year 1.
+    after_until = _late(day) if moment is None else moment > until
+    if after_until:
+        if day == dt.date.min:
+            raise RecurrenceError("UNTIL falls before the first day a date holds")
         day -= _DAY
     return day

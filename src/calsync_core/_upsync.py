@@ -166,13 +166,26 @@ class ItemRules(PairRules):
         if item.is_cancelled:
             self._cancelled_copy(item, user, meeting, state)
             return
-        stamp = self._stamp(item, user, meeting, state)
+        unsync = UNSYNC in item.categories
+        stamp = self._stamp(item, user, meeting, state, report=not unsync)
+        if stamp is None and not item.sf_event_id:
+            twin = self._twin(item, user, meeting)
+            if twin is not None:
+                # A copy of a linked item that lost (or never had) the stamp: the
+                # meeting's event is its twin's, whatever this copy asks for.
+                why = f"item {twin.id} in this mailbox is already linked to it"
+                if not unsync:
+                    self._not_its_own(item, state, why, twin.sf_event_id or "")
+                stamp = _FOREIGN
         if isinstance(stamp, _Foreign):
+            if unsync:
+                note = "'Salesforce Unsync' category: its stamp is not its own, nothing to delete"
+                self.note(item, "skip", R.UNSYNC, note)
             return
         event = None if stamp is None else self.kept(stamp)
-        if UNSYNC in item.categories and not upward:
+        if unsync and not upward:
             self.note(item, "keep", R.DIRECTION, "this user syncs to the calendar only")
-        elif UNSYNC in item.categories:
+        elif unsync:
             self._unsync(item, user, meeting, event, state)
         elif event is not None:
             self._linked(item, user, meeting, event, state, adopted=event is not stamp)
@@ -189,11 +202,7 @@ class ItemRules(PairRules):
                 return
             owner = meeting.owner_for(item, user)
             found = self.now.events_of(item.ical_uid, owner)
-            holder = self._holder(item, meeting, found[0].id) if verdict.save and found else item
-            if holder is not item:
-                why = f"item {holder.id} in this mailbox is already linked to it"
-                self._not_its_own(item, state, why, found[0].id)
-            elif verdict.save and found:
+            if verdict.save and found:
                 # R-DEDUP: the event is already there (an earlier run, another tool):
                 # adopt the oldest instead of creating one more.
                 self._linked(item, user, meeting, found[0], state, adopted=True)
@@ -201,7 +210,13 @@ class ItemRules(PairRules):
                 self._unlinked(item, meeting, owner, verdict, state)
 
     def _stamp(
-        self, item: CalendarItem, user: UserSettings, meeting: Meeting, state: CategoryState
+        self,
+        item: CalendarItem,
+        user: UserSettings,
+        meeting: Meeting,
+        state: CategoryState,
+        *,
+        report: bool = True,
     ) -> SfEvent | _Foreign | None:
         """The event ``item`` is stamped with if the stamp holds, ``_FOREIGN`` if it does not.
 
@@ -224,7 +239,9 @@ class ItemRules(PairRules):
             # series' stamp among them: it is linked to its own occurrence instead.
             return None
         why = None
-        if seen.owner_id != user.sf_user_id and not self._reassigned(item, meeting, seen):
+        if seen.owner_id != user.sf_user_id:
+            # Also an event given to a colleague in Salesforce: it is theirs now, and
+            # only a stamp that is plainly its own links an item (stable, run after run).
             why = f"event {event_id} belongs to another owner ({seen.owner_id})"
         elif seen.ical_uid is None:
             if event is not None and item.ical_uid == downsync_uid(event):
@@ -234,7 +251,9 @@ class ItemRules(PairRules):
             why = f"event {event_id} carries no meeting UID"
         elif seen.ical_uid != item.ical_uid:
             why = f"event {event_id} belongs to another meeting ({seen.ical_uid})"
-        else:
+        elif event is not None:
+            # Twins matter only while the event is there: once it is gone, each
+            # copy keeps the deleted event's id as R-DOWN-DELETE's mark.
             holder = self._holder(item, meeting, event_id)
             if holder is not item:
                 why = f"item {holder.id} in this mailbox is already linked to event {event_id}"
@@ -248,7 +267,8 @@ class ItemRules(PairRules):
                 )
         if why is None:
             return event
-        self._not_its_own(item, state, why, event_id)
+        if report:  # an item the user is unsyncing asks for nothing to be linked
+            self._not_its_own(item, state, why, event_id)
         return _FOREIGN
 
     def _not_its_own(
@@ -262,31 +282,32 @@ class ItemRules(PairRules):
         state.issue()
         self.note(item, "skip", R.DEDUP, f"not linked: {why}")
 
-    def _reassigned(self, item: CalendarItem, meeting: Meeting, event: SfEvent) -> bool:
-        """Whether ``item``'s own event was given to another internal user in Salesforce.
-
-        The stamp was already on the item in ``before``, the event carries the
-        item's UID, and its new owner is a colleague: a change made in Salesforce
-        to a linked pair (R-DESCRIPTION names owner changes), not a stamp that was
-        never the item's own. An attendee's copy of a colleague's meeting never
-        holds that meeting's event (R-OWNER (a)).
-        """
-        if self.prev is None or meeting.is_attendee_copy(item):
-            return False
-        prior = self.prev.items.get((item.mailbox, item.id))
-        return (
-            prior is not None
-            and prior.sf_event_id == item.sf_event_id
-            and event.ical_uid == item.ical_uid
-            and event.owner_id in self.org.users_by_sf_id
-        )
+    def _twin(
+        self, item: CalendarItem, user: UserSettings, meeting: Meeting
+    ) -> CalendarItem | None:
+        """Another copy in ``item``'s mailbox that holds this meeting's event, if any."""
+        for copy in meeting.copies:
+            if (
+                copy is not item
+                and copy.sf_event_id
+                and copy.mailbox == item.mailbox
+                and copy.original_start == item.original_start
+            ):
+                event = self.now.events.get(copy.sf_event_id)
+                if (
+                    event is not None
+                    and event.ical_uid == item.ical_uid
+                    and event.owner_id == user.sf_user_id
+                    and self._holder(copy, meeting, event.id) is copy
+                ):
+                    return copy
+        return None
 
     def _holder(self, item: CalendarItem, meeting: Meeting, event_id: str) -> CalendarItem:
         """The copy in ``item``'s mailbox that holds ``event_id``: ``item`` unless a twin does.
 
         Twins are copies of one meeting (one occurrence of it) in one mailbox
-        that carry the same stamp, or -- for an unstamped copy -- the copy stamped
-        with the event it would adopt. The one ``before`` saw stamped holds it;
+        that carry the same stamp. The one ``before`` saw stamped holds it;
         failing that (or if several were), the smallest id.
         """
         rivals = [
@@ -396,7 +417,12 @@ class ItemRules(PairRules):
             return
         if meeting.is_attendee_copy(item):
             assert meeting.host is not None
-            for event in self.now.events_of(item.ical_uid, meeting.host.sf_user_id)[:1]:
+            kept = [
+                e
+                for e in self.now.events_of(item.ical_uid, meeting.host.sf_user_id)
+                if e.id not in self.deleting  # the organizer unsynced or cancelled it just now
+            ]
+            for event in kept[:1]:
                 if upward and not self.held(event.owner_id):
                     self.invitee_changes[event.id].remove.append(user.sf_user_id)
             note = "cancelled in this mailbox (the attendee was removed): no longer invited"
@@ -485,8 +511,7 @@ class ItemRules(PairRules):
             where = "never seen" if prior is None else "last seen outside the window"
             note = f"its event {item.sf_event_id} is out of view ({where}): left as it is"
             self.note(item, "keep", R.WINDOW, note)
-            if SALESFORCE in item.categories:
-                state.saved()
+            state.hold()  # its categories too: nothing is known that would change them
             return
         self._event_gone(item, user, state, owner=prior.owner_id)
 

@@ -6,8 +6,10 @@ R-TIMEZONE that concern series. Exchange describes a series as a Microsoft Graph
 (``Recurrence2PatternText``) or Classic's fields (``RecurrenceType`` ...). RRULE
 text is the hub: every converter goes to or from it, and refuses -- with a
 :class:`RecurrenceError` naming the problem -- rather than write a series whose
-occurrences would differ from the source's. Everything here is pure; parsing and
-expansion are dateutil's, zones are zoneinfo's.
+occurrences would differ from the source's. Everything here is pure; parsing is
+dateutil's (and checked again here), zones are zoneinfo's, and expansion keeps
+dateutil's meaning of every RRULE part but walks only the periods of the span it
+is asked about (see :func:`expand`).
 
 What is refused, and why:
 
@@ -44,10 +46,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ._recurrence import expand as _expand
 from ._recurrence_classic import ClassicRecurrence, from_classic, to_classic
 from ._recurrence_pattern import from_graph, from_rule, to_graph, to_rule
 from ._recurrence_rrule import RecurrenceError, checked, lightning_problems, render
-from ._recurrence_zones import expand as _expand
 from ._recurrence_zones import instant, local, zone_key, zoneinfo
 
 __all__ = [
@@ -229,12 +231,25 @@ def expand(
     not exist is kept as is; an ambiguous one gets ``fold=0``. ``UNTIL`` is an
     instant. ``start``, ``after`` and ``before`` must be aware (any library).
 
+    The work is bounded by the span asked about, not by the series' age: the walk
+    starts at the span, in step with the series' INTERVAL. Only COUNT needs the
+    occurrences before it, and a COUNT whose occurrences take more than 50,000
+    steps to find is a RecurrenceError. So are what no calendar holds and no walk
+    here takes: FREQ finer than DAILY, several times a day (BYHOUR, BYMINUTE,
+    BYSECOND lists), COUNT over 999 (Salesforce's ceiling).
+
     >>> from zoneinfo import ZoneInfo
     >>> start = dt.datetime(2024, 3, 8, 9, tzinfo=ZoneInfo("America/New_York"))
     >>> days = expand("FREQ=DAILY;COUNT=3", start=start, time_zone="Eastern Standard Time",
     ...               after=start, before=start + dt.timedelta(days=7))
     >>> [day.isoformat() for day in days]
     ['2024-03-08T09:00:00-05:00', '2024-03-09T09:00:00-05:00', '2024-03-10T09:00:00-04:00']
+    >>> expand("FREQ=HOURLY", start=start, time_zone="America/New_York", after=start,
+    ...        before=start)
+    Traceback (most recent call last):
+    ...
+    calsync_core.recurrence.RecurrenceError: FREQ=HOURLY: Exchange and Salesforce repeat a \
+calendar item at most daily
     """
     zone = zoneinfo(time_zone)
     begin = local(start, zone, "start")

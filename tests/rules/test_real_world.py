@@ -762,18 +762,17 @@ def test_r_conflict_one_side_without_earlier_state_loses_no_salesforce_edit() ->
     )
 
 
-def test_r_description_event_reassigned_to_a_colleague_stays_linked() -> None:
+def test_r_dedup_event_given_to_a_colleague_is_theirs_run_after_run() -> None:
     it, ev = linked(appointment(subject="Call"))
     s0 = snap(it, ev)
     given = put(s0, edit(ev, owner_id="005bob"))
     s1 = cs.apply(given, run(s0, given, TEAM))
-    for plan in (
-        run(s1, s1, TEAM),
-        run(s1, put(s1, edit(item_in(s1, it.id), subject="Call 2")), TEAM),
-    ):
-        assert plan.issues == ()
-    moved = run(s1, put(s1, edit(item_in(s1, it.id), subject="Call 2")), TEAM)
-    assert only(actions_of(moved, cs.UpdateEvent)).event_id == ev.id
+    edited = put(s1, edit(item_in(s1, it.id), subject="Call 2"))
+    for before, after in ((s0, given), (s1, s1), (s1, edited)):
+        plan = run(before, after, TEAM)
+        assert upward(plan) == []
+        assert issue_codes(plan) == [cs.IssueCode.STAMP_MISMATCH]
+    assert settled(s1, TEAM).actions == ()
 
 
 def test_r_wait_organizer_organizers_copy_out_of_view_keeps_attendees_invited() -> None:
