@@ -71,3 +71,18 @@ def stamp_of_another_users_event_out_of_view() -> History:
         before=cs.Snapshot(as_of=AS_OF, items=(item,), events=(event,)),
         after=cs.Snapshot(as_of=AS_OF, items=(stamped,)),
     )
+
+
+def route_copy_out_of_view() -> History:
+    """u0 moved their copy of a public calendar event 90 days out; ``before`` saw it
+    there, so it is out of view, not gone. The plan makes a second copy beside it."""
+    route = cs.PublicCalendarRoute(calendar_id="023public", mailboxes=(U0,), category="Company")
+    settings = attrs.evolve(TWO_USERS, public_calendar_routes=(route,))
+    item, event = _downsynced("00Upublic", owner="023public")
+    far = AS_OF + dt.timedelta(days=90)
+    moved = attrs.evolve(item, start=far, end=far + _HOUR, categories={"Company"}, version="v2")
+    return History(
+        settings=settings,
+        before=cs.Snapshot(as_of=AS_OF, items=(moved,), events=(event,)),
+        after=cs.Snapshot(as_of=AS_OF, events=(event,)),
+    )

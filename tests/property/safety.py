@@ -16,6 +16,8 @@ generated histories and the stateful session machine share them.
   with ``delete_items_deleted_in_salesforce`` on, in a mailbox whose user does
   not sync ``TO_SALESFORCE``, when the user organizes it and its own event
   was deleted (absent, though ``before`` saw it inside the new window).
+- :func:`second_copies` (R-DEDUP, R-WINDOW): no item is made for an event in
+  a mailbox that holds one for it already, in view or out of view.
 - :func:`private_content` (R-PRIVATE, P-SAFETY): no subject, description or
   location of a private item or event goes to the other side or into another
   user's mailbox without a manual save or ``autosave_private``, and a private
@@ -244,6 +246,27 @@ def _owners_item(run: Run, item: cs.CalendarItem, event: cs.SfEvent) -> bool:
     return routed and item.ical_uid == downsync_uid(event)
 
 
+def second_copies(run: Run) -> list[str]:
+    """R-DEDUP, R-WINDOW: no item is made for an event in a mailbox that already holds
+    one for it -- in view, or out of view (``before`` saw it outside the new window)."""
+    held: dict[tuple[str, str], str] = {}
+    for item in run.after.items:
+        if item.sf_event_id:
+            held.setdefault((item.mailbox, item.sf_event_id), f"item {item.id}")
+    shown = set(run.items)
+    for key, item in run.prior_items.items():
+        if item.sf_event_id and key not in shown and not run.seen_in_window(item):
+            held.setdefault((item.mailbox, item.sf_event_id), f"item {item.id}, out of view")
+    return [
+        f"CreateItem in {a.mailbox} for event {a.sf_event_id} ({a.rule}): the mailbox "
+        f"holds {held[(a.mailbox, a.sf_event_id)]}"
+        for a in run.plan.actions
+        if isinstance(a, cs.CreateItem)
+        and a.sf_event_id is not None
+        and (a.mailbox, a.sf_event_id) in held
+    ]
+
+
 # -- privacy --------------------------------------------------------------------------------
 
 
@@ -452,7 +475,14 @@ def stale_updates(run: Run) -> list[str]:
     return []
 
 
-CHECKS = (event_deletions, item_deletions, private_content, guard_holds, stale_updates)
+CHECKS = (
+    event_deletions,
+    item_deletions,
+    second_copies,
+    private_content,
+    guard_holds,
+    stale_updates,
+)
 
 
 def violations(run: Run) -> list[str]:

@@ -191,6 +191,12 @@ def test_r_down_delete_no_item_deleted_but_the_organizers_own_with_the_switch_on
 
 
 @given(histories())
+@example(examples.route_copy_out_of_view())
+def test_r_dedup_no_second_item_for_one_event_in_one_mailbox(h: History) -> None:
+    _holds(safety.second_copies(_run(h)))
+
+
+@given(histories())
 def test_r_private_no_private_content_crosses_without_consent(h: History) -> None:
     _holds(safety.private_content(_run(h)))
 
