@@ -4,8 +4,9 @@ done twice."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+import attrs
 import pytest
 
 import calsync_core as cs
@@ -133,6 +134,9 @@ class _BrokenMailboxes:
     ) -> Sequence[cs.CalendarItem]:
         raise TransientError("mail server unreachable")
 
+    def read_items_by_id(self, mailbox: str, ids: Collection[str]) -> Sequence[cs.CalendarItem]:
+        raise TransientError("mail server unreachable")
+
 
 class _Ports:
     def __init__(self, fake: FakeSystems) -> None:
@@ -170,3 +174,260 @@ def test_connection_bundles_the_five_ports() -> None:
         calendar=fake.calendar, salesforce=fake.salesforce,
     )  # fmt: skip
     assert cs.run_session(None, ports, SETTINGS, AS_OF).ok
+
+
+# -- absence from a windowed read is not deletion (R-CANCEL, R-DOWN-DELETE, R-WINDOW) ----------
+
+BOB_ADDRESS = "bob@customer.example"
+
+
+def _hosted(fake: FakeSystems, n: int = 1) -> cs.CalendarItem:
+    """A meeting ana organizes with Bob, who has a Contact: sync makes ana's event for it."""
+    start = AS_OF + dt.timedelta(days=n)
+    return fake.calendar.put(cs.CalendarItem(
+        id=f"host-{n}", ical_uid=f"host-uid-{n}", mailbox=ANA, start=start,
+        end=start + dt.timedelta(hours=1), subject=f"Hosted {n}", organizer=ANA,
+        attendees=(cs.Attendee(email=BOB_ADDRESS),),
+    ))  # fmt: skip
+
+
+def _moved(item: cs.CalendarItem | cs.SfEvent, days: int) -> dict[str, dt.datetime]:
+    shift = dt.timedelta(days=days)
+    return {"start": item.start + shift, "end": item.end + shift}
+
+
+def _synced(fake: FakeSystems, settings: cs.OrgSettings = SETTINGS) -> cs.Snapshot:
+    report = cs.run_session(None, fake.ports, settings, AS_OF)
+    assert report.ok
+    return report.next_before
+
+
+def test_r_cancel_a_meeting_rescheduled_past_the_window_is_looked_up_not_cancelled() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    (event_id,) = fake.salesforce.events
+    fake.calendar.edit(ANA, item.id, **_moved(item, 90))  # past the 60-day window
+
+    report = cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+
+    (seen,) = report.observed.items  # looked up by id: it still exists
+    assert seen.start == item.start + dt.timedelta(days=90)
+    assert "DeleteEvent" not in _kinds(report.plan.actions)
+    assert event_id in fake.salesforce.events
+    assert fake.salesforce.events[event_id].start == seen.start  # the move went up (R-UPDATE)
+
+
+def test_r_window_a_meeting_moved_out_and_back_keeps_its_event_and_the_move() -> None:
+    # SALESFORCE_WINS would settle a pair it has no earlier state for in
+    # Salesforce's favour; ``next_before`` keeps what is out of view ahead, so the
+    # move back is a calendar change, not a first sight.
+    settings = attrs.evolve(SETTINGS, conflict_policy=cs.ConflictPolicy.SALESFORCE_WINS)
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake, settings)
+    (event_id,) = fake.salesforce.events
+    fake.calendar.edit(ANA, item.id, **_moved(item, 90))
+    before = cs.run_session(before, fake.ports, settings, AS_OF).next_before
+    later = cs.run_session(before, fake.ports, settings, AS_OF)  # out of view: nothing to do
+    assert later.plan.actions == ()
+    assert later.observed.items == ()
+
+    fake.calendar.edit(ANA, item.id, start=item.start + dt.timedelta(days=2),
+                       end=item.end + dt.timedelta(days=2))  # fmt: skip
+    back = cs.run_session(later.next_before, fake.ports, settings, AS_OF)
+
+    assert [(type(a).__name__, a.rule) for a in back.done] == [("UpdateEvent", "R-UPDATE")]
+    assert fake.salesforce.events[event_id].start == item.start + dt.timedelta(days=2)
+    assert fake.calendar.items[(ANA, item.id)].start == item.start + dt.timedelta(days=2)
+
+
+def test_r_cancel_a_meeting_deleted_out_of_view_is_cancelled_once_the_window_reaches_it() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    fake.calendar.edit(ANA, item.id, **_moved(item, 90))
+    before = cs.run_session(before, fake.ports, SETTINGS, AS_OF).next_before
+    fake.calendar.remove(ANA, item.id)
+    quiet = cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+    assert quiet.plan.actions == ()  # out of view: nobody can tell yet
+
+    weeks_later = cs.run_session(quiet.next_before, fake.ports, SETTINGS,
+                                 AS_OF + dt.timedelta(days=40))  # fmt: skip
+
+    assert [(type(a).__name__, a.rule) for a in weeks_later.done] == [("DeleteEvent", "R-CANCEL")]
+    assert fake.salesforce.events == {}
+
+
+def test_r_down_delete_an_event_moved_past_the_window_keeps_its_item_linked() -> None:
+    settings = attrs.evolve(SETTINGS, delete_items_deleted_in_salesforce=True)
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake, settings)
+    (event_id,) = fake.salesforce.events
+    event = fake.salesforce.events[event_id]
+    fake.salesforce.edit_event(event_id, **_moved(event, 90))
+
+    report = cs.run_session(before, fake.ports, settings, AS_OF)
+
+    assert [e.id for e in report.observed.events] == [event_id]
+    assert not {"DeleteItem", "SetCategories"} & set(_kinds(report.plan.actions))
+    kept = fake.calendar.items[(ANA, item.id)]
+    assert kept.sf_event_id == event_id
+    assert "Salesforce" in kept.categories
+    assert kept.start == event.start + dt.timedelta(days=90)  # R-DOWN-UPDATE
+    again = cs.run_session(report.next_before, fake.ports, settings, AS_OF)
+    assert again.plan.actions == ()
+    assert (ANA, item.id) in fake.calendar.items
+
+
+def test_r_down_delete_an_event_moved_out_while_its_item_stays_keeps_the_link() -> None:
+    # The user syncs to Salesforce only: the move does not come down, the item stays in
+    # the window, and the event it is stamped with is looked up on every session.
+    settings = attrs.evolve(SETTINGS, direction=cs.Direction.TO_SALESFORCE)
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake, settings)
+    (event_id,) = fake.salesforce.events
+    fake.salesforce.edit_event(event_id, **_moved(fake.salesforce.events[event_id], 90))
+
+    for _ in range(3):
+        report = cs.run_session(before, fake.ports, settings, AS_OF)
+        assert event_id in {e.id for e in report.observed.events}
+        before = report.next_before
+
+    kept = fake.calendar.items[(ANA, item.id)]
+    assert (kept.sf_event_id, "Salesforce" in kept.categories) == (event_id, True)
+
+
+def test_r_cancel_an_item_deleted_in_the_window_is_absent_and_its_meeting_cancelled() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    fake.calendar.remove(ANA, item.id)
+
+    report = cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+
+    assert report.observed.items == ()  # the lookup confirmed the deletion
+    assert [(type(a).__name__, a.rule) for a in report.done] == [("DeleteEvent", "R-CANCEL")]
+
+
+def test_a_failed_lookup_ends_the_session_before_anything_is_written() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    fake.calendar.edit(ANA, item.id, subject="Renamed", **_moved(item, 90))
+    fake.faults.fail("read_items_by_id")
+
+    with pytest.raises(TransientError):
+        cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+
+    (event,) = fake.salesforce.events.values()
+    assert event.subject == "Hosted 1"  # nothing planned from a snapshot with a hole in it
+
+
+def test_lookups_ask_only_for_what_the_window_no_longer_shows_in_sorted_order() -> None:
+    fake = _org()
+    items = [_hosted(fake, n) for n in (3, 1, 2)]
+    before = _synced(fake)
+    for item in items:
+        fake.calendar.edit(ANA, item.id, **_moved(item, 90))
+    asked: list[tuple[str, tuple[str, ...]]] = []
+    lookup = fake.calendar.read_items_by_id
+
+    def spy(mailbox: str, ids: Collection[str]) -> Sequence[cs.CalendarItem]:
+        asked.append((mailbox, tuple(ids)))
+        return lookup(mailbox, ids)
+
+    fake.calendar.read_items_by_id = spy  # type: ignore[method-assign]
+    cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+    assert asked == [(ANA, ("host-1", "host-2", "host-3"))]
+    asked.clear()
+    cs.run_session(None, fake.ports, SETTINGS, AS_OF)  # no before: nothing to look up
+    assert asked == []
+
+
+def test_an_empty_read_also_blanks_that_sessions_lookups() -> None:
+    fake = _org()
+    for n in (1, 2):
+        _hosted(fake, n)
+    before = _synced(fake)
+    fake.faults.empty_read(ANA)
+
+    guarded = cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+
+    assert guarded.observed.items == ()
+    assert cs.IssueCode.MAILBOX_EMPTIED in {i.code for i in guarded.plan.issues}
+    assert "DeleteEvent" not in _kinds(guarded.plan.actions)
+    normal = cs.run_session(guarded.next_before, fake.ports, SETTINGS, AS_OF)
+    assert len(normal.observed.items) == 2
+
+
+def test_r_cancel_a_failed_cancellation_is_tried_again_next_session() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    fake.calendar.remove(ANA, item.id)
+    fake.faults.fail("delete_event")
+
+    failed = cs.run_session(before, fake.ports, SETTINGS, AS_OF)
+    assert [type(f.action).__name__ for f in failed.failed] == ["DeleteEvent"]
+    # The organizer's deleted item stays in what the next session compares with ...
+    assert [i.id for i in failed.next_before.items] == [item.id]
+
+    retry = cs.run_session(failed.next_before, fake.ports, SETTINGS, AS_OF)
+
+    # ... so the next session sees it gone again and carries the cancellation out.
+    assert [(type(a).__name__, a.rule) for a in retry.done] == [("DeleteEvent", "R-CANCEL")]
+    assert fake.salesforce.events == {}
+
+
+def test_r_cancel_an_event_moved_past_the_window_leaves_the_invitees_copy_linked() -> None:
+    # Salesforce moves the organizer's event past the window; the move comes down to the
+    # organizer's item (R-DOWN-UPDATE), which is then out of view -- not deleted -- so
+    # the attendee's copy keeps its link to the meeting.
+    bob = "bob@acme.example"
+    settings = attrs.evolve(SETTINGS, users=(*SETTINGS.users, cs.UserSettings(
+        email=bob, sf_user_id="005bob")))  # fmt: skip
+    fake = _org()
+    host = _hosted(fake)
+    people = (cs.Attendee(email=BOB_ADDRESS), cs.Attendee(email=bob))
+    fake.calendar.edit(ANA, host.id, attendees=people)
+    fake.calendar.put(attrs.evolve(host, id="guest-1", mailbox=bob, attendees=people,
+                                   response=cs.Response.ACCEPTED))  # fmt: skip
+    before = _synced(fake, settings)
+    assert "Salesforce" in fake.calendar.items[(bob, "guest-1")].categories  # an invitee
+    (event_id,) = fake.salesforce.events
+    fake.salesforce.edit_event(event_id, **_moved(fake.salesforce.events[event_id], 61))
+
+    for _ in range(3):
+        report = cs.run_session(before, fake.ports, settings, AS_OF)
+        assert "SetCategories" not in _kinds(report.plan.actions), report.plan.decisions
+        before = report.next_before
+
+    assert "Salesforce" in fake.calendar.items[(bob, "guest-1")].categories
+    assert event_id in fake.salesforce.events
+
+
+def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_again() -> None:
+    # The user moves their copy of a public calendar event 90 days out. Nothing goes
+    # back (R-PUBLIC-CALENDAR), and once the copy is out of view it is not gone:
+    # no second copy is made beside it (R-WINDOW).
+    route = cs.PublicCalendarRoute(calendar_id="023public", mailboxes=(ANA,), category="Company")
+    settings = attrs.evolve(SETTINGS, public_calendar_routes=(route,))
+    fake = _org()
+    start = AS_OF + dt.timedelta(days=2)
+    end = start + dt.timedelta(hours=1)
+    fake.salesforce.put_event(
+        cs.SfEvent(id="00Upublic", owner_id="023public", subject="All hands", start=start, end=end)
+    )
+    before = _synced(fake, settings)
+    ((_, copy_id),) = fake.calendar.items
+    fake.calendar.edit(ANA, copy_id, **_moved(fake.calendar.items[(ANA, copy_id)], 90))
+
+    for _ in range(3):
+        report = cs.run_session(before, fake.ports, settings, AS_OF)
+        assert "CreateItem" not in _kinds(report.plan.actions)
+        before = report.next_before
+
+    assert len(fake.calendar.items) == 1

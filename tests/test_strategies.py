@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+import attrs
 import hypothesis
 import pytest
 from hypothesis import assume, given
@@ -14,6 +15,7 @@ from hypothesis.errors import InvalidArgument
 
 import calsync_core as cs
 from calsync_core._downsync import downsync_uid
+from calsync_core.testing import _life as life
 from calsync_core.testing import strategies as cst
 from calsync_core.testing._register import register
 
@@ -264,3 +266,162 @@ def test_p_convergence_over_generated_histories(
     assume(not any(i.code is cs.IssueCode.MAILBOX_EMPTIED for i in plan.issues))
     synced = cs.apply(after, plan)
     assert cs.reconcile(synced, synced, settings).actions == ()
+
+
+# -- what real users do (calsync_core.testing._life) -------------------------------------------
+
+_HOST, _GUEST, _THIRD = MAILBOXES
+_ONE_HOUR = dt.timedelta(hours=1)
+
+
+def _copy(mailbox: str, uid: str = "m1", organizer: str = _HOST, **kw: object) -> cs.CalendarItem:
+    fields: dict[str, object] = {
+        "id": f"{uid}@{mailbox}", "ical_uid": uid, "mailbox": mailbox,
+        "start": AS_OF + dt.timedelta(days=1), "end": AS_OF + dt.timedelta(days=1) + _ONE_HOUR,
+        "organizer": organizer,
+        "attendees": (cs.Attendee(email=_GUEST), cs.Attendee(email="x@customer.example")),
+        "response": cs.Response.ORGANIZER if mailbox == organizer else cs.Response.ACCEPTED,
+        "version": "v1", **kw,
+    }  # fmt: skip
+    return cs.CalendarItem(**fields)  # type: ignore[arg-type]
+
+
+def _event(event_id: str = "00Uhost", uid: str | None = "m1", owner: str = "005a") -> cs.SfEvent:
+    start = AS_OF + dt.timedelta(days=1)
+    return cs.SfEvent(id=event_id, owner_id=owner, start=start, end=start + _ONE_HOUR,
+                      ical_uid=uid, created_by_sync=uid is not None, version="e1")  # fmt: skip
+
+
+def _world(*items: cs.CalendarItem, events: tuple[cs.SfEvent, ...] = ()) -> life.World:
+    before = cs.Snapshot(as_of=AS_OF, items=items, events=events)
+    return life.World.start(SETTINGS, before, as_of=AS_OF, items=items, events=events, records=())
+
+
+def _linked_meeting() -> life.World:
+    host = _copy(_HOST, sf_event_id="00Uhost", categories={"Salesforce"})
+    return _world(host, _copy(_GUEST), events=(_event(),))
+
+
+@given(st.data())
+def test_life_an_organizer_reschedules_a_linked_meeting_past_the_window(
+    data: st.DataObject,
+) -> None:
+    world = _linked_meeting()
+    assert life.reschedule_item_out(data.draw, world)
+    copies = list(world.items.values())
+    assert {c.start for c in copies} == {copies[0].start}  # every copy moves together
+    assert all(not world.in_window(c) and c.version == "v1'" for c in copies)
+    assert life.reschedule_item_back(data.draw, world)
+    assert all(world.in_window(c) for c in world.items.values())
+
+
+@given(st.data())
+def test_life_an_event_moved_past_the_window_and_back(data: st.DataObject) -> None:
+    world = _linked_meeting()
+    assert life.reschedule_event_out(data.draw, world)
+    assert not world.in_window(world.events["00Uhost"])
+    assert life.reschedule_event_back(data.draw, world)
+    assert world.in_window(world.events["00Uhost"])
+
+
+@given(st.data())
+def test_life_a_removed_attendee_holds_a_cancelled_copy(data: st.DataObject) -> None:
+    world = _linked_meeting()
+    assert life.remove_attendee(data.draw, world)
+    host, guest = world.items[(_HOST, f"m1@{_HOST}")], world.items[(_GUEST, f"m1@{_GUEST}")]
+    assert guest.is_cancelled
+    assert not host.is_cancelled
+    assert _GUEST not in {a.email for a in host.attendees}
+
+
+@given(st.data())
+def test_life_an_external_organizer_cancels_every_copy(data: st.DataObject) -> None:
+    outsider = "boss@customer.example"
+    world = _world(_copy(_HOST, organizer=outsider), _copy(_GUEST, organizer=outsider),
+                   _copy(_HOST, uid="m2"))  # fmt: skip
+    assert life.external_organizer_cancels(data.draw, world)
+    assert {i.ical_uid for i in world.items.values() if i.is_cancelled} == {"m1"}
+
+
+@given(st.data())
+def test_life_one_cancelled_occurrence_touches_that_occurrence_only(data: st.DataObject) -> None:
+    weekly = cs.Recurrence(rule="FREQ=WEEKLY;COUNT=4")
+    world = _world(_copy(_HOST, recurrence=weekly), _copy(_GUEST, recurrence=weekly))
+    assert life.cancel_occurrence(data.draw, world)
+    masters = [i for i in world.items.values() if i.original_start is None]
+    exceptions = [i for i in world.items.values() if i.original_start is not None]
+    assert not any(m.is_cancelled for m in masters)
+    cancelled = {m.recurrence.cancelled for m in masters if m.recurrence is not None}
+    if exceptions:  # as EWS shows it: a cancelled exception in each copy
+        assert len(exceptions) == 2
+        assert all(e.is_cancelled for e in exceptions)
+        assert cancelled == {frozenset()}
+    else:  # as Graph shows it: left out of the instances
+        (when,) = cancelled
+        assert len(when) == 1
+
+
+@given(st.data())
+def test_life_an_outlook_copy_keeps_the_stamp(data: st.DataObject) -> None:
+    world = _linked_meeting()
+    assert life.copy_linked_item(data.draw, world)
+    copies = [i for i in world.items.values() if i.id.endswith("-copy")]
+    assert [c.sf_event_id for c in copies] == ["00Uhost"]
+
+
+@given(st.data())
+def test_life_a_stamp_of_another_users_event(data: st.DataObject) -> None:
+    world = _world(_copy(_GUEST, uid="m2", organizer=_GUEST), events=(_event(owner="005a"),))
+    assert life.foreign_stamp(data.draw, world)
+    (item,) = world.items.values()
+    assert item.sf_event_id == "00Uhost"  # owned by a@, stamped in b@'s item
+
+
+@given(st.data())
+def test_life_an_event_made_private_relates_to_nobody(data: st.DataObject) -> None:
+    related = attrs.evolve(_event(), who_ids=("003x",), what_ids=("006x",))
+    world = _world(events=(related,))
+    assert life.toggle_event_privacy(data.draw, world)
+    assert world.events["00Uhost"].is_private
+    assert world.events["00Uhost"].who_ids == world.events["00Uhost"].what_ids == ()
+
+
+@given(st.data())
+def test_life_a_forwarded_invite_is_not_listed_by_the_organizer(data: st.DataObject) -> None:
+    world = _linked_meeting()
+    assert life.forward_invite(data.draw, world)
+    (forwarded,) = [i for i in world.items.values() if i.mailbox == _THIRD]
+    host = world.items[(_HOST, f"m1@{_HOST}")]
+    assert _THIRD not in {a.email for a in host.attendees}
+    assert forwarded.ical_uid == host.ical_uid
+    assert forwarded.sf_event_id is None
+
+
+@given(st.data())
+def test_life_an_empty_fetch_empties_an_organizers_mailbox(data: st.DataObject) -> None:
+    world = _linked_meeting()
+    assert life.empty_fetch(data.draw, world)
+    assert {m for m, _ in world.items} == {_GUEST}
+
+
+def test_life_as_read_leaves_out_only_what_is_out_of_view() -> None:
+    far = AS_OF + dt.timedelta(days=90)
+    outside = _copy(_HOST, uid="far", start=far, end=far + _ONE_HOUR)
+    moved_out = _copy(_HOST, uid="moved")
+    world = _world(outside, moved_out)
+    world.put(moved_out, start=far, end=far + _ONE_HOUR)
+    reads: list[set[str]] = []
+
+    @hypothesis.settings(max_examples=30, database=None)
+    @given(st.data())
+    def read(data: st.DataObject) -> None:  # both ways of reading show up
+        copy = life.World.start(SETTINGS, world.before, as_of=AS_OF, items=world.items.values(),
+                                events=(), records=())  # fmt: skip
+        reads.append({i.ical_uid for i in life.as_read(data.draw, copy).items})
+
+    read()
+    # Seen inside the window before and moved out: always there, wherever it is now.
+    assert all("moved" in uids for uids in reads)
+    # Seen outside before and still outside: out of view, left out by a windowed read.
+    assert {"far"} in ({"far"} & uids for uids in reads)
+    assert any("far" not in uids for uids in reads)

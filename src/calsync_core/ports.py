@@ -76,7 +76,7 @@ class PermanentError(PortError):
 
 
 class MailboxReader(Protocol):
-    """Reads calendar items from the mail server."""
+    """Reads calendar items from the mail server: a window, and single items by id."""
 
     def read_items(
         self, mailbox: str, start: dt.datetime, end: dt.datetime
@@ -90,14 +90,54 @@ class MailboxReader(Protocol):
         """
         ...
 
+    def read_items_by_id(self, mailbox: str, ids: Collection[str]) -> Sequence[CalendarItem]:
+        """The items of ``mailbox`` with these ids that still exist, wherever they now are.
+
+        The session asks for the items the previous session saw inside the
+        current window and the windowed read no longer shows: an organizer
+        moved one 90 days out, or into another of the mailbox's calendars. Return
+        each one that exists, as it is now -- at any time, in any of the
+        mailbox's calendars, cancelled or not.
+
+        **Omitting an id confirms that the item was deleted.** The planner then
+        treats it as gone: an organizer's deleted item cancels its meeting
+        (R-CANCEL). So omit an id only when the server said so (Graph answers
+        404 ``ErrorItemNotFound``); if a lookup failed, timed out or was
+        throttled, raise :class:`PortError` -- never drop an id you could not
+        read. Ids not asked for are ignored. The order does not matter.
+
+        .. versionadded:: 0.2.0
+        """
+        ...
+
 
 class EventReader(Protocol):
-    """Reads events from Salesforce."""
+    """Reads events from Salesforce: a window, and single events by id."""
 
     def read_events(
         self, owner_ids: Collection[str], start: dt.datetime, end: dt.datetime
     ) -> Sequence[SfEvent]:
         """Every event owned by one of ``owner_ids`` (users or public calendars) in the span."""
+        ...
+
+    def read_events_by_id(self, ids: Collection[str]) -> Sequence[SfEvent]:
+        """The events with these ids that still exist, wherever and whoever's they now are.
+
+        The session asks for the events the previous session saw inside the
+        current window that the windowed read no longer shows (someone moved
+        one past the window), and for the events stamped on the items it read.
+        Return each one that exists, as it is now, whatever its dates or owner.
+
+        **Omitting an id confirms that the event was deleted** (an event in the
+        Recycle Bin counts as deleted: query without ``ALL ROWS``). The planner
+        then treats it as gone (R-DOWN-DELETE: the item loses its link, or with
+        ``delete_items_deleted_in_salesforce`` is deleted). So omit an id only
+        when Salesforce said it does not exist; if a query failed, raise
+        :class:`PortError` -- never drop an id you could not read. Ids not
+        asked for are ignored. The order does not matter.
+
+        .. versionadded:: 0.2.0
+        """
         ...
 
 

@@ -5,6 +5,13 @@ reconciled and applied (a sync that already ran), then users edit both sides
 at random -- the shape every real run has. Meetings are copied into one to
 three mailboxes, organizers are internal or external, some participants are
 resolved, some are blocklisted, and some items break Salesforce's limits.
+
+Besides the tidy edits, users do what real Exchange and Salesforce users do
+(:mod:`calsync_core.testing._life`): reschedule past the window and back,
+remove attendees, cancel one occurrence, copy linked items, toggle privacy,
+relate Salesforce events to Contacts and Opportunities, forward invites; and
+``after`` is what a faithful connector reads -- sometimes only the window and
+what ``before`` saw in it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ import attrs
 from hypothesis import strategies as st
 
 import calsync_core as cs
+from calsync_core.testing import _life as life
+from calsync_core.testing._life import OPPORTUNITY
 
 AS_OF = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 USERS = tuple(f"u{n}@acme.example" for n in range(6))
@@ -70,6 +79,8 @@ def settings_(draw: st.DrawFn) -> cs.OrgSettings:
         empty_guard=draw(st.sampled_from([0, 1, 2, 5])),
         direction=draw(st.sampled_from([cs.Direction.BOTH] * 4 + list(cs.Direction))),
         delete_items_deleted_in_salesforce=draw(st.booleans()),
+        advanced_calendaring=draw(st.booleans()),
+        recurring_events=draw(st.booleans()),
         public_calendar_routes=draw(
             st.sampled_from(
                 [
@@ -126,7 +137,8 @@ def meeting_copies(draw: st.DrawFn, uid: str, users: tuple[str, ...]) -> list[cs
                 response=cs.Response.ORGANIZER
                 if mailbox == organizer
                 else draw(st.sampled_from(cs.Response)),
-                categories=draw(st.sets(st.sampled_from(["Salesforce", "Blue"]))),
+                # "Company" is also the route's category: a user may name one alike.
+                categories=draw(st.sets(st.sampled_from(["Salesforce", "Blue", "Company"]))),
                 attachments=draw(
                     st.sampled_from(
                         [
@@ -187,6 +199,9 @@ def salesforce_events(draw: st.DrawFn, event_id: str, owners: list[str]) -> cs.S
     someone who is not synced."""
     start = AS_OF + dt.timedelta(hours=draw(st.integers(-24 * 30, 24 * 90)))
     hours = draw(st.sampled_from([0, 1, 3, 30]))
+    private = draw(st.booleans())
+    # Salesforce users relate events to Contacts and Opportunities; a private one to nobody.
+    related = not private and draw(st.booleans())
     return cs.SfEvent(
         id=event_id,
         owner_id=draw(st.sampled_from(owners)),
@@ -195,7 +210,9 @@ def salesforce_events(draw: st.DrawFn, event_id: str, owners: list[str]) -> cs.S
         subject=draw(_sf_texts),
         description=draw(_texts),
         location=draw(_sf_texts),
-        is_private=draw(st.booleans()),
+        is_private=private,
+        who_ids=("003x0",) if related else (),
+        what_ids=(OPPORTUNITY.id,) if related else (),
         recurrence=draw(st.sampled_from(_SERIES)),
         recurrence_format=draw(st.sampled_from(cs.RecurrenceFormat)),
         version="e1",
@@ -264,8 +281,13 @@ def edits(draw: st.DrawFn, snapshot: cs.Snapshot) -> cs.Snapshot:
                 end=event.end + dt.timedelta(hours=2),
                 version=bumped,
             )
+        elif choice == "private" and event.is_private:
+            events[n] = attrs.evolve(event, is_private=False, version=bumped)
         elif choice == "private":
-            events[n] = attrs.evolve(event, is_private=not event.is_private, version=bumped)
+            # Salesforce refuses a private event with relations: the user clears them.
+            events[n] = attrs.evolve(
+                event, is_private=True, who_ids=(), what_ids=(), invitee_ids=(), version=bumped
+            )
         elif choice == "notes":
             events[n] = attrs.evolve(event, description="internal notes", version=bumped)
         elif choice == "delete":
@@ -292,8 +314,16 @@ def histories(draw: st.DrawFn) -> History:
     first = draw(first_snapshots(settings))
     if draw(st.booleans()):
         return History(settings=settings, before=None, after=first)
-    synced = cs.apply(first, cs.reconcile(None, first, settings))
-    return History(settings=settings, before=synced, after=draw(edits(synced)))
+    synced = life.with_occurrences(cs.apply(first, cs.reconcile(None, first, settings)))
+    edited = draw(edits(synced))
+    world = life.World.start(
+        settings, synced, as_of=edited.as_of, items=edited.items, events=edited.events,
+        records=edited.records,
+    )  # fmt: skip
+    life.live(draw, world)
+    if draw(st.sampled_from([False] * 5 + [True])):
+        life.empty_fetch(draw, world)
+    return History(settings=settings, before=synced, after=life.as_read(draw, world))
 
 
 def shuffled(snapshot: cs.Snapshot, data: st.DataObject) -> cs.Snapshot:

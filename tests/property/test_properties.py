@@ -6,11 +6,12 @@ import datetime as dt
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import calsync_core as cs
 
+from . import examples, safety
 from .orgs import AS_OF, USERS, History, histories, shuffled
 
 pytestmark = pytest.mark.property
@@ -31,6 +32,8 @@ def _guarded(plan: cs.Plan) -> bool:
 
 
 @given(histories())
+@example(examples.copy_of_an_item_whose_event_was_deleted())
+@example(examples.stamp_of_another_users_event_out_of_view())
 def test_p_convergence_one_apply_then_nothing_more(h: History) -> None:
     plan = cs.reconcile(h.before, h.after, h.settings)
     assume(not _guarded(plan))
@@ -155,3 +158,65 @@ def test_r_empty_guard_nothing_deleted_or_unlinked_for_an_emptied_mailbox_or_own
             assert events[action.event_id].owner_id not in owners
         if isinstance(action, cs.SetCategories | cs.DeleteItem):
             assert action.mailbox not in emptied or not getattr(action, "remove", True)
+
+
+# -- safety over what real users do (R-CANCEL, R-DOWN-DELETE, R-PRIVATE, P-SAFETY) ----------------
+
+
+def _run(h: History) -> safety.Run:
+    return safety.Run(
+        settings=h.settings,
+        before=h.before,
+        after=h.after,
+        plan=cs.reconcile(h.before, h.after, h.settings),
+    )
+
+
+def _holds(found: list[str]) -> None:
+    assert not found, "\n".join(found)
+
+
+@given(histories())
+def test_r_cancel_no_event_deleted_but_by_its_organizer_an_unsync_or_a_duplicate(
+    h: History,
+) -> None:
+    _holds(safety.event_deletions(_run(h)))
+
+
+@given(histories())
+def test_r_down_delete_no_item_deleted_but_the_organizers_own_with_the_switch_on(
+    h: History,
+) -> None:
+    _holds(safety.item_deletions(_run(h)))
+
+
+@given(histories())
+@example(examples.route_copy_out_of_view())
+def test_r_dedup_no_second_item_for_one_event_in_one_mailbox(h: History) -> None:
+    _holds(safety.second_copies(_run(h)))
+
+
+@given(histories())
+def test_r_private_no_private_content_crosses_without_consent(h: History) -> None:
+    _holds(safety.private_content(_run(h)))
+
+
+@given(histories())
+def test_r_empty_guard_holds_every_consequence_on_every_mailbox(h: History) -> None:
+    _holds(safety.guard_holds(_run(h)))
+
+
+@given(histories())
+def test_p_safety_every_old_is_what_the_system_holds_when_the_action_runs(h: History) -> None:
+    _holds(safety.stale_updates(_run(h)))
+
+
+@given(histories())
+def test_p_safety_no_run_raises(h: History) -> None:
+    # No exception of any kind: reconcile, apply, and the next reconcile over the result.
+    plan = cs.reconcile(h.before, h.after, h.settings)
+    try:
+        synced = cs.apply(h.after, plan)
+    except cs.ApplyError:
+        return  # a stale plan: its own property above says so
+    cs.reconcile(h.after, synced, h.settings)

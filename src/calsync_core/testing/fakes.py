@@ -11,11 +11,19 @@ Faults are scripted on :attr:`FakeSystems.faults` and consumed by the next call
 they match:
 
 - ``fail(operation)``: the write raises a transient error and changes nothing;
+  a read (``read_items``, ``read_items_by_id``, ``read_events``,
+  ``read_events_by_id``) raises one;
 - ``timeout(operation)``: the write happens, then reports a transient error;
 - ``concurrent_edit(operation, edit)``: ``edit`` (a user's change) runs between
   the session's read and its write, so the write's precondition fails;
 - ``empty_read(target)``: the next read of that mailbox (or of events, with
-  ``"events"``) returns nothing, as a failed fetch that looks empty would.
+  ``"events"``) returns nothing, as a failed fetch that looks empty would --
+  and so do lookups by id there until its next windowed read, so one session
+  sees that mailbox (or Salesforce) wholly empty.
+
+Lookups by id (``read_items_by_id``, ``read_events_by_id``) answer as a
+faithful connector must: every asked-for item or event that exists, wherever
+it now is, and nothing for one that was deleted.
 
 Nothing here reads a clock or the network; ids and change keys come from
 counters, so a scenario replays identically.
@@ -66,7 +74,8 @@ class Faults:
         self.fired: list[str] = []  # what happened, for test messages
 
     def fail(self, operation: str) -> None:
-        """The next ``operation`` (e.g. ``"create_event"``) fails and changes nothing."""
+        """The next ``operation`` (e.g. ``"create_event"``, or a read such as
+        ``"read_items_by_id"``) fails and changes nothing."""
         self._pending.append(_Fault("fail", operation))
 
     def timeout(self, operation: str) -> None:
@@ -104,6 +113,7 @@ class _Store:
         self.faults = faults
         self._prefix = prefix
         self._counter = 0
+        self._blank: set[str] = set()  # read as empty until their next windowed read
 
     def next_id(self, prefix: str) -> str:
         self._counter += 1
@@ -112,6 +122,22 @@ class _Store:
     def next_version(self) -> str:
         self._counter += 1
         return f"{self._prefix}-v{self._counter}"
+
+    def read(self, operation: str, target: str) -> bool:
+        """Whether ``target`` reads as empty now; raise if a failure is scripted.
+
+        A scripted ``empty_read`` blanks the target for its windowed read and for
+        lookups by id until the next windowed read of it.
+        """
+        if self.faults.take(operation, ("fail",)) is not None:
+            raise TransientError(f"{operation}: injected failure")
+        if operation.endswith("_by_id"):
+            return target in self._blank
+        self._blank.discard(target)
+        if self.faults.take(target, ("empty",)) is not None:
+            self._blank.add(target)
+            return True
+        return False
 
     def write(self, operation: str, commit: Callable[[], Any]) -> Any:
         """Run ``commit`` under whatever fault is scripted for ``operation``."""
@@ -143,11 +169,12 @@ def _check(
 
 class FakeCalendar(_Store):
     """A mail server: mailboxes of calendar items. Implements MailboxReader and
-    CalendarWriter."""
+    CalendarWriter, and remembers which items sync deleted."""
 
     def __init__(self, faults: Faults) -> None:
         super().__init__(faults, "ck")
         self.items: dict[tuple[str, str], CalendarItem] = {}
+        self.deleted: list[CalendarItem] = []  # every item a session deleted, as it was
 
     # -- what users do ----------------------------------------------------------------------
 
@@ -168,13 +195,19 @@ class FakeCalendar(_Store):
     def read_items(
         self, mailbox: str, start: dt.datetime, end: dt.datetime
     ) -> Sequence[CalendarItem]:
-        if self.faults.take(mailbox, ("empty",)) is not None:
+        if self.read("read_items", mailbox):
             return ()
         return tuple(
             item
             for (box, _), item in sorted(self.items.items())
             if box == mailbox and overlaps(item, start, end)
         )
+
+    def read_items_by_id(self, mailbox: str, ids: Collection[str]) -> Sequence[CalendarItem]:
+        if self.read("read_items_by_id", mailbox):
+            return ()
+        return tuple(self.items[key] for key in sorted((mailbox, i) for i in set(ids))
+                     if key in self.items)  # fmt: skip
 
     # -- CalendarWriter ---------------------------------------------------------------------
 
@@ -200,10 +233,11 @@ class FakeCalendar(_Store):
         self.write("update_item", commit)
 
     def delete_item(self, action: DeleteItem) -> None:
-        self.write(
-            "delete_item",
-            lambda: self.items.pop((action.mailbox, self._get(action.mailbox, action.item_id).id)),
-        )
+        def commit() -> None:
+            item = self._get(action.mailbox, action.item_id)
+            self.deleted.append(self.items.pop((item.mailbox, item.id)))
+
+        self.write("delete_item", commit)
 
     def set_categories(self, action: SetCategories) -> None:
         def commit() -> None:
@@ -253,7 +287,7 @@ class FakeSalesforce(_Store):
     def read_events(
         self, owner_ids: Collection[str], start: dt.datetime, end: dt.datetime
     ) -> Sequence[SfEvent]:
-        if self.faults.take("events", ("empty",)) is not None:
+        if self.read("read_events", "events"):
             return ()
         owners = set(owner_ids)
         return tuple(
@@ -261,6 +295,11 @@ class FakeSalesforce(_Store):
             for _, event in sorted(self.events.items())
             if event.owner_id in owners and overlaps(event, start, end)
         )
+
+    def read_events_by_id(self, ids: Collection[str]) -> Sequence[SfEvent]:
+        if self.read("read_events_by_id", "events"):
+            return ()
+        return tuple(self.events[i] for i in sorted(set(ids)) if i in self.events)
 
     def resolve(self, addresses: Collection[str]) -> Sequence[Record]:
         wanted = {a.lower() for a in addresses}

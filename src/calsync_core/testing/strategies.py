@@ -67,6 +67,7 @@ from .._values import (
     Snapshot,
     UserSettings,
 )
+from . import _life
 
 T = TypeVar("T")
 
@@ -674,7 +675,25 @@ def histories(
     ``version``); attendees save (``Salesforce``), unsync or recategorise their
     copy, or delete it; new meetings arrive; Salesforce users edit, move, make
     private or delete events (new ``version``) and make new ones; records appear
-    for participants who had none. This is the shape every real run has::
+    for participants who had none.
+
+    And what real Exchange and Salesforce users do besides, each an everyday
+    way for a sync to delete, leak or overwrite: reschedule a linked meeting or
+    event past the window, or one outside it back in; remove an attendee (whose
+    copy is then cancelled); cancel for an external organizer (every copy
+    cancelled); cancel one occurrence of a series (a cancelled exception, or
+    the master's ``recurrence.cancelled``); copy a linked item in Outlook (the
+    copy keeps ``sf_event_id``); stamp an item with another user's event; turn
+    privacy on or off on either side; create events related to Contacts and an
+    Opportunity; name a category like a public calendar route's; forward an
+    invite to a colleague the organizer's item does not list. Now and then an
+    organizer's mailbox comes back empty, as a failed fetch would.
+
+    ``after`` holds what a faithful connector reads (see ``API.md``): sometimes
+    everything, sometimes only the window and what ``before`` saw inside it,
+    wherever it now is -- so something ``before`` saw outside the window may be
+    absent from ``after`` without having been deleted. This is the shape every
+    real run has::
 
         plan = reconcile(before, after, settings)
     """
@@ -794,6 +813,8 @@ def _organisation(draw: st.DrawFn, settings: OrgSettings | None, opts: _Options)
         if item is not None:
             items.append(item)
     snapshot = Snapshot(as_of=as_of, items=items, events=events, records=directory)
+    # Salesforce's own children of each Classic series sync saved.
+    snapshot = _life.with_occurrences(snapshot)
     return _Org(settings=settings, people=people, snapshot=snapshot, meetings=count)
 
 
@@ -878,7 +899,8 @@ def _meeting(
             attendees=attendees,
             response=answers[mailbox],
             sensitivity=sensitivity,
-            categories=draw(st.sets(st.sampled_from(("Blue", SALESFORCE)), max_size=1)),
+            # "Company" is also a generated route's category: users may name one alike.
+            categories=draw(st.sets(st.sampled_from(("Blue", SALESFORCE, "Company")), max_size=1)),
             is_cancelled=cancelled,
             calendar_id=calendar_id,
             attachments=attachments,
@@ -1003,6 +1025,10 @@ def _made_in_salesforce(
     """An event made in Salesforce, and (with ``linked``) maybe its downsynced item."""
     owner = draw(st.sampled_from(people.owners))
     slot = _slot(draw, as_of, recurring=opts.recurring, salesforce=True)
+    private = draw(st.booleans())
+    # Salesforce users relate their events to Contacts and Opportunities (R-ATTENDEES
+    # keeps those); a private event relates to nobody.
+    related = not private and draw(st.booleans())
     event = SfEvent(
         id=_seq_id(f"00U{tag}", 1),
         owner_id=owner,
@@ -1015,7 +1041,9 @@ def _made_in_salesforce(
         subject=draw(_sf_texts),
         location=draw(_sf_texts),
         description=draw(_short),
-        is_private=draw(st.booleans()),
+        is_private=private,
+        who_ids=tuple(draw(_whos)) if related else (),
+        what_ids=(_life.OPPORTUNITY.id,) if related else (),
         version="e1",
     )
     user = next((u for u in people.users if u.sf_user_id == owner), None)
@@ -1057,7 +1085,8 @@ def _shift(draw: st.DrawFn, item: CalendarItem | SfEvent) -> dt.timedelta:
 
 
 def _edited(draw: st.DrawFn, org: _Org, opts: _Options) -> Snapshot:
-    """``org``'s snapshot some hours later, after users on both sides did their work."""
+    """``org``'s snapshot some hours later, after users on both sides did their work,
+    as a faithful connector reads it."""
     before = org.snapshot
     items = _edited_items(draw, before.items)
     arriving = draw(st.integers(0, 2))
@@ -1076,7 +1105,15 @@ def _edited(draw: st.DrawFn, org: _Org, opts: _Options) -> Snapshot:
         address = draw(st.sampled_from(unknown))
         records.append(Record(id=_seq_id("003new", 1), kind=RecordKind.CONTACT, email=address))
     later = before.as_of + dt.timedelta(hours=draw(st.integers(0, 36)))
-    return Snapshot(as_of=later, items=items, events=events, records=records)
+    world = _life.World.start(
+        org.settings, before, as_of=later, items=items, events=events, records=records
+    )
+    # What real users do besides (rescheduling past the window, removing
+    # attendees, copying linked items ...), and now and then a failed fetch.
+    _life.live(draw, world)
+    if draw(st.sampled_from((False,) * 5 + (True,))):
+        _life.empty_fetch(draw, world)
+    return _life.as_read(draw, world)
 
 
 def _edited_items(draw: st.DrawFn, before: Iterable[CalendarItem]) -> list[CalendarItem]:
