@@ -431,3 +431,19 @@ def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_agai
         before = report.next_before
 
     assert len(fake.calendar.items) == 1
+
+
+def test_r_window_a_session_at_the_ends_of_time_reads_without_overflow() -> None:
+    settings = cs.OrgSettings(users=(cs.UserSettings(email="ana@acme.example", sf_user_id="005a"),))
+    for as_of in (
+        dt.datetime(1, 1, 2, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 30, tzinfo=dt.UTC),
+    ):
+        report = cs.run_session(None, FakeSystems().ports, settings, as_of)
+        assert report.plan.actions == ()
+
+
+def test_settings_out_of_range_stop_a_session_before_any_read() -> None:
+    settings = cs.OrgSettings(future_days=10**6)
+    with pytest.raises(cs.SettingsError, match="future_days"):
+        cs.run_session(None, FakeSystems().ports, settings, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

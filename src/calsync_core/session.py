@@ -37,6 +37,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 import attrs
 
 from ._apply import apply_actions
+from ._context import Org
 from ._eligibility import overlaps
 from ._enums import IssueCode
 from ._plan import (
@@ -177,10 +178,10 @@ def collect(
 
 
 def _window(settings: OrgSettings, as_of: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        as_of - dt.timedelta(days=settings.past_days),
-        as_of + dt.timedelta(days=settings.future_days),
-    )
+    # The planner's own window: clamped at the ends of time, and settings out of
+    # range are a SettingsError before anything is read.
+    org = Org.build(settings, as_of)
+    return org.window_start, org.window_end
 
 
 def _scope(settings: OrgSettings) -> tuple[set[str], set[str]]:
