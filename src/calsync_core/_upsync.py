@@ -239,17 +239,16 @@ class ItemRules(PairRules):
             # series' stamp among them: it is linked to its own occurrence instead.
             return None
         why = None
+        # An event made in Salesforce whose UID stamp has not landed yet counts as
+        # carrying the UID sync gave its item: that stamp is planned with the event.
+        made_for_it = event is not None and item.ical_uid == downsync_uid(event)
         if seen.owner_id != user.sf_user_id:
             # Also an event given to a colleague in Salesforce: it is theirs now, and
             # only a stamp that is plainly its own links an item (stable, run after run).
             why = f"event {event_id} belongs to another owner ({seen.owner_id})"
-        elif seen.ical_uid is None:
-            if event is not None and item.ical_uid == downsync_uid(event):
-                # Created for an event made in Salesforce whose UID stamp has not
-                # landed yet; it is planned with the event (R-DOWN-CREATE).
-                return event
+        elif seen.ical_uid is None and not made_for_it:
             why = f"event {event_id} carries no meeting UID"
-        elif seen.ical_uid != item.ical_uid:
+        elif seen.ical_uid is not None and seen.ical_uid != item.ical_uid:
             why = f"event {event_id} belongs to another meeting ({seen.ical_uid})"
         elif event is not None:
             # Twins matter only while the event is there: once it is gone, each

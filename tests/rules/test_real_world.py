@@ -802,3 +802,19 @@ def test_r_limit_allday_event_stretched_past_14_days_in_salesforce_is_not_copied
     assert actions_of(plan, cs.UpdateItem) == ()
     assert issue_codes(plan) == [cs.IssueCode.EVENT_TOO_LONG]
     assert settled(cs.apply(stretched, plan), org()).actions == ()
+
+
+def test_r_dedup_two_items_made_for_one_salesforce_event_are_settled_in_one_run() -> None:
+    # The UID stamp failed, then a fetch came back empty (below the guard) and a
+    # second item was made for the same event: both carry its id and sync's UID.
+    made = event("00Umade1", uid=None, created_by_sync=False, subject="Review")
+    first = only(converge(snap(made), org()).items)
+    second = attrs.evolve(first, id="AAMk-second")
+    now = snap(made, first, second)
+
+    plan = run(snap(first), now, org())
+    done = cs.apply(now, plan)
+
+    assert issue_codes(plan) == [cs.IssueCode.STAMP_MISMATCH]
+    assert only(done.events).ical_uid == first.ical_uid
+    assert settled(done, org()).actions == ()
