@@ -235,6 +235,11 @@ class _Run(DownRules):
                 # One modified occurrence gone is not the meeting gone: a cancelled
                 # occurrence shows in its series' ``cancelled`` (R-CANCEL).
                 continue
+            if any(
+                copy.mailbox == item.mailbox and copy.original_start is None
+                for copy in self.now.meetings.get(item.ical_uid, ())
+            ):
+                continue  # the organizer still has a copy of it (one made with Outlook's Copy)
             if in_window(item, self.org):
                 gone.setdefault(item.ical_uid, item)
         return gone

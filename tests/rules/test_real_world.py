@@ -818,3 +818,17 @@ def test_r_dedup_two_items_made_for_one_salesforce_event_are_settled_in_one_run(
     assert issue_codes(plan) == [cs.IssueCode.STAMP_MISMATCH]
     assert only(done.events).ical_uid == first.ical_uid
     assert settled(done, org()).actions == ()
+
+
+def test_r_cancel_organizer_deleting_one_of_two_copies_of_the_meeting_cancels_nothing() -> None:
+    it, ev = linked(appointment())
+    s0 = snap(it, ev)
+    copy = attrs.evolve(it, id="appointment-copy")  # Outlook's Copy kept the UID and stamp
+    s1 = cs.apply(put(s0, copy), run(s0, put(s0, copy), org()))
+
+    plan = run(s1, drop(s1, it.id), org())
+    done = cs.apply(drop(s1, it.id), plan)
+
+    assert _deleted_events(plan) == set()
+    assert item_in(done, "appointment-copy").categories == {SALESFORCE}
+    assert settled(done, org()).actions == ()
