@@ -424,6 +424,13 @@ class ItemRules(PairRules):
             for event in kept[:1]:
                 if upward and not self.held(event.owner_id):
                     self.invitee_changes[event.id].remove.append(user.sf_user_id)
+            ref = None if kept else self.creating.get((item.ical_uid, meeting.host.sf_user_id))
+            if ref is not None and upward:
+                # The organizer's event is made in this very plan: made without them.
+                invited = self.created(ref).invitee_ids
+                if user.sf_user_id in invited:
+                    left = tuple(i for i in invited if i != user.sf_user_id)
+                    self.invite_to_created(ref, left)
             note = "cancelled in this mailbox (the attendee was removed): no longer invited"
             self.note(item, "cancel", R.CANCEL, note)
             return

@@ -832,3 +832,15 @@ def test_r_cancel_organizer_deleting_one_of_two_copies_of_the_meeting_cancels_no
     assert _deleted_events(plan) == set()
     assert item_in(done, "appointment-copy").categories == {SALESFORCE}
     assert settled(done, org()).actions == ()
+
+
+def test_r_cancel_removed_attendee_is_not_invited_to_the_event_made_in_the_same_run() -> None:
+    alice, bob = _alices_meeting()
+    # alice's copy still lists bob, but bob already holds the cancellation.
+    cancelled = edit(bob, is_cancelled=True)
+    now = snap(alice, cancelled, PAT_CONTACT)
+
+    plan = run(None, now, TEAM)
+
+    assert created_event(plan).invitee_ids == ()
+    assert settled(cs.apply(now, plan), TEAM).actions == ()
