@@ -225,6 +225,11 @@ class Previous:
         return {pair: tuple(sorted(events, key=_EVENT_ID)) for pair, events in found.items()}
 
     @functools.cached_property
+    def copies(self) -> frozenset[tuple[str, str]]:
+        """(mailbox, UID) of every item ``before`` holds."""
+        return frozenset((item.mailbox, item.ical_uid) for item in self.items.values())
+
+    @functools.cached_property
     def items_by_event(self) -> Mapping[tuple[str, str], tuple[CalendarItem, ...]]:
         """(mailbox, sf_event_id) → the items ``before`` saw stamped with it, by id."""
         found: dict[tuple[str, str], list[CalendarItem]] = defaultdict(list)

@@ -187,8 +187,14 @@ class _Run(DownRules):
             and ordered[0].mailbox != organizer
             and organizer not in self.emptied.mailboxes  # R-EMPTY-GUARD: a failed fetch
             and (organizer, uid) not in self.now.bad_copies  # there, though unreadable
-            and not self.now.events_of(uid, host.sf_user_id)
-            and self.out_of_view_event(uid, host.sf_user_id) is None
+            and (
+                # gone since an earlier run, whatever events sync could not delete
+                (self.prev is not None and (organizer, uid) not in self.prev.copies)
+                or (
+                    not self.now.events_of(uid, host.sf_user_id)
+                    and self.out_of_view_event(uid, host.sf_user_id) is None
+                )
+            )
         ):
             # An internal organizer with neither a copy of their own meeting nor its
             # event deleted it (or never saved it): the attendees' copies wait for

@@ -844,3 +844,18 @@ def test_r_cancel_removed_attendee_is_not_invited_to_the_event_made_in_the_same_
 
     assert created_event(plan).invitee_ids == ()
     assert settled(cs.apply(now, plan), TEAM).actions == ()
+
+
+def test_r_cancel_attendees_stay_unlinked_beside_an_event_sync_could_not_delete() -> None:
+    synced = converge(snap(*_alices_meeting(), PAT_CONTACT), TEAM)
+    ev = only(synced.events)
+    theirs = attrs.evolve(ev, id=f"{ev.id}-twin", created_by_sync=False)  # someone's own copy
+    with_twin = put(synced, theirs)
+    gone = drop(with_twin, "m-alice")
+
+    plan = run(with_twin, gone, TEAM)
+    done = cs.apply(gone, plan)
+
+    assert _deleted_events(plan) == {ev.id}
+    assert SALESFORCE not in item_in(done, "m-bob").categories
+    assert settled(done, TEAM).actions == ()
