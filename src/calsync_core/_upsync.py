@@ -1,12 +1,16 @@
 """Calendar → Salesforce for one calendar item: save, link, update, unsync, or say why not.
 
 The branches, in the order they are tried for each item of an internal user:
-its event is invalid (leave the pair alone) · the meeting is cancelled
-(R-CANCEL) · ``Salesforce Unsync`` (R-UNSYNC) · linked to an event (R-UPDATE,
-R-ATTENDEES, R-ATTACHMENTS) · its event was deleted in Salesforce
-(R-DOWN-DELETE) · one-way to the calendar (R-DIRECTION) · otherwise the
-eligibility rules decide, and a saved item adopts an existing event (R-DEDUP),
-becomes an invitee of its organizer's event (R-WAIT-ORGANIZER) or creates one.
+its event is invalid (leave the pair alone) · the organizer cancelled the
+meeting (R-CANCEL) · this copy alone is cancelled: a removed attendee, an
+external cancellation, one occurrence (R-CANCEL) · its stamp is not its own, or
+a twin in the mailbox holds the event (R-DEDUP, STAMP_MISMATCH) · ``Salesforce
+Unsync`` (R-UNSYNC) · linked to an event (R-UPDATE, R-ATTENDEES, R-LINK,
+R-ATTACHMENTS) · a modified occurrence (R-UPDATE) · its event is absent:
+deleted in Salesforce (R-DOWN-DELETE) or only out of view (R-WINDOW) · one-way
+to the calendar (R-DIRECTION) · otherwise the eligibility rules decide, and a
+saved item adopts an existing event (R-DEDUP), becomes an invitee of its
+organizer's event (R-WAIT-ORGANIZER) or creates one.
 """
 
 from __future__ import annotations
