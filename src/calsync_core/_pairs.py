@@ -4,8 +4,8 @@ Owns the per-pair work of R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT
 (through ``_fields``), R-ATTENDEES with smart sharing (three-way), a link choice
 made on a saved item (R-LINK), R-ATTACHMENTS, and the cancelled occurrences of a
 linked series (R-CANCEL). R-PRIVATE wins over sharing and choices on either
-side. ``_upsync`` decides *whether*
-an item is linked; this module decides what a linked pair needs.
+side. ``_upsync`` decides *whether* an item is linked; this module decides what
+a linked pair needs.
 """
 
 from __future__ import annotations
