@@ -91,7 +91,7 @@ def route_copy_out_of_view() -> History:
 def organizers_salesforce_side_empty() -> History:
     """u1 organizes a meeting u0 accepted; u0's copy is an invitee of u1's event. Then
     u1's events all come back empty (R-EMPTY-GUARD holds the owner 005u1), and u1's own
-    copy is out of view. The plan takes "no copy and no event" for a deleted meeting
+    copy is not in view. The plan takes "no copy and no event" for a deleted meeting
     and unlinks u0's copy: a consequence of the emptied side the guard must hold."""
     far = AS_OF + dt.timedelta(days=90)
     events = tuple(
