@@ -86,3 +86,34 @@ def route_copy_out_of_view() -> History:
         before=cs.Snapshot(as_of=AS_OF, items=(moved,), events=(event,)),
         after=cs.Snapshot(as_of=AS_OF, events=(event,)),
     )
+
+
+def organizers_salesforce_side_empty() -> History:
+    """u1 organizes a meeting u0 accepted; u0's copy is an invitee of u1's event. Then
+    u1's events all come back empty (R-EMPTY-GUARD holds the owner 005u1), and u1's own
+    copy is not in view. The plan takes "no copy and no event" for a deleted meeting
+    and unlinks u0's copy: a consequence of the emptied side the guard must hold."""
+    far = AS_OF + dt.timedelta(days=90)
+    events = tuple(
+        cs.SfEvent(
+            id=f"00Uu1{n}",
+            owner_id="005u1",
+            start=when,
+            end=when + _HOUR,
+            ical_uid=uid,
+            created_by_sync=True,
+            version="e1",
+        )
+        for n, (uid, when) in enumerate((("uid-7", far), ("uid-9", _START)))
+    )
+    copy = cs.CalendarItem(
+        id="uid-7@u0", ical_uid="uid-7", mailbox=U0, start=_START, end=_START + _HOUR,
+        organizer=U1, attendees=(cs.Attendee(email=U0),), response=cs.Response.ACCEPTED,
+        categories={"Salesforce"}, version="v1",
+    )  # fmt: skip
+    settings = attrs.evolve(TWO_USERS, empty_guard=2)
+    return History(
+        settings=settings,
+        before=cs.Snapshot(as_of=AS_OF, events=events),
+        after=cs.Snapshot(as_of=AS_OF, items=(copy,)),
+    )

@@ -202,6 +202,7 @@ def test_r_private_no_private_content_crosses_without_consent(h: History) -> Non
 
 
 @given(histories())
+@example(examples.organizers_salesforce_side_empty())
 def test_r_empty_guard_holds_every_consequence_on_every_mailbox(h: History) -> None:
     _holds(safety.guard_holds(_run(h)))
 

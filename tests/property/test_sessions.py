@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 
 import pytest
@@ -90,9 +91,14 @@ SURVEY = os.environ.get("CALSYNC_SURVEY", "") not in ("", "0")
 #: Hypothesis shrinks a failure of that kind rather than whichever it met first.
 ONLY = re.compile(os.environ.get("CALSYNC_ONLY", ""))
 FOUND: dict[str, int] = {}
+#: ``CALSYNC_CAPTURE=<file>`` pickles, for each kind of failure a survey counts, the first
+#: run that showed it (settings, ``before``, what the session read, the plan): a
+#: counterexample for the planner alone, to cut down by hand.
+CAPTURE = os.environ.get("CALSYNC_CAPTURE", "")
+CAPTURED: dict[str, safety.Run] = {}
 
 
-def _expect(holds: bool, kind: str, detail: object = "") -> None:
+def _expect(holds: bool, kind: str, detail: object = "", run: safety.Run | None = None) -> None:
     """Assert a property; in a survey, count its failure by kind and carry on."""
     if not ONLY.search(kind):
         return
@@ -100,6 +106,8 @@ def _expect(holds: bool, kind: str, detail: object = "") -> None:
         if not holds:
             kind = re.sub(r"[0-9a-f]{8,}|\b[0-9A-Za-z]*[0-9]{5,}\w*|\S+@\S+", "#", kind)
             FOUND[kind[:140]] = FOUND.get(kind[:140], 0) + 1
+            if run is not None:
+                CAPTURED.setdefault(kind[:140], run)
         return
     assert holds, f"{kind}\n{detail}" if detail else kind
 
@@ -346,6 +354,7 @@ class Sessions(RuleBasedStateMachine):
     @rule()
     def fault_free_session_then_another(self) -> None:
         self.fake.faults.clear()
+        prior = self.before
         first = self._session()
         assert first is not None  # no read can fail without a fault
         # What R-EMPTY-GUARD held back goes ahead once the side shows events again,
@@ -354,10 +363,15 @@ class Sessions(RuleBasedStateMachine):
         second = self._session()
         assert second is not None
         if held:
+            prior = first.next_before
             first, second = second, self._session()
             assert second is not None
+        # The first session's own run: P-CONVERGENCE for the planner alone is about it.
+        converging = safety.Run(settings=self.settings, before=prior, after=first.observed,
+                                plan=first.plan)  # fmt: skip
         for action in second.plan.actions:
-            _expect(False, f"P-CONVERGENCE: {type(action).__name__} {action.rule}", action)
+            what = f"P-CONVERGENCE: {type(action).__name__} {action.rule}"
+            _expect(False, what, action, converging)
         if first.ok:
             self._pairs_agree()
 
@@ -388,7 +402,7 @@ class Sessions(RuleBasedStateMachine):
         )
         for check in safety.CHECKS:
             for found in check(run):
-                _expect(False, f"{check.__name__}: {found}")
+                _expect(False, f"{check.__name__}: {found}", run=run)
         self._failures_explained(report, self.fake.faults.fired[fired:])
         self._consent(report)
         self.before = report.next_before
@@ -493,12 +507,16 @@ def test_sessions_with_faults(capsys: pytest.CaptureFixture[str]) -> None:
         SEEN[key] = 0
     EDITS.clear()
     FOUND.clear()
+    CAPTURED.clear()
     Sessions.TestCase("runTest").runTest()
     with capsys.disabled():
         print("\nstateful: " + ", ".join(f"{n} {what}" for what, n in SEEN.items()))
         print("real-life edits: " + ", ".join(f"{n} {what}" for what, n in sorted(EDITS.items())))
         for kind, n in sorted(FOUND.items(), key=lambda kv: -kv[1]):
             print(f"  failed {n:6d}x  {kind}")
+    if CAPTURE:
+        with open(CAPTURE, "wb") as out:
+            pickle.dump(CAPTURED, out)
     assert not FOUND, f"{sum(FOUND.values())} property failures (survey above)"
     assert SEEN["sessions"] >= _TARGET
     assert SEEN["failed actions"] > 0
