@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import calsync_core as cs
-from calsync_core._downsync import downsync_uid
+from calsync_core._domain import downsync_uid
 from calsync_core.testing import _life as life
 from calsync_core.testing import strategies as cst
 from calsync_core.testing._register import register

@@ -13,30 +13,17 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._enums import DescriptionMode, Direction, RecordKind
-from ._errors import SettingsError
-from ._values import OrgSettings, PublicCalendarRoute, SfEvent, UserSettings
-
-#: Category names the planner owns (R-CATEGORIES); it never touches any other.
-SALESFORCE = "Salesforce"
-SYNC_ERROR = "Sync Error"
-UNSYNC = "Salesforce Unsync"
-REQUIRED_STATUS_PREFIX = "Status: Required fields are missing: "
-
-#: The longest window reach either way, in days (``past_days``, ``future_days``).
-#: Ten years is far beyond any sync window in use (the vendor's defaults are 14
-#: and 60 days) and it bounds the work per run: every series is asked whether it
-#: occurs in the window, and that question costs up to one step per day of the
-#: window (see :mod:`._recurrence`). Larger values are settings mistakes
-#: (days typed as minutes, a "forever" sentinel) and are refused, not clamped.
-MAX_WINDOW_DAYS = 3650
-#: The earliest and latest instants a datetime holds: a window is cut there.
-EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
-LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def domain(address: str) -> str:
-    return address.rpartition("@")[2]
+from ._domain import (
+    REQUIRED_STATUS_PREFIX,
+    SALESFORCE,
+    SYNC_ERROR,
+    UNSYNC,
+    check_settings,
+    domain,
+    moved,
+)
+from ._enums import DescriptionMode, Direction
+from ._values import OrgSettings, PublicCalendarRoute, UserSettings
 
 
 @attrs.frozen(kw_only=True)
@@ -52,7 +39,7 @@ class Org:
 
     @classmethod
     def build(cls, settings: OrgSettings, as_of: dt.datetime) -> Org:
-        _check(settings)
+        check_settings(settings)
         return cls(
             settings=settings,
             users={u.email: u for u in settings.users},
@@ -82,18 +69,6 @@ class Org:
         return user.description_mode
 
 
-def moved(at: dt.datetime, days: int) -> dt.datetime:
-    """``at`` moved by ``days``, stopping at the first or last instant a datetime holds.
-
-    A snapshot taken near year 1 or 9999 still has a window: the part that
-    calendars cannot reach anyway is cut off rather than raising OverflowError.
-    """
-    try:
-        return at + dt.timedelta(days=days)
-    except OverflowError:
-        return EARLIEST if days < 0 else LATEST
-
-
 def _routes(settings: OrgSettings) -> dict[str, tuple[PublicCalendarRoute, ...]]:
     routes: dict[str, list[PublicCalendarRoute]] = {}
     for route in settings.public_calendar_routes:
@@ -101,34 +76,4 @@ def _routes(settings: OrgSettings) -> dict[str, tuple[PublicCalendarRoute, ...]]
     return {calendar: tuple(found) for calendar, found in routes.items()}
 
 
-_EVENT_FIELDS = frozenset(a.name for a in attrs.fields(SfEvent))
-
-
-def _check(settings: OrgSettings) -> None:
-    problems: list[str] = []
-    seen_email: dict[str, int] = {}
-    seen_sf: dict[str, int] = {}
-    for n, user in enumerate(settings.users):
-        where = f"users[{n}]"
-        if "@" not in user.email:
-            problems.append(f"{where}.email: not an address: {user.email!r}")
-        if not user.sf_user_id:
-            problems.append(f"{where}.sf_user_id: empty")
-        if user.email in seen_email:
-            problems.append(f"{where}.email: same as users[{seen_email[user.email]}]")
-        if user.sf_user_id in seen_sf:
-            problems.append(f"{where}.sf_user_id: same as users[{seen_sf[user.sf_user_id]}]")
-        seen_email.setdefault(user.email, n)
-        seen_sf.setdefault(user.sf_user_id, n)
-    for name in ("past_days", "future_days", "max_attachment_bytes", "empty_guard"):
-        if getattr(settings, name) < 0:
-            problems.append(f"{name}: must not be negative")
-    for name in ("past_days", "future_days"):
-        if getattr(settings, name) > MAX_WINDOW_DAYS:
-            problems.append(f"{name}: at most {MAX_WINDOW_DAYS} days (ten years)")
-    if settings.auto_create not in (None, RecordKind.CONTACT, RecordKind.LEAD):
-        problems.append("auto_create: only CONTACT or LEAD records are created (R-AUTO-CREATE)")
-    for name in sorted(settings.required_fields - _EVENT_FIELDS):
-        problems.append(f"required_fields: {name!r} is not an SfEvent field")
-    if problems:
-        raise SettingsError(problems)
+__all__ = ["REQUIRED_STATUS_PREFIX", "SALESFORCE", "SYNC_ERROR", "UNSYNC", "Org", "moved"]

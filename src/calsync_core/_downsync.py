@@ -16,6 +16,7 @@ route's mailboxes, with the route's category; nothing is ever written back.
 from __future__ import annotations
 
 from . import _rules as R
+from ._domain import LONGEST_OCCURRENCE, downsync_uid
 from ._eligibility import in_window
 from ._enums import (
     ConflictPolicy,
@@ -26,10 +27,9 @@ from ._enums import (
     Sensitivity,
 )
 from ._fields import sync_pair
-from ._limits import LONGEST_OCCURRENCE, duration_limit
+from ._limits import duration_limit
 from ._plan import CreateItem, FieldChange, Issue, UpdateEvent, UpdateItem
 from ._upsync import ItemRules
-from ._upsync import downsync_uid as downsync_uid  # where strategies and tests find it
 from ._values import CalendarItem, PublicCalendarRoute, SfEvent
 
 LIGHTNING_TEXT = (

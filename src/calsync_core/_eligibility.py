@@ -12,15 +12,13 @@ request: most vetoes do not apply, and where the request still cannot be met
 
 from __future__ import annotations
 
-import datetime as dt
-
 import attrs
 
 from . import _rules as R
 from ._context import SALESFORCE, Org
+from ._domain import organizer_of, overlaps
 from ._enums import IssueCode, Response, Sensitivity
 from ._index import Index
-from ._recurrence import occurs_between
 from ._values import CalendarItem, SfEvent, UserSettings
 
 _PRIVATE = frozenset({Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL})
@@ -58,10 +56,6 @@ def is_manual(item: CalendarItem) -> bool:
     return SALESFORCE in item.categories or item.link_choice is not None
 
 
-def organizer_of(item: CalendarItem) -> str:
-    return item.mailbox if item.organizer is None else item.organizer
-
-
 def participants(item: CalendarItem) -> list[str]:
     """Organizer first, then attendees in their order, each address once."""
     seen = dict.fromkeys([organizer_of(item), *(a.email for a in item.attendees)])
@@ -71,22 +65,6 @@ def participants(item: CalendarItem) -> list[str]:
 def in_window(thing: CalendarItem | SfEvent, org: Org) -> bool:
     """R-WINDOW: the item or event, or any occurrence of its series, overlaps the window."""
     return overlaps(thing, org.window_start, org.window_end)
-
-
-def overlaps(thing: CalendarItem | SfEvent, lo: dt.datetime, hi: dt.datetime) -> bool:
-    """Whether ``thing`` -- or any occurrence of its series -- overlaps ``[lo, hi]``."""
-    if thing.recurrence is None:
-        return thing.start <= hi and thing.end >= lo
-    series = thing.recurrence
-    return occurs_between(
-        series.rule,
-        thing.start,
-        thing.end - thing.start,
-        lo,
-        hi,
-        time_zone=thing.time_zone,
-        cancelled=series.cancelled,
-    )
 
 
 def recurring_enabled(org: Org) -> bool:

@@ -15,27 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
 from . import _recurrence as recurrence
+from ._domain import is_address
 from ._enums import RecordKind
 from ._values import Attendee, CalendarItem, Record, SfEvent, Snapshot
 
 ItemKey = tuple[str, str]  # (mailbox, item id)
-
-# Deliberately loose: one "@", something on both sides, no blanks. Mail servers
-# are the authority on addresses; this only catches values that are not one.
-_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def is_address(value: str) -> bool:
-    # Cached: the same few thousand addresses recur across every meeting's copies.
-    return _ADDRESS.fullmatch(value) is not None
 
 
 def sound(item: CalendarItem, known: set[str]) -> bool:

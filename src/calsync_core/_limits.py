@@ -16,17 +16,13 @@ import attrs
 from . import _rules as R
 from . import recurrence
 from ._context import REQUIRED_STATUS_PREFIX
+from ._domain import LONGEST_EVENT, LONGEST_GROUP_EVENT, LONGEST_OCCURRENCE, TEXT_LIMITS
 from ._eligibility import is_private
 from ._enums import IssueCode
 from ._plan import FieldValue
 from ._recurrence_classic import ClassicRecurrence
 from ._timezones import iana_name
 from ._values import CalendarItem, SfEvent
-
-TEXT_LIMITS: Mapping[str, int] = {"subject": 255, "location": 255, "description": 32_000}
-LONGEST_EVENT = dt.timedelta(days=14)
-LONGEST_GROUP_EVENT = dt.timedelta(hours=24)
-LONGEST_OCCURRENCE = dt.timedelta(hours=24)
 
 
 @attrs.frozen(kw_only=True)
@@ -111,8 +107,10 @@ def duration_limit(item: CalendarItem | SfEvent) -> Limit | None:
             rule=R.LIMIT_ALLDAY,
             message=f"Event lasts {days:g} days; Salesforce allows at most 14.",
         )
-    if isinstance(item, CalendarItem) and item.calendar_id is not None and (
-        length > LONGEST_GROUP_EVENT
+    if (
+        isinstance(item, CalendarItem)
+        and item.calendar_id is not None
+        and (length > LONGEST_GROUP_EVENT)
     ):
         return Limit(
             code=IssueCode.GROUP_EVENT_TOO_LONG,

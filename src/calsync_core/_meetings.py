@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import attrs
 
 from ._context import Org
-from ._eligibility import is_meeting, is_private, organizer_of
+from ._domain import organizer_of
+from ._eligibility import is_meeting, is_private
 from ._index import MAILBOX
 from ._values import CalendarItem, UserSettings
 

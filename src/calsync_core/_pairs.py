@@ -216,9 +216,7 @@ class PairRules(Output):
             self.note(item, "cut", R.FIELD_LIMITS, note)
         return sync.private(item)
 
-    def _share(
-        self, item: CalendarItem, meeting: Meeting, event: SfEvent, *, chosen: bool
-    ) -> None:
+    def _share(self, item: CalendarItem, meeting: Meeting, event: SfEvent, *, chosen: bool) -> None:
         """R-ATTENDEES with smart_auto_sharing: Who, What and invitees kept up, three-way.
 
         What sync derives from the meeting's participants now is compared with what

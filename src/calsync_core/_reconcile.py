@@ -31,8 +31,9 @@ from collections.abc import Sequence
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import Org
+from ._domain import organizer_of
 from ._downsync import DownRules
-from ._eligibility import in_window, organizer_of
+from ._eligibility import in_window
 from ._enums import Direction, IssueCode
 from ._guard import emptied
 from ._index import MAILBOX, Index, Previous, build, build_previous

@@ -24,7 +24,8 @@ import attrs
 from . import _rules as R
 from ._categories import CategoryState
 from ._context import SALESFORCE, UNSYNC, Org
-from ._eligibility import Verdict, in_window, is_meeting, is_private, judge, organizer_of
+from ._domain import downsync_uid, organizer_of
+from ._eligibility import Verdict, in_window, is_meeting, is_private, judge
 from ._enums import Direction, IssueCode, Sensitivity
 from ._guard import Emptied
 from ._index import Index, Previous
@@ -61,11 +62,6 @@ class _Foreign:
 
 _FOREIGN = _Foreign()
 _ITEM_ID: Callable[[CalendarItem], str] = operator.attrgetter("id")
-
-
-def downsync_uid(event: SfEvent) -> str:
-    """The iCalendar UID given to the item created for a Salesforce-made event."""
-    return f"sf-{event.id}@calsync"
 
 
 def event_ref(owner_id: str, ical_uid: str) -> str:

@@ -38,7 +38,7 @@ import attrs
 
 from ._apply import apply_actions
 from ._context import Org
-from ._eligibility import overlaps
+from ._domain import overlaps
 from ._enums import IssueCode
 from ._plan import (
     Action,

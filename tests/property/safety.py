@@ -39,8 +39,7 @@ from typing import Any
 import attrs
 
 import calsync_core as cs
-from calsync_core._downsync import downsync_uid
-from calsync_core._eligibility import organizer_of, overlaps
+from calsync_core._domain import downsync_uid, organizer_of, overlaps
 
 SALESFORCE = "Salesforce"
 UNSYNC = "Salesforce Unsync"

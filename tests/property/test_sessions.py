@@ -54,7 +54,7 @@ from hypothesis.stateful import (
 )
 
 import calsync_core as cs
-from calsync_core._eligibility import overlaps
+from calsync_core._domain import overlaps
 from calsync_core.ports import PortError
 from calsync_core.session import SessionReport, run_session
 from calsync_core.testing import _life as life

@@ -40,8 +40,7 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 
 from .. import recurrence as rec
-from .._context import SALESFORCE
-from .._eligibility import organizer_of, overlaps
+from .._domain import SALESFORCE, organizer_of, overlaps
 from .._enums import RecordKind, Response, Sensitivity
 from .._timezones import iana_name
 from .._values import (

@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 
 from .._apply import created_event, created_item
-from .._eligibility import overlaps
+from .._domain import overlaps
 from .._plan import (
     CreateEvent,
     CreateItem,

@@ -38,8 +38,15 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._context import SALESFORCE, UNSYNC, _check
-from .._downsync import downsync_uid
+from .._domain import (
+    LONGEST_OCCURRENCE,
+    SALESFORCE,
+    TEXT_LIMITS,
+    UNSYNC,
+    check_settings,
+    downsync_uid,
+    is_address,
+)
 from .._enums import (
     AttendeeRole,
     ConflictPolicy,
@@ -51,8 +58,7 @@ from .._enums import (
     Sensitivity,
 )
 from .._errors import SettingsError
-from .._index import is_address
-from .._limits import LONGEST_OCCURRENCE, TEXT_LIMITS, duration_limit
+from .._limits import duration_limit
 from .._timezones import iana_name
 from .._values import (
     Attachment,
@@ -244,7 +250,7 @@ def _settings(value: object) -> OrgSettings:
     if not isinstance(value, OrgSettings):
         raise InvalidArgument(f"settings={value!r} must be an OrgSettings")
     try:
-        _check(value)
+        check_settings(value)
     except SettingsError as exc:
         raise InvalidArgument(f"settings are invalid: {exc}") from None
     return value
