@@ -18,9 +18,9 @@ from ._domain import (
     SALESFORCE,
     SYNC_ERROR,
     UNSYNC,
-    check_settings,
     domain,
     moved,
+    window,
 )
 from ._enums import DescriptionMode, Direction
 from ._values import OrgSettings, PublicCalendarRoute, UserSettings
@@ -39,13 +39,13 @@ class Org:
 
     @classmethod
     def build(cls, settings: OrgSettings, as_of: dt.datetime) -> Org:
-        check_settings(settings)
+        window_start, window_end = window(settings, as_of)
         return cls(
             settings=settings,
             users={u.email: u for u in settings.users},
             users_by_sf_id={u.sf_user_id: u for u in settings.users},
-            window_start=moved(as_of, -settings.past_days),
-            window_end=moved(as_of, settings.future_days),
+            window_start=window_start,
+            window_end=window_end,
             routes=_routes(settings),
         )
 

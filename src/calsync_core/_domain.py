@@ -150,3 +150,13 @@ def check_settings(settings: OrgSettings) -> None:
         problems.append(f"required_fields: {name!r} is not an SfEvent field")
     if problems:
         raise SettingsError(problems)
+
+
+def window(settings: OrgSettings, as_of: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The sync window at ``as_of`` (R-WINDOW), clamped at the ends of time.
+
+    Settings that contradict themselves raise :class:`SettingsError` first: the
+    window of a bad configuration is no window at all.
+    """
+    check_settings(settings)
+    return moved(as_of, -settings.past_days), moved(as_of, settings.future_days)

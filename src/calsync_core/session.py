@@ -37,8 +37,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 import attrs
 
 from ._apply import apply_actions
-from ._context import Org
-from ._domain import overlaps
+from ._domain import overlaps, window
 from ._enums import IssueCode
 from ._plan import (
     Action,
@@ -159,7 +158,7 @@ def collect(
 
     Lookups go in sorted order, so the same systems give the same calls.
     """
-    start, end = _window(settings, as_of)
+    start, end = window(settings, as_of)
     mailboxes, owners = _scope(settings)
     items: list[CalendarItem] = []
     for mailbox in sorted(mailboxes):
@@ -175,13 +174,6 @@ def collect(
             addresses.add(item.organizer)
     records = ports.directory.resolve(sorted(addresses))
     return Snapshot(as_of=as_of, items=tuple(items), events=tuple(events), records=tuple(records))
-
-
-def _window(settings: OrgSettings, as_of: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    # The planner's own window: clamped at the ends of time, and settings out of
-    # range are a SettingsError before anything is read.
-    org = Org.build(settings, as_of)
-    return org.window_start, org.window_end
 
 
 def _scope(settings: OrgSettings) -> tuple[set[str], set[str]]:
@@ -451,7 +443,7 @@ def _ahead_of_view(
     """
     if before is None:
         return after
-    start, end = _window(settings, observed.as_of)
+    start, end = window(settings, observed.as_of)
     mailboxes, owners = _scope(settings)
     item_keys = {(i.mailbox, i.id) for i in observed.items}
     item_keys.update((i.mailbox, i.id) for i in after.items)
