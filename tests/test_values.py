@@ -171,13 +171,13 @@ def test_rule_table_covers_every_cited_rule_and_has_unique_ids() -> None:
 def test_every_rule_constant_the_planner_cites_is_in_the_table() -> None:
     from calsync_core import _rules
 
-    cited = [
-        v
-        for k, v in vars(_rules).items()
-        if k.isupper() and not k.startswith("_") and isinstance(v, str)
-    ]
+    # The planner cites rules by these names; each is a row of the table, named
+    # for its ID, so the ID is written once and a misspelt name fails type checks.
+    cited = {k: v for k, v in vars(_rules).items() if k.isupper() and isinstance(v, _rules.Rule)}
     assert len(cited) >= 30
-    assert all(rule in cs.RULES for rule in cited)
+    assert all(cs.RULES[rule.id] is rule for rule in cited.values())
+    assert all(name == rule.id[2:].replace("-", "_") for name, rule in cited.items())
+    assert set(cited.values()) == set(cs.RULE_TABLE)
 
 
 def test_docs_rule_reference_is_generated_from_the_table() -> None:

@@ -37,7 +37,6 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from ._reconcile import reconcile
 from ._rules import RULE_TABLE, RULES, Rule
 from ._serde import dumps, loads
 from ._values import (
@@ -53,6 +52,7 @@ from ._values import (
     Snapshot,
     UserSettings,
 )
+from .planner import reconcile
 from .session import Connection, Failure, SessionReport, run_session
 
 __version__ = "0.1.0"

@@ -36,10 +36,10 @@ from ._example import example_after, example_before, example_settings
 from ._plan import (
     Plan,
 )
-from ._reconcile import reconcile
 from ._render import EXAMPLE, Inputs, Text, explain_text
 from ._serde import dumps, loads, problem_count
 from ._values import OrgSettings, Snapshot
+from .planner import reconcile
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

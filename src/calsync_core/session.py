@@ -53,8 +53,8 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from ._reconcile import reconcile
 from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot
+from .planner import reconcile
 from .ports import (
     CalendarWriter,
     Directory,

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import assume, given
 
 import calsync_core as cs
-from calsync_core._eligibility import in_window
-from calsync_core._limits import duration_limit, event_fields
+from calsync_core._domain import overlaps, window
+from calsync_core.planner.limits import duration_limit, event_fields
 
 from .orgs import History, histories
 
@@ -68,12 +68,10 @@ def _pairs(h: History) -> list[tuple[cs.CalendarItem, cs.SfEvent, cs.CalendarIte
 
 class _Window:
     def __init__(self, h: History) -> None:
-        from calsync_core._context import Org
-
-        self.org = Org.build(h.settings, h.after.as_of)
+        self.start, self.end = window(h.settings, h.after.as_of)
 
     def holds(self, thing: cs.CalendarItem | cs.SfEvent) -> bool:
-        return in_window(thing, self.org)
+        return overlaps(thing, self.start, self.end)
 
 
 @given(histories())

@@ -18,8 +18,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import calsync_core as cs
-from calsync_core import _pairs
-from calsync_core._reconcile import plan
+from calsync_core.planner import linked, plan
 
 from .orgs import AS_OF, OUTSIDERS, History, histories, meeting_copies, settings_
 
@@ -200,7 +199,7 @@ def test_steady_shortcut_is_taken_for_every_unchanged_pair(
     def full_rules(*_args: object, **_kwargs: object) -> bool:
         raise AssertionError("an unchanged pair took the full rules")
 
-    monkeypatch.setattr(_pairs.PairRules, "_sync_fields", full_rules)
+    monkeypatch.setattr(linked, "sync_linked", full_rules)
     again = cs.reconcile(synced, synced, settings)
     assert again.actions == ()
     assert again.issues == ()

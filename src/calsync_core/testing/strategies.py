@@ -45,6 +45,7 @@ from .._domain import (
     UNSYNC,
     check_settings,
     downsync_uid,
+    duration_fault,
     is_address,
 )
 from .._enums import (
@@ -58,7 +59,6 @@ from .._enums import (
     Sensitivity,
 )
 from .._errors import SettingsError
-from .._limits import duration_limit
 from .._timezones import iana_name
 from .._values import (
     Attachment,
@@ -958,7 +958,7 @@ def _linked(
             continue
         first = copies[0]
         host = users.get(first.organizer or first.mailbox)
-        if duration_limit(first) is not None:
+        if duration_fault(first) is not None:
             items.extend(copies)  # Salesforce cannot hold it: sync never saved it
             continue
         owners = (

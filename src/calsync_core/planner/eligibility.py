@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import attrs
 
-from . import _rules as R
-from ._context import SALESFORCE, Org
-from ._domain import organizer_of, overlaps
-from ._enums import IssueCode, Response, Sensitivity
-from ._index import Index
-from ._values import CalendarItem, SfEvent, UserSettings
+from .. import _rules as R
+from .._domain import SALESFORCE, organizer_of
+from .._enums import IssueCode, Response
+from .._rules import Rule
+from .._values import CalendarItem, UserSettings
+from .index import Index
+from .org import Org
+from .privacy import is_private
+from .world import World
 
-_PRIVATE = frozenset({Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL})
 _ANSWERED = frozenset({Response.ORGANIZER, Response.ACCEPTED, Response.TENTATIVE})
 
 ISE_013_TEXT = (
@@ -42,14 +44,10 @@ class Verdict:
     """The outcome for one item: save it or not, the rule why, and an issue if the user must act."""
 
     save: bool
-    rule: str
+    rule: Rule
     note: str
     issue: IssueCode | None = None
     message: str = ""
-
-
-def is_private(item: CalendarItem) -> bool:
-    return item.sensitivity in _PRIVATE
 
 
 def is_manual(item: CalendarItem) -> bool:
@@ -60,11 +58,6 @@ def participants(item: CalendarItem) -> list[str]:
     """Organizer first, then attendees in their order, each address once."""
     seen = dict.fromkeys([organizer_of(item), *(a.email for a in item.attendees)])
     return list(seen)
-
-
-def in_window(thing: CalendarItem | SfEvent, org: Org) -> bool:
-    """R-WINDOW: the item or event, or any occurrence of its series, overlaps the window."""
-    return overlaps(thing, org.window_start, org.window_end)
 
 
 def recurring_enabled(org: Org) -> bool:
@@ -85,16 +78,16 @@ def linkable(item: CalendarItem, org: Org) -> list[str]:
     return [p for p in participants(item) if not org.is_internal(p) and not org.is_blocked(p)]
 
 
-def judge(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
+def judge(w: World, item: CalendarItem, user: UserSettings) -> Verdict:
     """Decide whether ``item`` (not linked to any event) is saved now."""
     if is_manual(item):
-        return _manual(item, user, org, index)
-    return _autosave(item, user, org, index)
+        return _manual(w, item, user)
+    return _autosave(w, item, user)
 
 
-def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
-    s = org.settings
-    if not in_window(item, org):
+def _autosave(w: World, item: CalendarItem, user: UserSettings) -> Verdict:
+    org, index, s = w.org, w.now, w.org.settings
+    if not w.in_window(item):
         return _skip(R.WINDOW, "outside the sync window; autosave ignores it")
     if item.recurrence is not None and not recurring_enabled(org):
         return _skip(R.RECURRING_ENABLED, "recurring series are not enabled for this org")
@@ -122,7 +115,8 @@ def _autosave(item: CalendarItem, user: UserSettings, org: Org, index: Index) ->
     return Verdict(save=True, rule=R.AUTOSAVE_MEETING, note="meeting autosaved")
 
 
-def _manual(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> Verdict:
+def _manual(w: World, item: CalendarItem, user: UserSettings) -> Verdict:
+    org, index = w.org, w.now
     how = "link choice" if item.link_choice is not None else "'Salesforce' category"
     if item.recurrence is not None and not recurring_enabled(org):
         return Verdict(
@@ -152,7 +146,7 @@ def _manual(item: CalendarItem, user: UserSettings, org: Org, index: Index) -> V
             )
     # Cite the rule autosave would have followed: the one a manual save
     # overrides (R-PRIVATE, R-INTERNAL, R-WINDOW ...), or the one that agrees.
-    auto = _autosave(item, user, org, index)
+    auto = _autosave(w, item, user)
     if auto.save:
         return Verdict(save=True, rule=auto.rule, note=f"saved by the user ({how})")
     return Verdict(
@@ -180,5 +174,5 @@ def _resolvable(item: CalendarItem, org: Org, index: Index) -> bool:
     return any(p in index.people for p in candidates)
 
 
-def _skip(rule: str, note: str) -> Verdict:
+def _skip(rule: Rule, note: str) -> Verdict:
     return Verdict(save=False, rule=rule, note=note)

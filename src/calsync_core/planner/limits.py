@@ -13,16 +13,16 @@ from collections.abc import Mapping
 
 import attrs
 
-from . import _rules as R
-from . import recurrence
-from ._context import REQUIRED_STATUS_PREFIX
-from ._domain import LONGEST_EVENT, LONGEST_GROUP_EVENT, LONGEST_OCCURRENCE, TEXT_LIMITS
-from ._eligibility import is_private
-from ._enums import IssueCode
-from ._plan import FieldValue
-from ._recurrence_classic import ClassicRecurrence
-from ._timezones import iana_name
-from ._values import CalendarItem, SfEvent
+from .. import _rules as R
+from .. import recurrence
+from .._domain import REQUIRED_STATUS_PREFIX, TEXT_LIMITS, duration_fault
+from .._enums import IssueCode
+from .._plan import FieldValue
+from .._recurrence_classic import ClassicRecurrence
+from .._rules import Rule
+from .._timezones import iana_name
+from .._values import CalendarItem, SfEvent
+from .privacy import is_private
 
 
 @attrs.frozen(kw_only=True)
@@ -30,7 +30,7 @@ class Limit:
     """An item Salesforce cannot take, as an issue to report."""
 
     code: IssueCode
-    rule: str
+    rule: Rule
     message: str
     status: str | None = None  # the status category that goes with it (R-REQUIRED-FIELDS)
 
@@ -78,15 +78,17 @@ def duration_limit(item: CalendarItem | SfEvent) -> Limit | None:
     An event made in Salesforce is held to the same limits before it is copied
     down: an item the next run would have to flag is better never made.
     """
-    if iana_name(item.time_zone) is None:
+    fault = duration_fault(item)
+    if fault is None:
+        return None
+    if fault == "time_zone":
         return Limit(
             code=IssueCode.PROBLEMATIC_TIME_ZONE,
             rule=R.TIMEZONE,
             message=f"The time zone {item.time_zone!r} has no Salesforce equivalent "
             "(a custom or unknown zone); choose a standard time zone for this item.",
         )
-    length = item.end - item.start
-    if item.recurrence is not None and (item.is_all_day or length > LONGEST_OCCURRENCE):
+    if fault == "recurring":
         # Salesforce: a Classic series' occurrences last 24 hours or less (DOMAIN.md).
         return Limit(
             code=IssueCode.RECURRING_TOO_LONG,
@@ -94,30 +96,24 @@ def duration_limit(item: CalendarItem | SfEvent) -> Limit | None:
             message="Recurring all-day series, and series whose occurrences last over 24 "
             "hours, cannot be saved to Salesforce.",
         )
-    if length > LONGEST_EVENT:
-        days = length / dt.timedelta(days=1)
-        if item.is_all_day:
-            return Limit(
-                code=IssueCode.ALL_DAY_TOO_LONG,
-                rule=R.LIMIT_ALLDAY,
-                message=f"All-day event lasts {days:g} days; Salesforce allows at most 14.",
-            )
-        return Limit(
-            code=IssueCode.EVENT_TOO_LONG,
-            rule=R.LIMIT_ALLDAY,
-            message=f"Event lasts {days:g} days; Salesforce allows at most 14.",
-        )
-    if (
-        isinstance(item, CalendarItem)
-        and item.calendar_id is not None
-        and (length > LONGEST_GROUP_EVENT)
-    ):
+    if fault == "group":
         return Limit(
             code=IssueCode.GROUP_EVENT_TOO_LONG,
             rule=R.GROUP_CALENDAR,
             message="Group calendar events longer than 24 hours cannot be saved to Salesforce.",
         )
-    return None
+    days = (item.end - item.start) / dt.timedelta(days=1)
+    if fault == "all_day":
+        return Limit(
+            code=IssueCode.ALL_DAY_TOO_LONG,
+            rule=R.LIMIT_ALLDAY,
+            message=f"All-day event lasts {days:g} days; Salesforce allows at most 14.",
+        )
+    return Limit(
+        code=IssueCode.EVENT_TOO_LONG,
+        rule=R.LIMIT_ALLDAY,
+        message=f"Event lasts {days:g} days; Salesforce allows at most 14.",
+    )
 
 
 def required_limit(required: frozenset[str], values: Mapping[str, object]) -> Limit | None:

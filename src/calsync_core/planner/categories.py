@@ -9,18 +9,23 @@ categories added concurrently -- are never overwritten.
 
 from __future__ import annotations
 
-from . import _rules as R
-from ._context import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR
-from ._plan import SetCategories
-from ._values import CalendarItem
+from .. import _rules as R
+from .._domain import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR
+from .._plan import SetCategories
+from .._rules import Rule
+from .._values import CalendarItem
 
 
 class CategoryState:
-    """What one item's handling concluded about its status categories."""
+    """What one item's handling concluded about its status categories.
+
+    Part of the plan builder (``PlanBuilder.status``): the item being handled
+    has one, flushed into at most one SetCategories when its handling ends.
+    """
 
     def __init__(self) -> None:
         self.linked = False
-        self.unlinked_by: str | None = None  # the rule that removes the sync category
+        self.unlinked_by: Rule | None = None  # the rule that removes the sync category
         self.sync_categories = frozenset({SALESFORCE})  # route copies carry the route's too
         self.deleted = False  # the item itself goes (R-DOWN-DELETE's switch)
         self.has_issue = False
@@ -33,7 +38,7 @@ class CategoryState:
     def saved(self) -> None:
         self.linked = True
 
-    def unlink(self, rule: str, categories: frozenset[str] = frozenset({SALESFORCE})) -> None:
+    def unlink(self, rule: Rule, categories: frozenset[str] = frozenset({SALESFORCE})) -> None:
         self.unlinked_by = rule
         self.sync_categories = categories
 
@@ -71,7 +76,7 @@ def category_action(item: CalendarItem, state: CategoryState) -> SetCategories |
     remove = set() if state.held else remove & have
     if not add and not remove:
         return None
-    rule = R.CATEGORIES if state.unlinked_by is None else state.unlinked_by
+    rule = (R.CATEGORIES if state.unlinked_by is None else state.unlinked_by).id
     return SetCategories(
         mailbox=item.mailbox,
         item_id=item.id,

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 
 import attrs
 
-from ._context import Org
-from ._domain import organizer_of
-from ._eligibility import is_meeting, is_private
-from ._index import MAILBOX
-from ._values import CalendarItem, UserSettings
+from .._domain import organizer_of
+from .._values import CalendarItem, SfEvent, UserSettings
+from .eligibility import is_meeting
+from .index import MAILBOX
+from .org import Org
+from .privacy import is_private
 
 
 @attrs.frozen(kw_only=True)
@@ -38,6 +39,45 @@ class Meeting:
     def is_attendee_copy(self, item: CalendarItem) -> bool:
         """An attendee's copy of a meeting an internal user organizes (R-WAIT-ORGANIZER)."""
         return self.host is not None and item.mailbox != self.host.email and is_meeting(item)
+
+
+@attrs.frozen(kw_only=True)
+class Stamp:
+    """R-DEDUP's reading of a copy's stamp (its ``sf_event_id``).
+
+    ``event``: the event the stamp links it to, when the stamp holds. ``foreign``:
+    why it does not hold -- another owner's event, another meeting's, a twin in
+    the mailbox holds it -- with the event named (``event_id``); ``clear``: the
+    stamp is a twin's and is cleared, so which copy holds it is settled for good.
+    """
+
+    event: SfEvent | None = None
+    foreign: str | None = None
+    event_id: str = ""
+    clear: bool = False
+
+
+NO_STAMP = Stamp()
+
+
+@attrs.frozen(kw_only=True)
+class Copy:
+    """One copy of a meeting, with everything the per-item rules ask about it."""
+
+    item: CalendarItem
+    user: UserSettings
+    meeting: Meeting
+    prior: CalendarItem | None  # ``before``'s copy of the item
+    cancelled: str | None  # why the whole meeting is cancelled (R-CANCEL), if it is
+    up: bool  # R-DIRECTION: the user's calendar changes go to Salesforce
+    unsync: bool  # the user asked to take it out of Salesforce (R-UNSYNC)
+    stamp: Stamp
+    event: SfEvent | None  # the event it is linked to: the one R-DEDUP keeps of its stamp's
+
+    @property
+    def adopted(self) -> bool:
+        """Linked to another event than its stamp's (R-DEDUP kept an older duplicate)."""
+        return self.event is not self.stamp.event
 
 
 def organizer_of_copies(copies: Sequence[CalendarItem]) -> str:

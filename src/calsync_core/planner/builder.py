@@ -1,4 +1,11 @@
-"""Collecting a plan: actions in dependency order, issues, and decisions.
+"""The one place that writes the plan: actions in dependency order, issues, decisions.
+
+Every rule family reads the world and reports here; nothing else in the
+planner changes anything. Besides the plan itself the builder keeps what a
+rule needs to know of the plan so far: the value each planned update leaves,
+the events and items it deletes, the events it creates, the status
+categories each item's handling concluded, and the invitees a meeting's
+copies add to or remove from its event.
 
 Actions run in phases so that everything an action refers to exists first:
 records before the events that link them, events before the items stamped with
@@ -18,13 +25,13 @@ leaves it* (``planned``).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import attrs
 
-from ._categories import CategoryState, category_action
-from ._enums import IssueCode
-from ._plan import (
+from .._enums import IssueCode
+from .._plan import (
     Action,
     CreateEvent,
     CreateItem,
@@ -43,7 +50,14 @@ from ._plan import (
     planned_decision,
     planned_plan,
 )
-from ._values import CalendarItem, SfEvent
+from .._rules import Rule
+from .._values import CalendarItem, SfEvent
+from .categories import CategoryState, category_action
+
+#: Tests turn this on (``tests/conftest.py``): an issue whose code its rule's
+#: ``Rule.issues`` does not list is then refused, so the rule table stays the
+#: truth about what a plan can carry.
+STRICT = False
 
 _PHASE: dict[type, int] = {
     CreateRecord: 0,
@@ -58,8 +72,16 @@ _PHASE: dict[type, int] = {
 }
 
 
-class Output:
-    """What one ``reconcile`` call has planned so far."""
+@attrs.define
+class InviteeChange:
+    """Users to add to and remove from one event's invitees (R-WAIT-ORGANIZER, R-CANCEL)."""
+
+    add: list[str] = attrs.Factory(list)
+    remove: list[str] = attrs.Factory(list)
+
+
+class PlanBuilder:
+    """What one ``reconcile`` call has planned so far: the run's only mutable object."""
 
     def __init__(self) -> None:
         self.actions: list[Action] = []
@@ -73,6 +95,12 @@ class Output:
         self.event_values: dict[str, dict[str, FieldValue]] = {}
         self.item_values: dict[tuple[str, str], dict[str, FieldValue]] = {}
         self.created_at: dict[str, int] = {}  # CreateEvent ref -> its index in ``actions``
+        # (ical_uid, owner) → ref of an event this plan creates: one per pair (R-DEDUP).
+        self.creating: dict[tuple[str, str], str] = {}
+        # event id → invitees to add or remove once the meeting's copies are all seen.
+        self.invitee_changes: defaultdict[str, InviteeChange] = defaultdict(InviteeChange)
+        # The status categories of the item being handled (R-CATEGORIES).
+        self.status = CategoryState()
 
     def act(self, action: Action) -> None:
         if isinstance(action, UpdateEvent):
@@ -122,34 +150,45 @@ class Output:
         index = self.created_at[ref]
         self.actions[index] = attrs.evolve(self.created(ref), invitee_ids=invitee_ids)
 
-    def decide(self, ref: str, outcome: str, rule: str, note: str) -> None:
+    def decide(self, ref: str, outcome: str, rule: Rule, note: str) -> None:
         """A decision about an event (or another thing with no mailbox)."""
-        self.decisions.append(planned_decision(ref, outcome, rule, note))
+        self.decisions.append(planned_decision(ref, outcome, rule.id, note))
 
-    def note(self, item: CalendarItem, outcome: str, rule: str, note: str) -> None:
+    def note(self, item: CalendarItem, outcome: str, rule: Rule, note: str) -> None:
         """A decision about a calendar item."""
-        self.decisions.append(planned_decision(item.id, outcome, rule, note, item.mailbox))
+        self.decisions.append(planned_decision(item.id, outcome, rule.id, note, item.mailbox))
 
     def issue(
         self,
-        item: CalendarItem,
+        rule: Rule,
         code: IssueCode,
-        rule: str,
         message: str,
+        *,
+        item: CalendarItem | None = None,
         event_id: str | None = None,
+        mailbox: str | None = None,
     ) -> None:
+        """An issue about an item (``item``), an event (``event_id``), or a mailbox or owner."""
+        if STRICT and code not in rule.issues:
+            raise AssertionError(f"{rule.id} does not list {code.value} among its issues")
         self.issues.append(
             Issue(
                 code=code,
                 message=message,
-                rule=rule,
-                mailbox=item.mailbox,
-                item_id=item.id,
+                rule=rule.id,
+                mailbox=item.mailbox if item is not None else mailbox,
+                item_id=None if item is None else item.id,
                 event_id=event_id,
             )
         )
 
+    def begin(self) -> CategoryState:
+        """Start on one item: its status categories start from nothing concluded."""
+        self.status = CategoryState()
+        return self.status
+
     def categories(self, item: CalendarItem, state: CategoryState) -> None:
+        """The one SetCategories that brings ``item`` to ``state``, if it is not there."""
         action = category_action(item, state)
         if action is not None:
             self.act(action)

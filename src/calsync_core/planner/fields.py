@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import attrs
 
-from . import _rules as R
-from ._eligibility import is_private
-from ._enums import ConflictPolicy, DescriptionMode, Direction, Sensitivity
-from ._limits import EventFields, event_fields
-from ._plan import FieldChange, FieldValue
-from ._values import CalendarItem, SfEvent
+from .. import _rules as R
+from .._enums import ConflictPolicy, DescriptionMode, Direction, Sensitivity
+from .._plan import FieldChange, FieldValue, UpdateEvent, UpdateItem
+from .._values import CalendarItem, SfEvent
+from .builder import PlanBuilder
+from .limits import EventFields, event_fields
+from .meetings import Copy
+from .privacy import is_private
+from .world import World
 
 #: Fields kept equal on both sides; ``description`` only in OFF mode (R-DESCRIPTION).
 SYNCED = ("subject", "location", "start", "end", "is_all_day", "is_private")
@@ -122,11 +125,7 @@ def sync_pair(
                 conflicts.append(
                     Conflict(field=name, calendar=mine, salesforce=theirs, winner=winner)
                 )
-    held: tuple[str, ...] = ()
-    if direction is Direction.TO_CALENDAR:
-        held, up = tuple(up), {}
-    if direction is Direction.TO_SALESFORCE:
-        held, down = tuple(down), {}
+    up, down, held = _one_way(direction, up, down)
     carried = _description_goes_down(mode, event, prior_event, down, cal)
     if carried:
         down["description"] = event.description
@@ -138,6 +137,17 @@ def sync_pair(
         description_down=carried,
         held=held,
     )
+
+
+def _one_way(
+    direction: Direction, up: dict[str, FieldValue], down: dict[str, FieldValue]
+) -> tuple[dict[str, FieldValue], dict[str, FieldValue], tuple[str, ...]]:
+    """R-DIRECTION: what a one-way user's direction keeps from going over, held back."""
+    if direction is Direction.TO_CALENDAR:
+        return {}, down, tuple(up)
+    if direction is Direction.TO_SALESFORCE:
+        return up, {}, tuple(down)
+    return up, down, ()
 
 
 def _event_value(event: SfEvent, name: str) -> FieldValue:
@@ -185,6 +195,63 @@ def _down_change(name: str, value: FieldValue, item: CalendarItem) -> FieldChang
     return FieldChange(field=field, old=old, new=value)
 
 
-#: The rule a change in each direction cites.
-UP_RULE = R.UPDATE
-DOWN_RULE = R.DOWN_UPDATE
+def in_sync(event_id: str) -> str:
+    return f"linked to event {event_id}; in sync"
+
+
+def sync_linked(w: World, out: PlanBuilder, c: Copy, event: SfEvent, *, adopted: bool) -> bool:
+    """R-UPDATE, R-DOWN-UPDATE, R-DESCRIPTION and R-CONFLICT for one linked pair.
+
+    Returns whether the pair is private once the plan is carried out.
+    """
+    item = c.item
+    sync = sync_pair(
+        item,
+        w.prior_item(item),
+        event,
+        w.prior_event(event.id),
+        mode=w.org.description_mode(c.user),
+        policy=w.org.settings.conflict_policy,
+        direction=w.org.direction(c.user),
+    )
+    if sync.up:
+        out.act(UpdateEvent(event_id=event.id, changes=sync.up, rule=R.UPDATE.id))
+        names = ", ".join(ch.field for ch in sync.up)
+        out.note(item, "update", R.UPDATE, f"changed in the calendar: {names}")
+        out.decide(event.id, "update", R.UPDATE, f"updated from item {item.id}: {names}")
+    if sync.down:
+        changes = sync.down
+        out.act(
+            UpdateItem(
+                mailbox=item.mailbox, item_id=item.id, changes=changes, rule=R.DOWN_UPDATE.id
+            )
+        )
+        names = ", ".join(ch.field for ch in sync.down)
+        out.note(item, "update", R.DOWN_UPDATE, f"changed in Salesforce: {names}")
+        out.decide(event.id, "keep", R.DOWN_UPDATE, f"sent to item {item.id}: {names}")
+    _explain(out, item, sync, event.id, adopted=adopted)
+    return sync.private(item)
+
+
+def _explain(
+    out: PlanBuilder, item: CalendarItem, sync: PairSync, event_id: str, *, adopted: bool
+) -> None:
+    """The decisions that say why a pair's fields went (or did not go) where they did."""
+    if sync.description_down:
+        note = (
+            "the Salesforce description went down with a subject, owner or time change "
+            "(SAFE mode; invitees will see it)"
+        )
+        out.note(item, "description", R.DESCRIPTION, note)
+    for c in sync.conflicts:
+        note = (
+            f"{c.field} changed on both sides: calendar {c.calendar!r}, Salesforce "
+            f"{c.salesforce!r}; the {c.winner} value stands"
+        )
+        out.note(item, "conflict", R.CONFLICT, note)
+    if sync.held:
+        out.note(item, "keep", R.DIRECTION, f"not sent, one-way sync: {', '.join(sync.held)}")
+    elif not (sync.up or sync.down or adopted):
+        out.note(item, "keep", R.UPDATE, in_sync(event_id))
+    for note in sync.cuts:
+        out.note(item, "cut", R.FIELD_LIMITS, note)

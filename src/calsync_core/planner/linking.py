@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import attrs
 
-from . import _rules as R
-from ._context import Org
-from ._eligibility import is_meeting, is_private, linkable
-from ._enums import RecordKind
-from ._index import Directory, Index
-from ._plan import CreateRecord
-from ._values import CalendarItem
+from .. import _rules as R
+from .._enums import RecordKind
+from .._plan import CreateRecord, FieldChange
+from .._rules import Rule
+from .._values import CalendarItem, SfEvent
+from .eligibility import is_meeting, linkable
+from .index import Directory, Index
+from .org import Org
+from .privacy import NO_RELATIONS, is_private
 
 MAX_WHOS = 50
 
@@ -26,7 +28,7 @@ class Links:
     who_ids: tuple[str, ...] = ()
     what_ids: tuple[str, ...] = ()
     new_records: tuple[CreateRecord, ...] = ()
-    notes: tuple[tuple[str, str], ...] = ()  # (rule, note)
+    notes: tuple[tuple[Rule, str], ...] = ()  # (rule, note)
 
 
 def is_lead(record_id: str, index: Index | Directory) -> bool:
@@ -45,12 +47,11 @@ def record_ref(kind: RecordKind, email: str) -> str:
 def links_for(item: CalendarItem, org: Org, index: Index | Directory) -> Links:
     """Who/What for the event saved from ``item``; a link choice replaces what is computed."""
     if is_private(item):
-        note = "private: no Who, What or invitees (Salesforce forbids them)"
-        return Links(notes=((R.PRIVATE, note),))
+        return Links(notes=((R.PRIVATE, NO_RELATIONS),))
     choice = item.link_choice
     whos: list[str] = []
     new_records: list[CreateRecord] = []
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[Rule, str]] = []
     if choice is not None and choice.who_id is not None:
         whos = [choice.who_id]
     elif is_meeting(item):
@@ -69,7 +70,7 @@ def links_for(item: CalendarItem, org: Org, index: Index | Directory) -> Links:
 
 def _computed_whos(
     item: CalendarItem, org: Org, index: Index | Directory
-) -> tuple[list[str], list[CreateRecord], list[tuple[str, str]]]:
+) -> tuple[list[str], list[CreateRecord], list[tuple[Rule, str]]]:
     names = {a.email: a.name for a in item.attendees}
     kind = org.settings.auto_create
     contacts: list[str] = []
@@ -85,7 +86,7 @@ def _computed_whos(
                 kind=kind,
                 email=address,
                 name=names.get(address, ""),
-                rule=R.AUTO_CREATE,
+                rule=R.AUTO_CREATE.id,
             )
             new_records.append(create)
             (contacts if kind is RecordKind.CONTACT else leads).append(create.ref)
@@ -115,3 +116,32 @@ def _accounts(whos: list[str], org: Org, index: Index | Directory) -> list[str]:
         if record.account_id not in accounts:
             accounts.append(record.account_id)
     return accounts
+
+
+def chosen_links(
+    item: CalendarItem, prior: CalendarItem | None, planned: SfEvent, org: Org, index: Index
+) -> tuple[FieldChange, ...] | None:
+    """R-LINK: a link choice made on an item already saved sets its event's Who/What.
+
+    The Save dialog on an existing event is the user's explicit choice, applied
+    whatever ``smart_auto_sharing`` says -- once, when the choice is new. None
+    when there is no new choice; otherwise the changes it makes to ``planned``
+    (the event as the plan leaves it), possibly none.
+    """
+    choice = item.link_choice
+    if choice is None:
+        return None
+    if prior is None or prior.link_choice == choice:
+        # Without ``before``'s copy nobody can tell a new choice from an old one
+        # that Salesforce has since been edited past: leave the event as it is.
+        return None
+    links = links_for(item, org, index)
+    wanted = {
+        "who_ids": (choice.who_id,) if choice.who_id is not None else planned.who_ids,
+        "what_ids": links.what_ids if choice.who_id or choice.what_id else planned.what_ids,
+    }
+    return tuple(
+        FieldChange(field=name, old=getattr(planned, name), new=value)
+        for name, value in wanted.items()
+        if getattr(planned, name) != value
+    )

@@ -20,83 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from . import _recurrence as recurrence
-from ._domain import is_address
-from ._enums import RecordKind
-from ._values import Attendee, CalendarItem, Record, SfEvent, Snapshot
+from .._domain import is_address
+from .._enums import RecordKind
+from .._values import CalendarItem, Record, SfEvent, Snapshot
+from .validity import event_problems, item_problems, sound
 
 ItemKey = tuple[str, str]  # (mailbox, item id)
-
-
-def sound(item: CalendarItem, known: set[str]) -> bool:
-    """The common case, a sound single item, answered with the fewest checks.
-
-    ``known`` holds the addresses this snapshot has already shown to be
-    addresses: the same few thousand recur on every copy of every meeting, so
-    a set lookup answers for most of them. The ones it does not hold are
-    checked, and the good ones added.
-    """
-    if not (
-        item.recurrence is None
-        and item.id
-        and item.ical_uid
-        and item.end >= item.start
-        and not item.attachments
-    ):
-        return False
-    if (
-        item.mailbox in known
-        and (item.organizer is None or item.organizer in known)
-        and known.issuperset(map(_EMAIL, item.attendees))
-    ):
-        return True
-    fresh = [item.mailbox, *map(_EMAIL, item.attendees)]
-    if item.organizer is not None:
-        fresh.append(item.organizer)
-    if all(map(is_address, fresh)):
-        known.update(fresh)
-        return True
-    return False
-
-
-def item_problems(item: CalendarItem) -> list[str]:
-    problems = []
-    if not item.id:
-        problems.append("empty id")
-    if not item.ical_uid:
-        problems.append("empty ical_uid")
-    if not is_address(item.mailbox):
-        problems.append(f"mailbox is not an address: {item.mailbox!r}")
-    if item.end < item.start:
-        problems.append("end before start")
-    if item.organizer is not None and not is_address(item.organizer):
-        problems.append(f"organizer is not an address: {item.organizer!r}")
-    problems.extend(
-        f"attendee {a.email!r} is not an address" for a in item.attendees if not is_address(a.email)
-    )
-    problems.extend(
-        f"attachment {a.id!r} has a negative size" for a in item.attachments if a.size < 0
-    )
-    if item.recurrence is not None:
-        fault = recurrence.problem(item.recurrence.rule, item.start, time_zone=item.time_zone)
-        if fault is not None:
-            problems.append(fault)
-    return problems
-
-
-def event_problems(event: SfEvent) -> list[str]:
-    problems = []
-    if not event.id:
-        problems.append("empty id")
-    if not event.owner_id:
-        problems.append("empty owner_id")
-    if event.end < event.start:
-        problems.append("end before start")
-    if event.recurrence is not None:
-        fault = recurrence.problem(event.recurrence.rule, event.start, time_zone=event.time_zone)
-        if fault is not None:
-            problems.append(fault)
-    return problems
 
 
 @attrs.frozen(kw_only=True)
@@ -215,6 +144,11 @@ class Previous:
         return {pair: tuple(sorted(events, key=_EVENT_ID)) for pair, events in found.items()}
 
     @functools.cached_property
+    def directory(self) -> Directory:
+        """``before``'s records, indexed on first use (three-way sharing needs them)."""
+        return Directory(self.records)
+
+    @functools.cached_property
     def copies(self) -> frozenset[tuple[str, str]]:
         """(mailbox, UID) of every item ``before`` holds."""
         return frozenset((item.mailbox, item.ical_uid) for item in self.items.values())
@@ -249,10 +183,37 @@ def build_previous(snapshot: Snapshot) -> Previous:
 
 
 def build(snapshot: Snapshot) -> Index:
+    items, meetings, bad_items = _index_items(snapshot.items)
+    events, found, bad_events = _index_events(snapshot.events)
+    records, people = _directory(snapshot.records)
+    return Index(
+        items=items,
+        meetings=meetings,
+        events=events,
+        kept_events=found.kept,
+        duplicate_events={
+            pair: tuple(sorted(all_of, key=_EVENT_ID)) for pair, all_of in found.duplicates.items()
+        },
+        occurrences=found.occurrences,
+        uidless_events=tuple(sorted(found.uidless)),
+        mailboxes=frozenset(map(MAILBOX, snapshot.items)),
+        owners=frozenset(map(OWNER, snapshot.events)),
+        records=records,
+        people=people,
+        # Two items under one id differ only in what their problems say, so
+        # sorting by the problems too makes the order input-independent.
+        bad_items=tuple(sorted(bad_items, key=lambda b: (b.item.mailbox, b.item.id, b.problems))),
+        # Twins under one id may differ in owner, which their issues name (P-DETERMINISM).
+        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[0].owner_id, b[1]))),
+    )
+
+
+def _index_items(
+    all_items: Sequence[CalendarItem],
+) -> tuple[dict[ItemKey, CalendarItem], dict[str, list[CalendarItem]], list[BadItem]]:
     # Validation and grouping go in input order; only what needs an order is
-    # sorted afterwards -- each meeting's few copies, each UID's few events --
-    # which costs less than sorting the whole snapshot (benchmarks/).
-    all_items = snapshot.items
+    # sorted afterwards -- each meeting's few copies -- which costs less than
+    # sorting the whole snapshot (benchmarks/).
     keyed = dict(zip(map(_ITEM_KEY, all_items), all_items, strict=True))
     twice = None if len(keyed) == len(all_items) else Counter(map(_ITEM_KEY, all_items))
     # With twins, every one of them is looked at (and reported), not just the last.
@@ -281,15 +242,47 @@ def build(snapshot: Snapshot) -> Index:
             meetings[item.ical_uid].append(item)
     bad_keys = {_ITEM_KEY(bad.item) for bad in bad_items}
     items = {k: v for k, v in keyed.items() if k not in bad_keys} if bad_keys else keyed
+    for copies in meetings.values():
+        if len(copies) > 1:
+            copies.sort(key=_ITEM_KEY)
+    return items, meetings, bad_items
 
-    all_events = snapshot.events
+
+@attrs.define
+class _Events:
+    """The valid events with a UID, as the index groups them (filled by ``_index_events``)."""
+
+    kept: dict[tuple[str, str], SfEvent] = attrs.Factory(dict)
+    duplicates: dict[tuple[str, str], list[SfEvent]] = attrs.Factory(dict)
+    occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = attrs.Factory(dict)
+    uidless: list[str] = attrs.Factory(list)
+
+    def add(self, event: SfEvent) -> None:
+        if not event.ical_uid:
+            self.uidless.append(event.id)
+        elif event.original_start is not None:
+            # One occurrence of a Classic series: found by its place in the series,
+            # never mistaken for a duplicate of the series itself (R-DEDUP).
+            place = (event.ical_uid, event.owner_id, event.original_start)
+            other_event = self.occurrences.get(place)
+            if other_event is None or event.id < other_event.id:  # the smallest id wins
+                self.occurrences[place] = event
+        else:
+            pair = (event.ical_uid, event.owner_id)
+            first = self.kept.setdefault(pair, event)
+            if first is not event:
+                self.duplicates.setdefault(pair, [first]).append(event)
+                if event.id < first.id:
+                    self.kept[pair] = event
+
+
+def _index_events(
+    all_events: Sequence[SfEvent],
+) -> tuple[dict[str, SfEvent], _Events, list[tuple[SfEvent, tuple[str, ...]]]]:
     by_id = dict(zip(map(_EVENT_ID, all_events), all_events, strict=True))
     event_twice = None if len(by_id) == len(all_events) else Counter(map(_EVENT_ID, all_events))
     event_pairs = by_id.items() if event_twice is None else [(e.id, e) for e in all_events]
-    kept: dict[tuple[str, str], SfEvent] = {}
-    duplicates: dict[tuple[str, str], list[SfEvent]] = {}
-    occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = {}
-    uidless: list[str] = []
+    found = _Events()
     bad_events = []
     for event_id, event in event_pairs:
         if event.recurrence is not None or not (
@@ -302,51 +295,10 @@ def build(snapshot: Snapshot) -> Index:
             if problems:
                 bad_events.append((event, tuple(problems)))
                 continue
-        if not event.ical_uid:
-            uidless.append(event_id)
-        elif event.original_start is not None:
-            # One occurrence of a Classic series: found by its place in the series,
-            # never mistaken for a duplicate of the series itself (R-DEDUP).
-            place = (event.ical_uid, event.owner_id, event.original_start)
-            other_event = occurrences.get(place)
-            if other_event is None or event_id < other_event.id:  # the smallest id wins
-                occurrences[place] = event
-        else:
-            pair = (event.ical_uid, event.owner_id)
-            first = kept.setdefault(pair, event)
-            if first is not event:
-                duplicates.setdefault(pair, [first]).append(event)
-                if event_id < first.id:
-                    kept[pair] = event
-
+        found.add(event)
     bad_ids = {event.id for event, _ in bad_events}
     events = {k: v for k, v in by_id.items() if k not in bad_ids} if bad_ids else by_id
-
-    records, people = _directory(snapshot.records)
-
-    for copies in meetings.values():
-        if len(copies) > 1:
-            copies.sort(key=_ITEM_KEY)
-    return Index(
-        items=items,
-        meetings=meetings,
-        events=events,
-        kept_events=kept,
-        duplicate_events={
-            pair: tuple(sorted(found, key=_EVENT_ID)) for pair, found in duplicates.items()
-        },
-        occurrences=occurrences,
-        uidless_events=tuple(sorted(uidless)),
-        mailboxes=frozenset(map(MAILBOX, all_items)),
-        owners=frozenset(map(OWNER, all_events)),
-        records=records,
-        people=people,
-        # Two items under one id differ only in what their problems say, so
-        # sorting by the problems too makes the order input-independent.
-        bad_items=tuple(sorted(bad_items, key=lambda b: (b.item.mailbox, b.item.id, b.problems))),
-        # Twins under one id may differ in owner, which their issues name (P-DETERMINISM).
-        bad_events=tuple(sorted(bad_events, key=lambda b: (b[0].id, b[0].owner_id, b[1]))),
-    )
+    return events, found, bad_events
 
 
 def _directory(all_records: Sequence[Record]) -> tuple[dict[str, Record], dict[str, Record]]:
@@ -366,7 +318,6 @@ _ITEM_KEY: Callable[[CalendarItem], ItemKey] = operator.attrgetter("mailbox", "i
 _EVENT_ID: Callable[[SfEvent], str] = operator.attrgetter("id")
 MAILBOX: Callable[[CalendarItem], str] = operator.attrgetter("mailbox")
 OWNER: Callable[[SfEvent], str] = operator.attrgetter("owner_id")
-_EMAIL: Callable[[Attendee], str] = operator.attrgetter("email")
 
 
 def _record_order(record: Record) -> tuple[int, str, str, str, str]:
