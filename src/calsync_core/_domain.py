@@ -19,9 +19,9 @@ import attrs
 
 from ._enums import RecordKind
 from ._errors import SettingsError
-from ._recurrence import occurs_between
 from ._timezones import iana_name
 from ._values import CalendarItem, OrgSettings, SfEvent
+from .recurrence._walk import occurs_between
 
 #: Category names the planner owns (R-CATEGORIES); it never touches any other.
 SALESFORCE = "Salesforce"

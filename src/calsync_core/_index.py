@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from . import _recurrence as recurrence
 from ._domain import is_address
 from ._enums import RecordKind
 from ._values import Attendee, CalendarItem, Record, SfEvent, Snapshot
+from .recurrence import _walk as recurrence
 
 ItemKey = tuple[str, str]  # (mailbox, item id)
 

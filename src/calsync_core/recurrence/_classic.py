@@ -10,7 +10,7 @@ model), and this module reads them with Outlook's meaning. Two consequences that
 Salesforce does not document, so treat them as assumptions:
 
 * ``RecurrenceDayOfMonth`` 29-31 falls on the last day of shorter months, as in
-  Exchange (the same encodings as :mod:`._recurrence_pattern`);
+  Exchange (the same encodings as :mod:`._pattern`);
 * weeks start on Sunday, which only matters for RecursWeekly on several days
   with an interval above 1. Such a Classic series is read with ``WKST=SU``, but
   never written: :func:`to_classic` refuses it rather than rely on the guess.
@@ -25,8 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from ._recurrence import first_and_last
-from ._recurrence_pattern import (
+from ._pattern import (
     ABSOLUTE_MONTHLY,
     ABSOLUTE_YEARLY,
     DAILY,
@@ -37,8 +36,9 @@ from ._recurrence_pattern import (
     Pattern,
     to_rule,
 )
-from ._recurrence_rrule import RecurrenceError
-from ._recurrence_zones import end_of_day, exists, zoneinfo
+from ._rrule import RecurrenceError
+from ._walk import first_and_last
+from ._zones import end_of_day, exists, zoneinfo
 
 #: The fields each RecurrenceType uses; Salesforce wants every other one null.
 USES: Final[dict[str, frozenset[str]]] = {

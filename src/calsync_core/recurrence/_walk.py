@@ -43,9 +43,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ._recurrence_rrule import LIGHTNING_MAX_COUNT, RecurrenceError, RRule, checked
-from ._recurrence_zones import instant_of, moved, until_date, utc, wall, zoneinfo
-from ._timezones import iana_name
+from .._timezones import iana_name
+from ._rrule import LIGHTNING_MAX_COUNT, RecurrenceError, RRule, checked
+from ._zones import instant_of, moved, until_date, utc, wall, zoneinfo
 
 #: The most steps one question may take: periods walked plus candidate days looked
 #: at. A question about a span takes about a step per day of it (two for a daily

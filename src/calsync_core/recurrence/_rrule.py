@@ -1,7 +1,7 @@
 """RRULE text for :mod:`calsync_core.recurrence`: reading, checking and writing it canonically.
 
 Owns the RFC 5545 section 3.3.10 grammar and its cross-part rules, and Salesforce
-Lightning's limits on ``Recurrence2PatternText``. Expansion is :mod:`._recurrence`'s,
+Lightning's limits on ``Recurrence2PatternText``. Expansion is :mod:`._walk`'s,
 with dateutil's meaning of each part; this module reads the text into parts, because
 dateutil neither exposes the parts it parsed nor refuses what RFC 5545 forbids (COUNT
 with UNTIL only warns, unknown FREQ values raise a bare KeyError-turned-ValueError,
@@ -22,7 +22,7 @@ from typing import Final
 import attrs
 from dateutil import rrule as du
 
-from ._errors import CalsyncError
+from .._errors import CalsyncError
 
 
 class RecurrenceError(CalsyncError, ValueError):
