@@ -20,9 +20,9 @@ from ._domain import LONGEST_EVENT, LONGEST_GROUP_EVENT, LONGEST_OCCURRENCE, TEX
 from ._eligibility import is_private
 from ._enums import IssueCode
 from ._plan import FieldValue
+from ._recurrence_values import ClassicRecurrence
 from ._timezones import iana_name
 from ._values import CalendarItem, SfEvent
-from .recurrence._classic import ClassicRecurrence
 
 
 @attrs.frozen(kw_only=True)

@@ -22,8 +22,8 @@ import attrs
 
 from . import _checks as c
 from ._enums import IssueCode, RecordKind, Sensitivity
+from ._recurrence_values import ClassicRecurrence
 from ._values import Attachment, Recurrence
-from .recurrence._classic import ClassicRecurrence
 
 _str = c.check(str)
 _bool = c.check(bool)

@@ -37,7 +37,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ._rrule import Day, RecurrenceError, RRule
+from .._recurrence_values import RecurrenceError
+from ._rrule import Day, RRule
 from ._zones import end_of_day, until_date, zoneinfo
 
 DAILY: Final = "daily"

@@ -22,19 +22,7 @@ from typing import Final
 import attrs
 from dateutil import rrule as du
 
-from .._errors import CalsyncError
-
-
-class RecurrenceError(CalsyncError, ValueError):
-    """A recurrence that is malformed, or that the target system cannot express.
-
-    ``problems`` lists every fault found; ``str(error)`` joins them.
-    """
-
-    def __init__(self, *problems: str) -> None:
-        self.problems: tuple[str, ...] = problems
-        super().__init__("; ".join(problems) if problems else "invalid recurrence")
-
+from .._recurrence_values import RecurrenceError
 
 FREQS: Final = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 #: RFC 5545 weekday codes, indexed like :meth:`datetime.date.weekday` (Monday 0).

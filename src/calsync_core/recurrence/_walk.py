@@ -43,8 +43,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from .._recurrence_values import RecurrenceError
 from .._timezones import iana_name
-from ._rrule import LIGHTNING_MAX_COUNT, RecurrenceError, RRule, checked
+from ._rrule import LIGHTNING_MAX_COUNT, RRule, checked
 from ._zones import instant_of, moved, until_date, utc, wall, zoneinfo
 
 #: The most steps one question may take: periods walked plus candidate days looked

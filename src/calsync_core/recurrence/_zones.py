@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import tz as dtz
 
+from .._recurrence_values import RecurrenceError
 from .._timezones import iana_name
-from ._rrule import RecurrenceError
 
 _DAY = dt.timedelta(days=1)
 _SECOND = dt.timedelta(seconds=1)
