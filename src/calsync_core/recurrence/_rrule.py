@@ -273,25 +273,20 @@ def render(rule: RRule, *, with_until: bool = True, with_wkst: bool = False) -> 
         parts.append(f"COUNT={rule.count}")
     if rule.until is not None and with_until:
         parts.append(f"UNTIL={_render_until(rule.until)}")
-    for name, numbers in (
-        ("BYMONTH", rule.bymonth),
-        ("BYWEEKNO", rule.byweekno),
-        ("BYYEARDAY", rule.byyearday),
-        ("BYMONTHDAY", rule.bymonthday),
-    ):
-        if numbers:
-            parts.append(f"{name}={','.join(map(str, numbers))}")
-    if rule.byday:
-        days = ",".join(f"{'' if n is None else n}{DAY_CODES[d]}" for n, d in rule.byday)
-        parts.append(f"BYDAY={days}")
-    for name, numbers in (
-        ("BYHOUR", rule.byhour),
-        ("BYMINUTE", rule.byminute),
-        ("BYSECOND", rule.bysecond),
-        ("BYSETPOS", rule.bysetpos),
-    ):
-        if numbers:
-            parts.append(f"{name}={','.join(map(str, numbers))}")
+    lists = {
+        "BYMONTH": rule.bymonth,
+        "BYWEEKNO": rule.byweekno,
+        "BYYEARDAY": rule.byyearday,
+        "BYMONTHDAY": rule.bymonthday,
+        "BYHOUR": rule.byhour,
+        "BYMINUTE": rule.byminute,
+        "BYSECOND": rule.bysecond,
+        "BYSETPOS": rule.bysetpos,
+    }
+    values = {name: ",".join(map(str, numbers)) for name, numbers in lists.items()}
+    values["BYDAY"] = ",".join(f"{'' if n is None else n}{DAY_CODES[d]}" for n, d in rule.byday)
+    # PART_ORDER is the canonical order; an absent part has no text.
+    parts.extend(f"{name}={values[name]}" for name in PART_ORDER if values.get(name))
     if rule.wkst != 0 or with_wkst:
         parts.append(f"WKST={DAY_CODES[rule.wkst]}")
     return ";".join(parts)
