@@ -189,3 +189,31 @@ def test_docs_rule_reference_is_generated_from_the_table() -> None:
     assert page.read_text(encoding="utf-8") == rules_markdown(), (
         "docs/rules.md is stale; write calsync_core._rules.rules_markdown() to it"
     )
+
+
+def test_apply_never_gives_a_created_item_an_id_already_in_use() -> None:
+    # A ref can recur: sync made an item for an event, the user re-stamped it, and
+    # sync makes the item again under the same ref. A server hands out a new id.
+    at = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
+    make = cs.CreateItem(
+        ref="new-item:u0@acme.example:00Upub",
+        mailbox="u0@acme.example",
+        ical_uid="sf-00Upub@calsync",
+        start=at,
+        end=at,
+        subject="All hands",
+        body="",
+        location="",
+        is_all_day=False,
+        sensitivity=cs.Sensitivity.NORMAL,
+        categories={"Company"},
+        sf_event_id="00Upub",
+        rule="R-PUBLIC-CALENDAR",
+    )
+    from calsync_core._plan import planned_plan
+
+    once = cs.apply(cs.Snapshot(as_of=at), planned_plan((make,), (), ()))
+    (first,) = once.items
+    again = cs.apply(once, planned_plan((make,), (), ()))
+    assert len({(i.mailbox, i.id) for i in again.items}) == 2
+    assert first in again.items

@@ -15,7 +15,7 @@ the system's own: 18 characters with Salesforce's key prefix for events
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -121,9 +121,19 @@ class _State:
         self.ids: dict[str, str] = dict(ids or {})  # ref → real id
         self.fixed = ids is not None  # real ids given: use them, derive none
 
-    def new_id(self, prefix: str, ref: str) -> str:
+    def new_id(self, prefix: str, ref: str, taken: Callable[[str], bool]) -> str:
+        """The id a created thing gets: derived from its ref, and never one in use.
+
+        A server never hands out an id twice. A ref can recur -- an item sync made
+        and the user re-stamped is made again, under the same ref -- so the
+        derived id moves on until it is free rather than overwrite what is there.
+        """
         if not self.fixed:
-            self.ids[ref] = derived_id(prefix, ref)
+            new_id, n = derived_id(prefix, ref), 0
+            while taken(new_id):
+                n += 1
+                new_id = derived_id(prefix, f"{ref}#{n}")
+            self.ids[ref] = new_id
         return self.ids[ref]
 
     def real(self, value: str) -> str:
@@ -167,12 +177,12 @@ class _State:
     def run(self, action: Action) -> None:
         match action:
             case CreateRecord():
-                new_id = self.new_id(_PREFIX[action.kind], action.ref)
+                new_id = self.new_id(_PREFIX[action.kind], action.ref, self.records.__contains__)
                 self.records[new_id] = Record(
                     id=new_id, kind=action.kind, email=action.email, name=action.name
                 )
             case CreateEvent():
-                new_id = self.new_id("00U", action.ref)
+                new_id = self.new_id("00U", action.ref, self.events.__contains__)
                 self.events[new_id] = created_event(
                     action,
                     event_id=new_id,
@@ -190,7 +200,9 @@ class _State:
             case DeleteEvent():
                 del self.events[self.event(action.event_id).id]
             case CreateItem():
-                new_id = self.new_id("AAMk", action.ref)
+                new_id = self.new_id(
+                    "AAMk", action.ref, lambda i: (action.mailbox, i) in self.items
+                )
                 sf_id = None if action.sf_event_id is None else self.real(action.sf_event_id)
                 self.items[(action.mailbox, new_id)] = created_item(
                     action, item_id=new_id, version=_next_version("", action.key), sf_event_id=sf_id

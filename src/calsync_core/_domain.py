@@ -19,9 +19,9 @@ import attrs
 
 from ._enums import RecordKind
 from ._errors import SettingsError
-from ._recurrence import occurs_between
 from ._timezones import iana_name
 from ._values import CalendarItem, OrgSettings, SfEvent
+from .recurrence._walk import occurs_between
 
 #: Category names the planner owns (R-CATEGORIES); it never touches any other.
 SALESFORCE = "Salesforce"
@@ -42,7 +42,7 @@ LONGEST_OCCURRENCE = dt.timedelta(hours=24)
 #: Ten years is far beyond any sync window in use (the vendor's defaults are 14
 #: and 60 days) and it bounds the work per run: every series is asked whether it
 #: occurs in the window, and that question costs up to one step per day of the
-#: window (see :mod:`._recurrence`). Larger values are settings mistakes
+#: window (see :mod:`.recurrence._walk`). Larger values are settings mistakes
 #: (days typed as minutes, a "forever" sentinel) and are refused, not clamped.
 MAX_WINDOW_DAYS = 3650
 #: The earliest and latest instants a datetime holds: a window is cut there.

@@ -22,7 +22,7 @@ import attrs
 
 from . import _checks as c
 from ._enums import IssueCode, RecordKind, Sensitivity
-from ._recurrence_classic import ClassicRecurrence
+from ._recurrence_values import ClassicRecurrence
 from ._values import Attachment, Recurrence
 
 _str = c.check(str)

@@ -21,9 +21,9 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import calsync_core as cs
-from calsync_core import _recurrence
-from calsync_core._recurrence_rrule import RecurrenceError, checked, render
-from calsync_core.recurrence import expand
+from calsync_core.recurrence import RecurrenceError, expand
+from calsync_core.recurrence import _walk as _recurrence
+from calsync_core.recurrence._rrule import checked, render
 
 pytestmark = pytest.mark.property
 

@@ -411,3 +411,20 @@ def test_p_safety_every_item_update_names_the_items_current_value() -> None:
     item = _item(after)
     for change in only(actions_of(plan, cs.UpdateItem)).changes:
         assert getattr(item, change.field) == change.old
+
+
+def test_r_cancel_a_deleted_public_calendar_copy_cancels_nothing() -> None:
+    # A copy sync made of a company event organizes nothing: alice deleting hers is
+    # no organizer cancelling a meeting, whatever else carries the copies' UID.
+    settings = org(user("alice"), user("bob"), public_calendar_routes=(ROUTE,))
+    own = event("00Ubob", owner="bob", uid="uid-bob")
+    synced = converge(snap(_holiday(), own), settings)
+    alices = only(i for i in synced.items if i.mailbox == "alice@acme.example")
+    bobs = only(i for i in synced.items if i.mailbox == "bob@acme.example")
+    # bob's copy now carries his own event's stamp (an item copied with its stamps)
+    after = put(drop(synced, alices.id), edit(bobs, sf_event_id="00Ubob"))
+
+    plan = run(synced, after, settings)
+
+    assert "R-CANCEL" not in {d.rule for d in plan.decisions}
+    assert decision_for(plan, bobs.id).rule == "R-DEDUP"

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import calsync_core as cs
-from calsync_core import _recurrence
+from calsync_core.recurrence import _walk as _recurrence
 from helpers import (
     AS_OF,
     PAT_CONTACT,

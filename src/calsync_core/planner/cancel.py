@@ -19,6 +19,7 @@ from .._values import CalendarItem, SfEvent
 from .builder import PlanBuilder
 from .guard import delete_event
 from .meetings import Copy, organizer_of_copies
+from .routes import route_of
 from .world import World
 
 
@@ -41,6 +42,8 @@ def gone_organizer_items(w: World) -> dict[str, CalendarItem]:
             continue
         if item.mailbox not in w.org.users or organizer_of(item) != item.mailbox:
             continue
+        if route_of(w, item) is not None:
+            continue  # a copy of a public calendar's event: it organizes nothing
         if item.original_start is not None:
             # One modified occurrence gone is not the meeting gone: a cancelled
             # occurrence shows in its series' ``cancelled``.

@@ -18,7 +18,7 @@ from .. import recurrence
 from .._domain import REQUIRED_STATUS_PREFIX, TEXT_LIMITS, duration_fault
 from .._enums import IssueCode
 from .._plan import FieldValue
-from .._recurrence_classic import ClassicRecurrence
+from .._recurrence_values import ClassicRecurrence
 from .._rules import Rule
 from .._timezones import iana_name
 from .._values import CalendarItem, SfEvent

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import _rules as R
 from .._enums import IssueCode
 from .._plan import CreateEvent, FieldChange, UpdateItem
-from .._recurrence_classic import ClassicRecurrence
+from .._recurrence_values import ClassicRecurrence
 from .._timezones import iana_name
 from .._values import CalendarItem
 from . import attachments

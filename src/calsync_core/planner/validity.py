@@ -10,9 +10,9 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
-from .. import _recurrence as recurrence
 from .._domain import is_address
 from .._values import Attendee, CalendarItem, SfEvent
+from ..recurrence import _walk as recurrence
 
 _EMAIL: Callable[[Attendee], str] = operator.attrgetter("email")
 

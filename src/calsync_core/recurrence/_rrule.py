@@ -1,7 +1,7 @@
 """RRULE text for :mod:`calsync_core.recurrence`: reading, checking and writing it canonically.
 
 Owns the RFC 5545 section 3.3.10 grammar and its cross-part rules, and Salesforce
-Lightning's limits on ``Recurrence2PatternText``. Expansion is :mod:`._recurrence`'s,
+Lightning's limits on ``Recurrence2PatternText``. Expansion is :mod:`._walk`'s,
 with dateutil's meaning of each part; this module reads the text into parts, because
 dateutil neither exposes the parts it parsed nor refuses what RFC 5545 forbids (COUNT
 with UNTIL only warns, unknown FREQ values raise a bare KeyError-turned-ValueError,
@@ -22,19 +22,7 @@ from typing import Final
 import attrs
 from dateutil import rrule as du
 
-from ._errors import CalsyncError
-
-
-class RecurrenceError(CalsyncError, ValueError):
-    """A recurrence that is malformed, or that the target system cannot express.
-
-    ``problems`` lists every fault found; ``str(error)`` joins them.
-    """
-
-    def __init__(self, *problems: str) -> None:
-        self.problems: tuple[str, ...] = problems
-        super().__init__("; ".join(problems) if problems else "invalid recurrence")
-
+from .._recurrence_values import RecurrenceError
 
 FREQS: Final = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 #: RFC 5545 weekday codes, indexed like :meth:`datetime.date.weekday` (Monday 0).
@@ -285,25 +273,20 @@ def render(rule: RRule, *, with_until: bool = True, with_wkst: bool = False) -> 
         parts.append(f"COUNT={rule.count}")
     if rule.until is not None and with_until:
         parts.append(f"UNTIL={_render_until(rule.until)}")
-    for name, numbers in (
-        ("BYMONTH", rule.bymonth),
-        ("BYWEEKNO", rule.byweekno),
-        ("BYYEARDAY", rule.byyearday),
-        ("BYMONTHDAY", rule.bymonthday),
-    ):
-        if numbers:
-            parts.append(f"{name}={','.join(map(str, numbers))}")
-    if rule.byday:
-        days = ",".join(f"{'' if n is None else n}{DAY_CODES[d]}" for n, d in rule.byday)
-        parts.append(f"BYDAY={days}")
-    for name, numbers in (
-        ("BYHOUR", rule.byhour),
-        ("BYMINUTE", rule.byminute),
-        ("BYSECOND", rule.bysecond),
-        ("BYSETPOS", rule.bysetpos),
-    ):
-        if numbers:
-            parts.append(f"{name}={','.join(map(str, numbers))}")
+    lists = {
+        "BYMONTH": rule.bymonth,
+        "BYWEEKNO": rule.byweekno,
+        "BYYEARDAY": rule.byyearday,
+        "BYMONTHDAY": rule.bymonthday,
+        "BYHOUR": rule.byhour,
+        "BYMINUTE": rule.byminute,
+        "BYSECOND": rule.bysecond,
+        "BYSETPOS": rule.bysetpos,
+    }
+    values = {name: ",".join(map(str, numbers)) for name, numbers in lists.items()}
+    values["BYDAY"] = ",".join(f"{'' if n is None else n}{DAY_CODES[d]}" for n, d in rule.byday)
+    # PART_ORDER is the canonical order; an absent part has no text.
+    parts.extend(f"{name}={values[name]}" for name in PART_ORDER if values.get(name))
     if rule.wkst != 0 or with_wkst:
         parts.append(f"WKST={DAY_CODES[rule.wkst]}")
     return ";".join(parts)

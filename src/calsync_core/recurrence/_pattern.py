@@ -37,8 +37,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ._recurrence_rrule import Day, RecurrenceError, RRule
-from ._recurrence_zones import end_of_day, until_date, zoneinfo
+from .._recurrence_values import RecurrenceError
+from ._rrule import Day, RRule
+from ._zones import end_of_day, until_date, zoneinfo
 
 DAILY: Final = "daily"
 WEEKLY: Final = "weekly"

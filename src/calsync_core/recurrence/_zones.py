@@ -2,7 +2,7 @@
 
 Owns R-TIMEZONE as far as a series is concerned: every zone, whichever library
 made it, becomes a :class:`zoneinfo.ZoneInfo` under its IANA key before any date
-arithmetic, and a series is expanded (:mod:`._recurrence`) on naive wall-clock
+arithmetic, and a series is expanded (:mod:`._walk`) on naive wall-clock
 times in its own zone.
 
 Why naive: date arithmetic on aware datetimes adds ``timedelta``\\ s to DTSTART.
@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import tz as dtz
 
-from ._recurrence_rrule import RecurrenceError
-from ._timezones import iana_name
+from .._recurrence_values import RecurrenceError
+from .._timezones import iana_name
 
 _DAY = dt.timedelta(days=1)
 _SECOND = dt.timedelta(seconds=1)

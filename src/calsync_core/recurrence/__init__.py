@@ -46,11 +46,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ._recurrence import expand as _expand
-from ._recurrence_classic import ClassicRecurrence, from_classic, to_classic
-from ._recurrence_pattern import from_graph, from_rule, to_graph, to_rule
-from ._recurrence_rrule import RecurrenceError, checked, lightning_problems, render
-from ._recurrence_zones import instant, local, zone_key, zoneinfo
+from .._recurrence_values import ClassicRecurrence, RecurrenceError
+from ._classic import from_classic, to_classic
+from ._pattern import from_graph, from_rule, to_graph, to_rule
+from ._rrule import checked, lightning_problems, render
+from ._walk import expand as _expand
+from ._zones import instant, local, zone_key, zoneinfo
 
 __all__ = [
     "ClassicRecurrence",
