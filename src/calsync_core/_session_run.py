@@ -49,7 +49,9 @@ class Execution:
     """Runs the actions of one plan, isolating failures.
 
     ``failed`` holds (action, error, retryable) for each action a port refused;
-    the session turns each into a :class:`~calsync_core.session.Failure`.
+    the session turns each into a :class:`~calsync_core.session.Failure`. Plain
+    tuples, because that class belongs to the public module, which imports this
+    one: naming it here would make the two import each other.
     """
 
     def __init__(self, ports: Ports, observed: Snapshot, before: Snapshot | None) -> None:
