@@ -18,9 +18,9 @@ import attrs
 import pytest
 
 import calsync_core as cs
-from calsync_core._cli import EXIT_SOFTWARE, main
-from calsync_core._example import example_after, example_before, example_settings
-from calsync_core._render import Inputs, Text
+from calsync_core.cli import EXIT_SOFTWARE, main
+from calsync_core.cli._example import example_after, example_before, example_settings
+from calsync_core.cli._render import Inputs, Text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -317,7 +317,7 @@ def test_settings_the_planner_refuses_are_bad_input(
     def refuse(*_: object) -> cs.Plan:
         raise cs.SettingsError(["past_days: 1000000 is out of range"])
 
-    monkeypatch.setattr("calsync_core._cli.reconcile", refuse)
+    monkeypatch.setattr("calsync_core.cli._command.reconcile", refuse)
     settings = str(example_dir / "settings.json")
     code, out, err = run(capsys, *command, str(example_dir / "after.json"), "--settings", settings)
     assert_one_error_line(code, out, err, settings)
@@ -334,7 +334,7 @@ def test_an_internal_error_is_one_line_and_exit_70(
     def overflow(*_: object) -> cs.Plan:
         raise OverflowError("date value out of range")
 
-    monkeypatch.setattr("calsync_core._cli.reconcile", overflow)
+    monkeypatch.setattr("calsync_core.cli._command.reconcile", overflow)
     code, out, err = run(capsys, *command, "--example")
     assert (code, out) == (EXIT_SOFTWARE, "")
     assert err.count("\n") == 1, err
@@ -350,7 +350,7 @@ def test_an_internal_error_message_stays_one_short_line(
     def fail(*_: object) -> cs.Plan:
         raise ValueError("first\nsecond \x1b[2J" + "x" * 10_000)
 
-    monkeypatch.setattr("calsync_core._cli.reconcile", fail)
+    monkeypatch.setattr("calsync_core.cli._command.reconcile", fail)
     code, _, err = run(capsys, "plan", "--example")
     assert code == EXIT_SOFTWARE
     assert err.count("\n") == 1
@@ -375,7 +375,7 @@ def test_a_surrogate_built_in_python_never_crashes_the_text_output(
 ) -> None:
     # Files cannot carry one (loads refuses it), but values built in Python can.
     monkeypatch.setattr(
-        "calsync_core._cli.example_after", lambda: _example_with_subject("Renewal \ud800")
+        "calsync_core.cli._command.example_after", lambda: _example_with_subject("Renewal \ud800")
     )
     for argv in (["plan", "--example"], ["explain", "ana-renewal", "--example"]):
         code, out, err = run(capsys, *argv)
@@ -389,7 +389,7 @@ def test_plan_json_of_a_surrogate_built_in_python_is_an_internal_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        "calsync_core._cli.example_after", lambda: _example_with_subject("Renewal \ud800")
+        "calsync_core.cli._command.example_after", lambda: _example_with_subject("Renewal \ud800")
     )
     code, out, err = run(capsys, "plan", "--example", "--json")
     assert (code, out) == (EXIT_SOFTWARE, "")
@@ -442,7 +442,7 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_example_shows_what_its_docstring_says() -> None:
-    """Each item's first decision, as listed in calsync_core._example's docstring."""
+    """Each item's first decision, as listed in calsync_core.cli._example's docstring."""
     first: dict[str, tuple[str, str]] = {}
     for decision in example_plan().decisions:
         first.setdefault(decision.ref, (decision.outcome, decision.rule))
@@ -537,7 +537,7 @@ def test_example_converges_after_its_plan_is_applied() -> None:
 
 def test_runs_as_a_module() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "calsync_core._cli", "plan", "--example"],
+        [sys.executable, "-m", "calsync_core.cli", "plan", "--example"],
         capture_output=True,
         text=True,
         encoding="utf-8",

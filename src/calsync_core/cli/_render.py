@@ -14,8 +14,8 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, NamedTuple
 
-from ._enums import Sensitivity
-from ._plan import (
+from .._enums import Sensitivity
+from .._plan import (
     CreateEvent,
     CreateItem,
     CreateRecord,
@@ -26,13 +26,13 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from ._rules import RULES
-from ._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
+from .._rules import RULES
+from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ._plan import Action, Decision, FieldChange, FieldValue, Issue, Plan
+    from .._plan import Action, Decision, FieldChange, FieldValue, Issue, Plan
 
 #: Widest the text output gets; narrower when a terminal is narrower.
 MAX_WIDTH = 100

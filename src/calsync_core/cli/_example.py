@@ -79,9 +79,11 @@ it with itself plans nothing -- and every item changed since has a new
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TypedDict
 
-from ._enums import RecordKind, Response, Sensitivity
-from ._values import (
+from .._enums import RecordKind, Response, Sensitivity
+from .._values import (
     Attendee,
     CalendarItem,
     OrgSettings,
@@ -182,227 +184,173 @@ def _workshop_event() -> SfEvent:
     )
 
 
+#: One guest as a row writes it: (email, name), accepted; or (email, name, response).
+_Guest = tuple[str, str] | tuple[str, str, Response]
+
+
+class _Details(TypedDict, total=False):
+    """The fields a row sets beyond those every item has; the rest keep their defaults."""
+
+    location: str
+    body: str
+    organizer: str
+    response: Response
+    sensitivity: Sensitivity
+    is_all_day: bool
+    categories: frozenset[str]
+
+
+#: One item: (id, ical_uid, mailbox, start, end, subject, guests, details). Rows,
+#: not code, so that the example reads as the table of calendars it is.
+_Row = tuple[str, str, str, dt.datetime, dt.datetime, str, tuple[_Guest, ...], _Details]
+
+_ORGANIZER, _DECLINED = Response.ORGANIZER, Response.DECLINED
+_SALESFORCE = frozenset({"Salesforce"})  # the user asked for a manual save
+
+#: Items that already existed at the previous run, which skipped them; untouched since.
+_UNCHANGED: tuple[_Row, ...] = (
+    (
+        "ana-team-sync", "team-sync-1125@acme.example", ANA,
+        _at(11, 25, 10), _at(11, 25, 10, 30), "Weekly sales team sync",
+        ((ANA, "Ana Lima", _ORGANIZER), (BEN, "Ben Carter"), (CHLOE, "Chloe Dubois"),
+         (DEV, "Dev Patel")),
+        {"location": "Teams"},
+    ),
+    (
+        "ana-focus-time", "focus-1127@acme.example", ANA,
+        _at(11, 27, 8), _at(11, 27, 10), "Focus time: Q1 forecast",
+        (), {},
+    ),
+    (
+        "ben-doctor", "doctor-1130@acme.example", BEN,
+        _at(11, 30, 16), _at(11, 30, 17), "Doctor's appointment",
+        (), {"sensitivity": Sensitivity.PRIVATE},
+    ),
+    (
+        "chloe-fabrikam-discovery", "discovery-1201@fabrikam.example", CHLOE,
+        _at(12, 1, 14), _at(12, 1, 14, 45), "Fabrikam discovery call",
+        ((ERIN, "Erin Walsh", _ORGANIZER), (CHLOE, "Chloe Dubois")),
+        {"organizer": ERIN, "response": Response.ACCEPTED},
+    ),
+    (
+        "ana-northwind-kickoff", "kickoff-2027@northwind.example", ANA,
+        _at(2, 15, 14, year=2027), _at(2, 15, 16, year=2027), "Northwind 2027 kickoff",
+        ((BOB, "Bob Martin", _ORGANIZER), (ANA, "Ana Lima")),
+        {"location": "Northwind, Seattle", "organizer": BOB, "response": Response.ACCEPTED},
+    ),
+    (
+        "dev-coffee-frank", "coffee-1126@google.com", DEV,
+        _at(11, 26, 8, 30), _at(11, 26, 9), "Coffee with Frank",
+        (("frank.li@gmail.com", "Frank Li", _ORGANIZER), (DEV, "Dev Patel")),
+        {"location": "Monmouth Coffee", "organizer": "frank.li@gmail.com",
+         "response": Response.ACCEPTED},
+    ),
+)  # fmt: skip
+
+#: Items that appeared since the previous run, each with a mailbox of its own.
+_NEW: tuple[_Row, ...] = (
+    (
+        "ana-renewal", "renewal-1126@northwind.example", ANA,
+        _at(11, 26, 15), _at(11, 26, 15, 45), "Northwind renewal call",
+        ((BOB, "Bob Martin", _ORGANIZER), (ANA, "Ana Lima")),
+        {"location": "Microsoft Teams", "body": "Renewal terms for 2027 and the seat count.",
+         "organizer": BOB, "response": Response.ACCEPTED},
+    ),
+    (
+        "ben-proposal-prep", "proposal-prep-1125@acme.example", BEN,
+        _at(11, 25, 13), _at(11, 25, 15), "Prepare Contoso proposal",
+        (), {},
+    ),
+    (
+        "dev-pricing-review", "pricing-1202@contoso.example", DEV,
+        _at(12, 2, 11), _at(12, 2, 12), "Contoso pricing review",
+        ((CAROL, "Carol Diaz", _ORGANIZER), (DEV, "Dev Patel")),
+        {"body": "Discount approval needed above 15%.", "organizer": CAROL,
+         "response": Response.ACCEPTED, "sensitivity": Sensitivity.PRIVATE,
+         "categories": _SALESFORCE},
+    ),
+    (
+        "ana-globex-intro", "globex-intro-1130@acme.example", ANA,
+        _at(11, 30, 10), _at(11, 30, 10, 30), "Intro call with Globex",
+        ((ANA, "Ana Lima", _ORGANIZER),
+         ("hank.scott@globex.example", "Hank Scott", Response.NOT_RESPONDED)),
+        {"location": "Microsoft Teams", "categories": _SALESFORCE},
+    ),
+    (
+        "ben-northwind-rollout", "rollout-1201@acme.example", BEN,
+        _at(12, 1), _at(12, 21), "On site: Northwind rollout",
+        (), {"is_all_day": True, "location": "Northwind, Seattle"},
+    ),
+)  # fmt: skip
+
+#: A new item that comes after the shared meetings, so that the snapshot's order is kept.
+_NEW_DECLINED: tuple[_Row, ...] = (
+    (
+        "chloe-contoso-qbr", "qbr-1204@contoso.example", CHLOE,
+        _at(12, 4, 15), _at(12, 4, 16), "Contoso quarterly business review",
+        ((CAROL, "Carol Diaz", _ORGANIZER), (CHLOE, "Chloe Dubois", _DECLINED)),
+        {"organizer": CAROL, "response": _DECLINED, "categories": _SALESFORCE},
+    ),
+)  # fmt: skip
+
+#: Meetings of an internal organizer, each as the organizer's and one attendee's copy:
+#: (ical_uid, start, subject, organizer, guests), the attendee's mailbox first among guests.
+_SHARED: tuple[tuple[str, dt.datetime, str, str, tuple[_Guest, ...]], ...] = (
+    # Ana organizes, Dev and Bob (Northwind) attend: Ana's copy and Dev's copy.
+    (
+        "escalation-1127@acme.example", _at(11, 27, 10), "Northwind escalation review", ANA,
+        ((DEV, "Dev Patel"), (BOB, "Bob Martin")),
+    ),
+    # Chloe (meeting autosave off) organizes, Ben and Carol (Contoso) attend.
+    (
+        "planning-1201@acme.example", _at(12, 1, 14), "Contoso account planning", CHLOE,
+        ((BEN, "Ben Okafor"), (CAROL, "Carol Diaz")),
+    ),
+)  # fmt: skip
+
+
+def _items(rows: Iterable[_Row]) -> tuple[CalendarItem, ...]:
+    """The items of ``rows``: every one in Acme's zone, at its first version."""
+    return tuple(
+        CalendarItem(
+            id=item_id,
+            ical_uid=uid,
+            mailbox=mailbox,
+            start=start,
+            end=end,
+            time_zone=_ZONE,
+            subject=subject,
+            attendees=tuple(_guest(*guest) for guest in guests),
+            version=f"ck-{item_id}-1",
+            **details,
+        )
+        for item_id, uid, mailbox, start, end, subject, guests, details in rows
+    )
+
+
 def _unchanged_items() -> tuple[CalendarItem, ...]:
     """Items that already existed at the previous run, which skipped them; untouched since."""
-    return (
-        CalendarItem(
-            id="ana-team-sync",
-            ical_uid="team-sync-1125@acme.example",
-            mailbox=ANA,
-            start=_at(11, 25, 10),
-            end=_at(11, 25, 10, 30),
-            time_zone=_ZONE,
-            subject="Weekly sales team sync",
-            location="Teams",
-            attendees=(
-                _guest(ANA, "Ana Lima", Response.ORGANIZER),
-                _guest(BEN, "Ben Carter"),
-                _guest(CHLOE, "Chloe Dubois"),
-                _guest(DEV, "Dev Patel"),
-            ),
-            version="ck-ana-team-sync-1",
-        ),
-        CalendarItem(
-            id="ana-focus-time",
-            ical_uid="focus-1127@acme.example",
-            mailbox=ANA,
-            start=_at(11, 27, 8),
-            end=_at(11, 27, 10),
-            time_zone=_ZONE,
-            subject="Focus time: Q1 forecast",
-            version="ck-ana-focus-time-1",
-        ),
-        CalendarItem(
-            id="ben-doctor",
-            ical_uid="doctor-1130@acme.example",
-            mailbox=BEN,
-            start=_at(11, 30, 16),
-            end=_at(11, 30, 17),
-            time_zone=_ZONE,
-            subject="Doctor's appointment",
-            sensitivity=Sensitivity.PRIVATE,
-            version="ck-ben-doctor-1",
-        ),
-        CalendarItem(
-            id="chloe-fabrikam-discovery",
-            ical_uid="discovery-1201@fabrikam.example",
-            mailbox=CHLOE,
-            start=_at(12, 1, 14),
-            end=_at(12, 1, 14, 45),
-            time_zone=_ZONE,
-            subject="Fabrikam discovery call",
-            organizer=ERIN,
-            response=Response.ACCEPTED,
-            attendees=(
-                _guest(ERIN, "Erin Walsh", Response.ORGANIZER),
-                _guest(CHLOE, "Chloe Dubois"),
-            ),
-            version="ck-chloe-fabrikam-discovery-1",
-        ),
-        CalendarItem(
-            id="ana-northwind-kickoff",
-            ical_uid="kickoff-2027@northwind.example",
-            mailbox=ANA,
-            start=_at(2, 15, 14, year=2027),
-            end=_at(2, 15, 16, year=2027),
-            time_zone=_ZONE,
-            subject="Northwind 2027 kickoff",
-            location="Northwind, Seattle",
-            organizer=BOB,
-            response=Response.ACCEPTED,
-            attendees=(_guest(BOB, "Bob Martin", Response.ORGANIZER), _guest(ANA, "Ana Lima")),
-            version="ck-ana-northwind-kickoff-1",
-        ),
-        CalendarItem(
-            id="dev-coffee-frank",
-            ical_uid="coffee-1126@google.com",
-            mailbox=DEV,
-            start=_at(11, 26, 8, 30),
-            end=_at(11, 26, 9),
-            time_zone=_ZONE,
-            subject="Coffee with Frank",
-            location="Monmouth Coffee",
-            organizer="frank.li@gmail.com",
-            response=Response.ACCEPTED,
-            attendees=(
-                _guest("frank.li@gmail.com", "Frank Li", Response.ORGANIZER),
-                _guest(DEV, "Dev Patel"),
-            ),
-            version="ck-dev-coffee-frank-1",
-        ),
-    )
+    return _items(_UNCHANGED)
 
 
 def _new_items() -> tuple[CalendarItem, ...]:
     """Items that appeared since the previous run."""
-    salesforce = frozenset({"Salesforce"})  # the user asked for a manual save
-    return (
-        CalendarItem(
-            id="ana-renewal",
-            ical_uid="renewal-1126@northwind.example",
-            mailbox=ANA,
-            start=_at(11, 26, 15),
-            end=_at(11, 26, 15, 45),
-            time_zone=_ZONE,
-            subject="Northwind renewal call",
-            location="Microsoft Teams",
-            body="Renewal terms for 2027 and the seat count.",
-            organizer=BOB,
-            response=Response.ACCEPTED,
-            attendees=(_guest(BOB, "Bob Martin", Response.ORGANIZER), _guest(ANA, "Ana Lima")),
-            version="ck-ana-renewal-1",
-        ),
-        CalendarItem(
-            id="ben-proposal-prep",
-            ical_uid="proposal-prep-1125@acme.example",
-            mailbox=BEN,
-            start=_at(11, 25, 13),
-            end=_at(11, 25, 15),
-            time_zone=_ZONE,
-            subject="Prepare Contoso proposal",
-            version="ck-ben-proposal-prep-1",
-        ),
-        CalendarItem(
-            id="dev-pricing-review",
-            ical_uid="pricing-1202@contoso.example",
-            mailbox=DEV,
-            start=_at(12, 2, 11),
-            end=_at(12, 2, 12),
-            time_zone=_ZONE,
-            subject="Contoso pricing review",
-            body="Discount approval needed above 15%.",
-            organizer=CAROL,
-            response=Response.ACCEPTED,
-            sensitivity=Sensitivity.PRIVATE,
-            attendees=(_guest(CAROL, "Carol Diaz", Response.ORGANIZER), _guest(DEV, "Dev Patel")),
-            categories=salesforce,
-            version="ck-dev-pricing-review-1",
-        ),
-        CalendarItem(
-            id="ana-globex-intro",
-            ical_uid="globex-intro-1130@acme.example",
-            mailbox=ANA,
-            start=_at(11, 30, 10),
-            end=_at(11, 30, 10, 30),
-            time_zone=_ZONE,
-            subject="Intro call with Globex",
-            location="Microsoft Teams",
-            attendees=(
-                _guest(ANA, "Ana Lima", Response.ORGANIZER),
-                _guest("hank.scott@globex.example", "Hank Scott", Response.NOT_RESPONDED),
-            ),
-            categories=salesforce,
-            version="ck-ana-globex-intro-1",
-        ),
-        CalendarItem(
-            id="ben-northwind-rollout",
-            ical_uid="rollout-1201@acme.example",
-            mailbox=BEN,
-            start=_at(12, 1),
-            end=_at(12, 21),
-            is_all_day=True,
-            time_zone=_ZONE,
-            subject="On site: Northwind rollout",
-            location="Northwind, Seattle",
-            version="ck-ben-northwind-rollout-1",
-        ),
-        *_escalation(),
-        *_planning(),
-        CalendarItem(
-            id="chloe-contoso-qbr",
-            ical_uid="qbr-1204@contoso.example",
-            mailbox=CHLOE,
-            start=_at(12, 4, 15),
-            end=_at(12, 4, 16),
-            time_zone=_ZONE,
-            subject="Contoso quarterly business review",
-            organizer=CAROL,
-            response=Response.DECLINED,
-            attendees=(
-                _guest(CAROL, "Carol Diaz", Response.ORGANIZER),
-                _guest(CHLOE, "Chloe Dubois", Response.DECLINED),
-            ),
-            categories=salesforce,
-            version="ck-chloe-contoso-qbr-1",
-        ),
-    )
+    shared = (row for meeting in _SHARED for row in _shared(*meeting))
+    return _items((*_NEW, *shared, *_NEW_DECLINED))
 
 
 def _shared(
-    uid: str, start: dt.datetime, subject: str, organizer: str, attendees: tuple[Attendee, ...]
-) -> tuple[CalendarItem, ...]:
+    uid: str, start: dt.datetime, subject: str, organizer: str, guests: tuple[_Guest, ...]
+) -> tuple[_Row, ...]:
     """One meeting of an internal organizer, as the organizer's and one attendee's copy."""
-    attendee = attendees[0].email
-    return tuple(
-        CalendarItem(
-            id=f"{mailbox.split('@')[0]}-{uid.split('-')[0]}",
-            ical_uid=uid,
-            mailbox=mailbox,
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            time_zone=_ZONE,
-            subject=subject,
-            organizer=organizer,
-            attendees=attendees,
-            response=response,
-            version=f"ck-{mailbox.split('@')[0]}-{uid.split('-')[0]}-1",
-        )
-        for mailbox, response in ((organizer, Response.ORGANIZER), (attendee, Response.ACCEPTED))
-    )
-
-
-def _escalation() -> tuple[CalendarItem, ...]:
-    """Ana organizes, Dev and Bob (Northwind) attend: Ana's copy and Dev's copy."""
-    guests = (_guest(DEV, "Dev Patel"), _guest(BOB, "Bob Martin"))
-    uid = "escalation-1127@acme.example"
-    return _shared(uid, _at(11, 27, 10), "Northwind escalation review", ANA, guests)
-
-
-def _planning() -> tuple[CalendarItem, ...]:
-    """Chloe (meeting autosave off) organizes, Ben and Carol (Contoso) attend."""
-    guests = (_guest(BEN, "Ben Okafor"), _guest(CAROL, "Carol Diaz"))
-    uid = "planning-1201@acme.example"
-    return _shared(uid, _at(12, 1, 14), "Contoso account planning", CHLOE, guests)
+    rows: list[_Row] = []
+    for mailbox, response in ((organizer, Response.ORGANIZER), (guests[0][0], Response.ACCEPTED)):
+        # Each copy's id is its mailbox's user and the meeting's name: "ana-escalation".
+        item_id = f"{mailbox.split('@')[0]}-{uid.split('-')[0]}"
+        end = start + dt.timedelta(hours=1)
+        details: _Details = {"organizer": organizer, "response": response}
+        rows.append((item_id, uid, mailbox, start, end, subject, guests, details))
+    return tuple(rows)
 
 
 def _logged_call() -> SfEvent:

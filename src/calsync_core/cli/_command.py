@@ -31,15 +31,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from ._errors import CalsyncError, LoadError, SettingsError
+from .._errors import CalsyncError, LoadError, SettingsError
+from .._plan import Plan
+from .._serde import dumps, loads, problem_count
+from .._values import OrgSettings, Snapshot
+from ..planner import reconcile
 from ._example import example_after, example_before, example_settings
-from ._plan import (
-    Plan,
-)
 from ._render import EXAMPLE, Inputs, Text, explain_text
-from ._serde import dumps, loads, problem_count
-from ._values import OrgSettings, Snapshot
-from .planner import reconcile
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -150,7 +148,7 @@ def _write(text: str) -> int:
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
-        prog="calsync",  # not argv[0]: under `python -m` that would be "_cli.py"
+        prog="calsync",  # not argv[0]: under `python -m` that would be "__main__.py"
         description="Plan how calendar items move between mail calendars and Salesforce.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -284,7 +282,3 @@ def _known(ref: str, inputs: Inputs, plan: Plan) -> bool:
     snapshots = [inputs.after] if inputs.before is None else [inputs.before, inputs.after]
     ids = {i.id for s in snapshots for i in s.items} | {e.id for s in snapshots for e in s.events}
     return ref in ids or bool(plan.explain(ref)) or bool(plan.issues_about(ref))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

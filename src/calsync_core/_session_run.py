@@ -1,0 +1,206 @@
+"""How a session carries out a plan: which action runs, which is skipped, what it was sent as.
+
+The actions go to the ports in the plan's order. One that fails blocks what it
+targets; a later action that needs what it would have created (a ref), or
+touches the same item or event, is skipped rather than sent, because it would
+act on a state the failure left unknown. Every other action still runs. What
+a failed or skipped action touched is remembered (``Execution.touched``), so
+the next ``before`` keeps its previous state there and the next session plans
+the same work again.
+
+Refs the plan invented are replaced by the real ids the ports returned before
+an action is sent, so a port only ever sees ids its own system knows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._enums import IssueCode
+from ._plan import (
+    CreateEvent,
+    CreateItem,
+    CreateRecord,
+    DeleteEvent,
+    DeleteItem,
+    SaveAttachment,
+    SetCategories,
+    UpdateEvent,
+    UpdateItem,
+)
+from .ports import PortError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from ._plan import Action, FieldChange, Plan
+    from ._values import OrgSettings, Snapshot
+    from .ports import Ports
+
+
+#: What an action needs or changes: ("item", mailbox, id) | ("event", id) | ("ref", ref);
+#: and, for what keeps its previous state, ("mailbox", address) | ("owner", sf_user_id).
+Target = tuple[str, ...]
+
+
+class Execution:
+    """Runs the actions of one plan, isolating failures.
+
+    ``failed`` holds (action, error, retryable) for each action a port refused;
+    the session turns each into a :class:`~calsync_core.session.Failure`. Plain
+    tuples, because that class belongs to the public module, which imports this
+    one: naming it here would make the two import each other.
+    """
+
+    def __init__(self, ports: Ports, observed: Snapshot, before: Snapshot | None) -> None:
+        self.ports = ports
+        self.ids: dict[str, str] = {}
+        self.done: list[Action] = []
+        self.failed: list[tuple[Action, str, bool]] = []
+        self.skipped: list[Action] = []
+        self.succeeded: set[int] = set()
+        self.blocked: set[Target] = set()
+        self.touched: set[Target] = set()  # by failed or skipped actions
+        # Which items an event is paired with, so a failure blocks its partners too.
+        self.partners: dict[str, set[tuple[str, str]]] = {}
+        for item in observed.items:
+            if item.sf_event_id:
+                self.partners.setdefault(item.sf_event_id, set()).add((item.mailbox, item.id))
+        # Items gone since ``before`` that an event's deletion answers (R-CANCEL: the
+        # organizer deleted their item). Should the deletion fail, they stay in the next
+        # ``before``, so the next session sees them gone again and retries.
+        if before is not None:
+            shown = {(i.mailbox, i.id) for i in observed.items}
+            by_uid: dict[str, list[str]] = {}
+            for event in observed.events:
+                if event.ical_uid:
+                    by_uid.setdefault(event.ical_uid, []).append(event.id)
+            for item in before.items:
+                if (item.mailbox, item.id) in shown:
+                    continue
+                for event_id in {*by_uid.get(item.ical_uid, ()), item.sf_event_id or ""} - {""}:
+                    self.partners.setdefault(event_id, set()).add((item.mailbox, item.id))
+
+    def run(self, action: Action) -> None:
+        needs = _needs(action)
+        targets = _targets(action)
+        if any(n in self.blocked for n in (*needs, *targets)):
+            self.skipped.append(action)
+            self._block(targets)
+            return
+        real = _with_ids(action, self.ids)
+        try:
+            new_id = _send(self.ports, real)
+        except PortError as exc:
+            self.failed.append((action, str(exc), exc.retryable))
+            self._block(targets)
+            return
+        if new_id is not None and isinstance(action, CreateEvent | CreateItem | CreateRecord):
+            self.ids[action.ref] = new_id
+        self.done.append(real)
+        self.succeeded.add(id(action))
+
+    def _block(self, targets: Iterable[Target]) -> None:
+        for target in targets:
+            self.blocked.add(target)
+            self.touched.add(target)
+            if target[0] == "event":
+                self.touched.update(("item", *key) for key in self.partners.get(target[1], ()))
+
+    def kept(self, plan: Plan, settings: OrgSettings) -> set[Target]:
+        """What keeps its previous state: touched by a failure, or held back by the guard."""
+        keep = set(self.touched)
+        owners = {u.email: u.sf_user_id for u in settings.users}
+        for issue in plan.issues:
+            if issue.code is IssueCode.MAILBOX_EMPTIED and issue.mailbox is not None:
+                keep.add(("mailbox", issue.mailbox))
+                if issue.mailbox in owners:
+                    keep.add(("owner", owners[issue.mailbox]))
+        return keep
+
+
+def _needs(action: Action) -> list[Target]:
+    """The refs (created in this session) an action cannot do without."""
+    refs: list[str] = []
+    match action:
+        case CreateEvent():
+            refs = [*action.who_ids, *action.what_ids]
+        case UpdateItem() | UpdateEvent():
+            for change in action.changes:
+                if isinstance(change.new, str):
+                    refs.append(change.new)
+        case SaveAttachment():
+            refs = [action.event_id]
+        case _:
+            pass
+    return [("ref", r) for r in refs]
+
+
+def _targets(action: Action) -> list[Target]:
+    """What an action changes; later actions on the same thing wait for it."""
+    match action:
+        case CreateEvent() | CreateRecord():
+            return [("ref", action.ref)]
+        case CreateItem():
+            made: list[Target] = [("ref", action.ref), ("item", action.mailbox, action.ref)]
+            if action.sf_event_id is not None:
+                made.append(("event", action.sf_event_id))  # its UID stamp comes next
+            return made
+        case UpdateEvent() | DeleteEvent() | SaveAttachment():
+            return [("event", action.event_id)]
+        case UpdateItem() | DeleteItem() | SetCategories():
+            return [("item", action.mailbox, action.item_id)]
+
+
+def _with_ids(action: Action, ids: Mapping[str, str]) -> Action:
+    """``action`` with every ref it mentions replaced by the real id of what it names."""
+
+    def real(value: str) -> str:
+        return ids.get(value, value)
+
+    match action:
+        case CreateEvent():
+            return attrs.evolve(
+                action,
+                who_ids=tuple(real(v) for v in action.who_ids),
+                what_ids=tuple(real(v) for v in action.what_ids),
+            )
+        case UpdateItem() | UpdateEvent():
+            return attrs.evolve(
+                action, changes=tuple(_real_change(c, real) for c in action.changes)
+            )
+        case SaveAttachment():
+            return attrs.evolve(action, event_id=real(action.event_id))
+        case _:
+            return action
+
+
+def _real_change(change: FieldChange, real: Callable[[str], str]) -> FieldChange:
+    if isinstance(change.new, str) and change.field.endswith("_id"):
+        return attrs.evolve(change, new=real(change.new))
+    return change
+
+
+def _send(ports: Ports, action: Action) -> str | None:
+    match action:
+        case CreateEvent():
+            return ports.salesforce.create_event(action)
+        case UpdateEvent():
+            ports.salesforce.update_event(action)
+        case DeleteEvent():
+            ports.salesforce.delete_event(action)
+        case CreateRecord():
+            return ports.salesforce.create_record(action)
+        case SaveAttachment():
+            ports.salesforce.save_attachment(action)
+        case CreateItem():
+            return ports.calendar.create_item(action)
+        case UpdateItem():
+            ports.calendar.update_item(action)
+        case DeleteItem():
+            ports.calendar.delete_item(action)
+        case SetCategories():
+            ports.calendar.set_categories(action)
+    return None

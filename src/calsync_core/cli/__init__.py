@@ -1,0 +1,20 @@
+"""The ``calsync`` command line: the library's only I/O, kept at the edge of the package.
+
+Three private modules, each deciding one thing:
+
+- ``_command``: which command runs, what it reads, and how a fault is reported
+  (one line on stderr, exit status 2 for bad input and 70 for a bug);
+- ``_render``: how a plan reads as text for a person;
+- ``_example``: the bundled example organisation of ``calsync plan --example``.
+
+Nothing else in calsync_core imports this package: the planner never sees a
+path, a terminal or an argument list. ``main`` is the console script's entry
+point (``[project.scripts]`` in pyproject.toml); ``python -m calsync_core.cli``
+runs it too.
+"""
+
+from __future__ import annotations
+
+from ._command import EXIT_SOFTWARE, EXIT_USAGE, main
+
+__all__ = ["EXIT_SOFTWARE", "EXIT_USAGE", "main"]
