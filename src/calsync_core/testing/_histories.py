@@ -37,6 +37,7 @@ def histories(
 
 
 def _shift(draw: st.DrawFn, item: CalendarItem | SfEvent) -> dt.timedelta:
+    """How far an organizer moves ``item``: whole days for an all-day one."""
     if item.is_all_day:
         return dt.timedelta(days=draw(st.sampled_from((1, -1, 7))))
     return dt.timedelta(minutes=30 * draw(st.sampled_from((1, 2, -2, 48))))
@@ -75,6 +76,7 @@ def _edited(draw: st.DrawFn, org: Org, opts: Options) -> Snapshot:
 
 
 def _edited_items(draw: st.DrawFn, before: Iterable[CalendarItem]) -> list[CalendarItem]:
+    """Each meeting as its organizer changed it, then each copy as its owner handled it."""
     meetings: dict[str, list[CalendarItem]] = {}
     for item in before:
         meetings.setdefault(item.ical_uid, []).append(item)
@@ -110,6 +112,7 @@ def _edited_items(draw: st.DrawFn, before: Iterable[CalendarItem]) -> list[Calen
 
 
 def _edited_events(draw: st.DrawFn, before: Iterable[SfEvent]) -> list[SfEvent]:
+    """Each event as Salesforce users left it: unchanged, renamed, moved, private or deleted."""
     events: list[SfEvent] = []
     for event in before:
         change = draw(st.sampled_from(("none", "none", "subject", "move", "private", "delete")))

@@ -18,6 +18,7 @@ from . import _pieces as p
 def org_settings(
     draw: st.DrawFn, users: tuple[UserSettings, ...] | None, low: int, high: int, domain: str
 ) -> OrgSettings:
+    """Settings for ``users`` (else ``low`` to ``high`` users at ``domain``), every switch drawn."""
     if users is None:
         users = tuple(user(draw, n, domain) for n in range(draw(st.integers(low, high))))
     emails = [u.email for u in users]
@@ -57,6 +58,7 @@ def org_settings(
 
 
 def user(draw: st.DrawFn, n: int, domain: str) -> UserSettings:
+    """The ``n``-th user: ``n`` in the address and the id keeps both unique within the org."""
     return UserSettings(
         email=f"{draw(st.sampled_from(p.NAMES))}.{n}@{domain}",
         sf_user_id=p.seq_id("005", n + 1),

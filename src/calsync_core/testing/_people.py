@@ -30,6 +30,7 @@ class People:
 
 
 def people(draw: st.DrawFn, settings: OrgSettings) -> People:
+    """The org's users, plus a colleague and externals who are not synced users."""
     users = settings.users
     emails = {u.email for u in users}
     domains = settings.company_domains or {users[0].email.rpartition("@")[2]}

@@ -25,6 +25,7 @@ def calendar_items(
     *,
     recurring: bool,
 ) -> CalendarItem:
+    """An item in one of ``mailboxes``: organized there, elsewhere, or by nobody."""
     mailbox = draw(
         p.addresses(p.DEFAULT_DOMAIN) if mailboxes is None else st.sampled_from(mailboxes)
     )
@@ -66,6 +67,7 @@ def calendar_items(
 def sf_events(
     draw: st.DrawFn, owners: tuple[str, ...] | None, as_of: dt.datetime | None, *, recurring: bool
 ) -> SfEvent:
+    """An event owned by one of ``owners``; private ones relate to nobody, as in Salesforce."""
     anchor = draw(p.as_ofs) if as_of is None else as_of
     slot = p.slot(draw, anchor, recurring=recurring, salesforce=True)
     private = draw(st.booleans())
@@ -94,6 +96,7 @@ def sf_events(
 
 @st.composite
 def records(draw: st.DrawFn, kinds: tuple[RecordKind, ...]) -> Record:
+    """A record of one of ``kinds``; only Contacts and Leads are people with an address."""
     kind = draw(st.sampled_from(kinds))
     person = kind in (RecordKind.CONTACT, RecordKind.LEAD)
     return Record(
