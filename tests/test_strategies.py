@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import attrs
 import hypothesis
@@ -236,6 +238,41 @@ def test_from_type_draws_valid_values_after_register(cls: type) -> None:
             assert all(i.end >= i.start for i in value.items)
 
     check()
+
+
+def test_an_unused_strategy_shows_as_its_call() -> None:
+    # Only the options that differ from the defaults, as Hypothesis' own show.
+    assert repr(cst.snapshots(max_copies=2)) == "deferred(snapshots(max_copies=2))"
+    assert repr(cst.histories(linked=False)) == "deferred(histories(linked=False))"
+    assert repr(cst.records()) == "deferred(records())"
+
+
+# The planner's own modules: the generators must not lean on how it decides,
+# or a planner bug would shape the very histories meant to find it.
+_PLANNER_INTERNALS = frozenset({
+    "_context", "_eligibility", "_index", "_limits", "_linking", "_upsync", "_downsync",
+    "_pairs", "_output", "_reconcile", "_fields", "_guard", "_meetings", "_categories",
+    "_checks",
+})  # fmt: skip
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The absolute names an import in ``calsync_core.testing`` may bring in."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    base = ("", "calsync_core.testing", "calsync_core")[node.level]
+    module = ".".join(filter(None, (base, node.module)))
+    return [module, *(f"{module}.{a.name}" for a in node.names)]
+
+
+def test_the_testing_package_imports_no_planner_internals() -> None:
+    for path in sorted(Path(cst.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for name in _imported(node):
+                    top, _, rest = name.partition(".")
+                    planner = top == "calsync_core" and rest.partition(".")[0] in _PLANNER_INTERNALS
+                    assert not planner, f"{path.name}:{node.lineno} imports {name}"
 
 
 # -- histories and P-CONVERGENCE -------------------------------------------------------------

@@ -9,10 +9,12 @@ Hypothesis' initialisation (which it would warn about).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hypothesis import strategies as st
 
+from .._enums import DescriptionMode, Direction
 from .._values import (
     Attachment,
     Attendee,
@@ -48,8 +50,39 @@ def register() -> None:
 
 def _deferred(cls: type) -> st.SearchStrategy[Any]:
     def build() -> st.SearchStrategy[Any]:
-        from . import strategies
-
-        return strategies._for_types()[cls]
+        return _for_types()[cls]
 
     return st.deferred(build)
+
+
+@functools.cache
+def _for_types() -> dict[type, st.SearchStrategy[object]]:
+    """What :func:`register` gives ``st.from_type`` for each value class."""
+    # Imported on first use, not at the top: see the module's docstring.
+    from . import _pieces, strategies
+
+    users = st.builds(
+        UserSettings,
+        email=_pieces.addresses(_pieces.DEFAULT_DOMAIN),
+        sf_user_id=_pieces.ids("005"),
+        meeting_autosave=st.booleans(),
+        appointment_autosave=st.booleans(),
+        description_mode=st.none() | st.sampled_from(DescriptionMode),
+        direction=st.none() | st.sampled_from(Direction),
+    )
+    return {
+        CalendarItem: strategies.calendar_items(),
+        SfEvent: strategies.sf_events(),
+        Record: strategies.records(),
+        OrgSettings: strategies.org_settings(),
+        Snapshot: strategies.snapshots(),
+        Attendee: _pieces.attendees,
+        Attachment: _pieces.attachments,
+        LinkChoice: st.builds(
+            LinkChoice,
+            who_id=st.none() | _pieces.ids("003"),
+            what_id=st.none() | _pieces.ids("006"),
+        ),
+        Recurrence: st.sampled_from(_pieces.RULES).map(lambda rule: Recurrence(rule=rule)),
+        UserSettings: users,
+    }
