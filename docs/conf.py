@@ -38,6 +38,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
     "rules",  # docs/_ext/rules.py: `.. calsync-rules::` and the :rule: role
+    "architecture",  # docs/_ext/architecture.py: the module graph and rule -> module table
 ]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"

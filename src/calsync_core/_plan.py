@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from . import _checks as c
+from . import _converters as c
 from ._enums import IssueCode, RecordKind, Sensitivity
 from ._recurrence_values import ClassicRecurrence
 from ._values import Attachment, Recurrence

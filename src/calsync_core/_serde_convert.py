@@ -28,7 +28,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from . import _checks as c
+from . import _converters as c
 from ._plan import ACTION_TYPES, Action, FieldChange
 from ._serde_problems import ListProblems, Problems, refuse_surrogates, show, unicode_fault
 from ._values import CalendarItem, SfEvent

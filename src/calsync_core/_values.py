@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from . import _checks as c
+from . import _converters as c
 from ._enums import (
     AttendeeRole,
     ConflictPolicy,
