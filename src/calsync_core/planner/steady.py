@@ -71,6 +71,7 @@ def steady(w: World, out: PlanBuilder, item: CalendarItem) -> bool:
     owner = w.org.users[item.mailbox].sf_user_id
     if event.ical_uid != item.ical_uid or event.owner_id != owner:
         return False  # a stamp that is not plainly its own: R-DEDUP looks at it
+    # World.prior_item and prior_event, inlined: this runs once per unchanged pair.
     prior_item = prev.items.get((item.mailbox, item.id))
     prior_event = prev.events.get(event_id)
     if (
