@@ -16,7 +16,8 @@ import datetime as dt
 import functools
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -248,32 +249,39 @@ def _index_items(
     return items, meetings, bad_items
 
 
-@attrs.define
-class _Events:
-    """The valid events with a UID, as the index groups them (filled by ``_index_events``)."""
+class _Events(NamedTuple):
+    """The valid events, as the index groups them (``_group_events``)."""
 
-    kept: dict[tuple[str, str], SfEvent] = attrs.Factory(dict)
-    duplicates: dict[tuple[str, str], list[SfEvent]] = attrs.Factory(dict)
-    occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = attrs.Factory(dict)
-    uidless: list[str] = attrs.Factory(list)
+    kept: dict[tuple[str, str], SfEvent]
+    duplicates: dict[tuple[str, str], list[SfEvent]]
+    occurrences: dict[tuple[str, str, dt.datetime], SfEvent]
+    uidless: list[str]
 
-    def add(self, event: SfEvent) -> None:
+
+def _group_events(valid: Iterable[SfEvent]) -> _Events:
+    # One loop with local names: this runs once per event of the snapshot.
+    kept: dict[tuple[str, str], SfEvent] = {}
+    duplicates: dict[tuple[str, str], list[SfEvent]] = {}
+    occurrences: dict[tuple[str, str, dt.datetime], SfEvent] = {}
+    uidless: list[str] = []
+    for event in valid:
         if not event.ical_uid:
-            self.uidless.append(event.id)
+            uidless.append(event.id)
         elif event.original_start is not None:
             # One occurrence of a Classic series: found by its place in the series,
             # never mistaken for a duplicate of the series itself (R-DEDUP).
             place = (event.ical_uid, event.owner_id, event.original_start)
-            other_event = self.occurrences.get(place)
+            other_event = occurrences.get(place)
             if other_event is None or event.id < other_event.id:  # the smallest id wins
-                self.occurrences[place] = event
+                occurrences[place] = event
         else:
             pair = (event.ical_uid, event.owner_id)
-            first = self.kept.setdefault(pair, event)
+            first = kept.setdefault(pair, event)
             if first is not event:
-                self.duplicates.setdefault(pair, [first]).append(event)
+                duplicates.setdefault(pair, [first]).append(event)
                 if event.id < first.id:
-                    self.kept[pair] = event
+                    kept[pair] = event
+    return _Events(kept, duplicates, occurrences, uidless)
 
 
 def _index_events(
@@ -282,7 +290,6 @@ def _index_events(
     by_id = dict(zip(map(_EVENT_ID, all_events), all_events, strict=True))
     event_twice = None if len(by_id) == len(all_events) else Counter(map(_EVENT_ID, all_events))
     event_pairs = by_id.items() if event_twice is None else [(e.id, e) for e in all_events]
-    found = _Events()
     bad_events = []
     for event_id, event in event_pairs:
         if event.recurrence is not None or not (
@@ -294,11 +301,14 @@ def _index_events(
                 problems.append(f"id {event_id!r} appears {count} times")
             if problems:
                 bad_events.append((event, tuple(problems)))
-                continue
-        found.add(event)
     bad_ids = {event.id for event, _ in bad_events}
     events = {k: v for k, v in by_id.items() if k not in bad_ids} if bad_ids else by_id
-    return events, found, bad_events
+    valid = (
+        events.values()
+        if event_twice is None
+        else (e for _, e in event_pairs if e.id not in bad_ids)
+    )
+    return events, _group_events(valid), bad_events
 
 
 def _directory(all_records: Sequence[Record]) -> tuple[dict[str, Record], dict[str, Record]]:

@@ -80,6 +80,10 @@ LADDER: tuple[Step, ...] = (
 )
 
 
+# The table as pairs, for the loop that runs once per item.
+_STEPS = tuple((step.applies, step.handler) for step in LADDER)
+
+
 def item(
     w: World, out: PlanBuilder, item: CalendarItem, meeting: Meeting, cancelled: str | None
 ) -> None:
@@ -94,12 +98,12 @@ def item(
         out.note(item, "skip", R.OWNER, note)
         return
     state = out.begin()
-    if w.held(user.sf_user_id):
+    if w.emptied and w.held(user.sf_user_id):
         state.hold()  # R-EMPTY-GUARD: add what is missing, remove nothing
     c = read_copy(w, item, user, meeting, cancelled)
-    for step in LADDER:
-        if step.applies(w, c):
-            step.handler(w, out, c)
+    for applies, handler in _STEPS:
+        if applies(w, c):
+            handler(w, out, c)
             break
     out.categories(item, state)
 

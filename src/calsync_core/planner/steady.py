@@ -11,12 +11,11 @@ byte-identical.
 from __future__ import annotations
 
 from .. import _rules as R
-from .._domain import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR, UNSYNC
+from .._domain import REQUIRED_STATUS_PREFIX, SALESFORCE, SYNC_ERROR, UNSYNC, duration_fault
 from .._plan import planned_decision
 from .._values import CalendarItem
 from .builder import PlanBuilder
 from .fields import in_sync
-from .limits import duration_limit
 from .org import Org
 from .world import Emptied, World
 
@@ -85,8 +84,8 @@ def steady(w: World, out: PlanBuilder, item: CalendarItem) -> bool:
         or (item.attachments and w.org.settings.save_attachments)
         or (item.categories != _SALESFORCE_ONLY and not _linked_categories(item.categories))
         or (w.now.duplicate_events and w.kept(event) is not event)
-        or duration_limit(item) is not None
-        or duration_limit(event) is not None
+        or duration_fault(item) is not None  # R-LIMIT-*, R-TIMEZONE (``limits``)
+        or duration_fault(event) is not None
     ):
         return False
     out.decisions.append(

@@ -29,6 +29,10 @@ class Emptied:
     mailboxes: frozenset[str] = frozenset()  # mailbox addresses
     owners: frozenset[str] = frozenset()  # Salesforce user ids
 
+    def __bool__(self) -> bool:
+        """Whether any side came back empty (most runs: none)."""
+        return bool(self.mailboxes or self.owners)
+
 
 @attrs.frozen(kw_only=True)
 class World:
