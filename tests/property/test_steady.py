@@ -253,3 +253,30 @@ def test_steady_shortcut_sees_each_event_edit(edit: str) -> None:
     notes = [d.note for d in fast.explain("item0")]
     quiet = fast.actions == () and fast.issues == () and len(notes) == 1
     assert (quiet and notes[0].endswith("; in sync")) == (edit in _STILL_IN_SYNC), notes
+
+
+def test_steady_shortcut_leaves_a_cancelled_copy_to_r_cancel() -> None:
+    # Linked, versions unmoved, but cancelled: the full rules delete its own event
+    # (an organizer who is no user: R-OWNER (b)); the shortcut must not call it in sync.
+    at = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
+    settings = cs.OrgSettings(
+        users=(cs.UserSettings(email="u0@acme.example", sf_user_id="005u0"),),
+        company_domains={"acme.example"},
+    )
+    item = cs.CalendarItem(
+        id="AAMk1", ical_uid="m1", mailbox="u0@acme.example", start=at,
+        end=at + dt.timedelta(hours=1),
+        organizer="c@acme.example", attendees=(cs.Attendee(email="u0@acme.example"),),
+        response=cs.Response.ACCEPTED, categories={"Salesforce"}, is_cancelled=True,
+        sf_event_id="00Ua", version="v1",
+    )  # fmt: skip
+    event = cs.SfEvent(
+        id="00Ua", owner_id="005u0", start=at, end=at + dt.timedelta(hours=1), ical_uid="m1",
+        created_by_sync=True, version="e1",
+    )  # fmt: skip
+    both = cs.Snapshot(as_of=at, items=(item,), events=(event,))
+
+    shortcut = plan(both, both, settings, steady=True)
+
+    assert shortcut == plan(both, both, settings, steady=False)
+    assert [a.event_id for a in shortcut.actions if isinstance(a, cs.DeleteEvent)] == ["00Ua"]

@@ -59,7 +59,7 @@ def delete_event(w: World, out: PlanBuilder, event: SfEvent, rule: Rule, reason:
     elif w.held(event.owner_id):
         out.decide(event.id, "keep", R.EMPTY_GUARD, f"{reason}; its owner came back empty")
     elif not w.org.owner_up(event.owner_id):
-        out.decide(event.id, "keep", R.DIRECTION, "its owner syncs to the calendar only")
+        out.decide(event.id, "keep", R.DIRECTION, f"{reason}; its owner syncs to the calendar only")
     else:
         out.act(DeleteEvent(event_id=event.id, rule=rule.id))
         out.decide(event.id, "delete", rule, reason)

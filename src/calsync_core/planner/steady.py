@@ -79,6 +79,7 @@ def steady(w: World, out: PlanBuilder, item: CalendarItem) -> bool:
         or prior_event is None
         or prior_event.version != event.version
         or item.recurrence is not None
+        or item.is_cancelled  # R-CANCEL decides a cancelled copy, whatever its versions
         # R-WINDOW, as Org.in_window (inlined: this is the hottest line of a run)
         or not (w.org.window_start <= item.end and item.start <= w.org.window_end)
         or (item.attachments and w.org.settings.save_attachments)
