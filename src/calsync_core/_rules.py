@@ -2,8 +2,10 @@
 
 Decisions and issues cite these IDs; ``calsync explain`` and the docs' rule
 reference are generated from this table, so the text a user reads and the
-code that decides cannot drift apart. The constants below are what planner
-code cites -- a misspelt rule is then an import error, not a silent string.
+code that decides cannot drift apart. Each row is a module-level ``Rule`` named
+for its ID (``WINDOW`` is R-WINDOW), and the planner cites the rows themselves:
+an ID is written once, here, and a misspelt name is a type error, not a silent
+string. ``RULE_TABLE`` is the rows in the order they are written.
 """
 
 from __future__ import annotations
