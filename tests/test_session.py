@@ -409,10 +409,9 @@ def test_r_cancel_an_event_moved_past_the_window_leaves_the_invitees_copy_linked
     assert event_id in fake.salesforce.events
 
 
-def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_again() -> None:
-    # The user moves their copy of a public calendar event 90 days out. Nothing goes
-    # back (R-PUBLIC-CALENDAR), and once the copy is out of view it is not gone:
-    # no second copy is made beside it (R-WINDOW).
+def _public_event_copied() -> tuple[cs.OrgSettings, FakeSystems, cs.Snapshot, str]:
+    """A public calendar's event two days out, routed to ana and copied there by one
+    session: the settings, the systems, the next ``before`` and the copy's id."""
     route = cs.PublicCalendarRoute(calendar_id="023public", mailboxes=(ANA,), category="Company")
     settings = attrs.evolve(SETTINGS, public_calendar_routes=(route,))
     fake = _org()
@@ -423,6 +422,14 @@ def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_agai
     )
     before = _synced(fake, settings)
     ((_, copy_id),) = fake.calendar.items
+    return settings, fake, before, copy_id
+
+
+def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_again() -> None:
+    # The user moves their copy of a public calendar event 90 days out. Nothing goes
+    # back (R-PUBLIC-CALENDAR), and once the copy is out of view it is not gone:
+    # no second copy is made beside it (R-WINDOW).
+    settings, fake, before, copy_id = _public_event_copied()
     fake.calendar.edit(ANA, copy_id, **_moved(fake.calendar.items[(ANA, copy_id)], 90))
 
     for _ in range(3):
@@ -431,6 +438,45 @@ def test_r_public_calendar_a_route_copy_moved_past_the_window_is_not_copied_agai
         before = report.next_before
 
     assert len(fake.calendar.items) == 1
+
+
+def _back_after_a_month(fake: FakeSystems, event_id: str) -> dt.datetime:
+    """A month passes (the event and its items fall behind the window), then Salesforce
+    moves the event back into it; the new ``as_of``."""
+    later = AS_OF + dt.timedelta(days=30)
+    event = fake.salesforce.events[event_id]
+    fake.salesforce.edit_event(event_id, **_moved(event, (later - event.start).days + 3))
+    return later
+
+
+def test_r_public_calendar_a_copy_left_behind_the_window_follows_its_event_back() -> None:
+    # The copy still exists at its old time, behind the window, where no windowed read
+    # shows it and ``next_before`` lets it go: its event in view, it is looked up by id
+    # and updated, never copied a second time.
+    settings, fake, before, copy_id = _public_event_copied()
+    later = _back_after_a_month(fake, "00Upublic")
+
+    for _ in range(2):
+        report = cs.run_session(before, fake.ports, settings, later)
+        assert "CreateItem" not in _kinds(report.plan.actions)
+        before = report.next_before
+
+    assert list(fake.calendar.items) == [(ANA, copy_id)]
+    assert fake.calendar.items[(ANA, copy_id)].start == fake.salesforce.events["00Upublic"].start
+
+
+def test_r_down_update_an_item_left_behind_the_window_follows_its_event_back() -> None:
+    fake = _org()
+    item = _hosted(fake)
+    before = _synced(fake)
+    (event_id,) = fake.salesforce.events
+    later = _back_after_a_month(fake, event_id)
+
+    report = cs.run_session(before, fake.ports, SETTINGS, later)
+
+    assert [(type(a).__name__, a.rule) for a in report.done] == [("UpdateItem", "R-DOWN-UPDATE")]
+    assert fake.calendar.items[(ANA, item.id)].start == fake.salesforce.events[event_id].start
+    assert cs.run_session(report.next_before, fake.ports, SETTINGS, later).plan.actions == ()
 
 
 def test_r_window_a_session_at_the_ends_of_time_reads_without_overflow() -> None:

@@ -36,19 +36,29 @@ def missing_items(
     reader: MailboxReader,
     before: Snapshot,
     read: Iterable[CalendarItem],
+    events: Iterable[SfEvent],
     mailboxes: Collection[str],
     start: dt.datetime,
     end: dt.datetime,
 ) -> list[CalendarItem]:
-    """The items ``before`` saw inside the window that the windowed reads did not return,
-    as they now are; what no longer exists is left out (the reader confirmed it)."""
+    """The items ``before`` saw inside the window, and those stamped with an event the
+    windowed read shows, that the windowed reads did not return, as they now are; what
+    no longer exists is left out (the reader confirmed it).
+
+    An event moved back into the window (in Salesforce, or by time passing while
+    the item was moved behind it) keeps its item: the item still exists at its
+    old time, outside the window, and without the lookup the next session would
+    know of no item for it and make a second one (R-PUBLIC-CALENDAR,
+    R-DOWN-CREATE), where it should update the one there (R-DOWN-UPDATE).
+    """
     shown = {(i.mailbox, i.id) for i in read}
+    in_view = {e.id for e in events}
     wanted: dict[str, set[str]] = {}
     for item in before.items:
         if (
             item.mailbox in mailboxes
             and (item.mailbox, item.id) not in shown
-            and overlaps(item, start, end)
+            and (overlaps(item, start, end) or item.sf_event_id in in_view)
         ):
             wanted.setdefault(item.mailbox, set()).add(item.id)
     found: list[CalendarItem] = []

@@ -17,7 +17,9 @@ nothing itself. Its promise is about failures:
 - Absence from a windowed read is not deletion. What ``before`` saw inside the
   window and the read no longer shows is looked up by id, so the snapshot
   holds it wherever it now is; only what the ports confirm deleted is absent
-  (:func:`collect`).
+  (:func:`collect`). Likewise an item ``before`` holds whose event the read
+  shows: an event moved back into the window keeps the item it is linked to
+  (a public calendar's copy, one made in a mailbox), never gets a second one.
 - What is out of view ahead of the window (a meeting rescheduled months out)
   stays in ``next_before`` as it was last seen, so when it comes back into
   the window -- moved back, or reached by time -- the planner still knows
@@ -144,7 +146,10 @@ def collect(
     deleted, and the planner may act on that (R-CANCEL, R-DOWN-DELETE);
     one ``before`` saw outside the window is merely out of view (R-WINDOW).
     The events stamped on the items read are looked up the same way, so a
-    linked item whose event moved out of the window keeps seeing it.
+    linked item whose event moved out of the window keeps seeing it; and so
+    are the items ``before`` holds stamped with an event the read shows, so an
+    event moved back into the window (its item left behind the window, which
+    ``next_before`` lets go) keeps its item, to update rather than copy again.
 
     Lookups go in sorted order, so the same systems give the same calls.
     """
@@ -155,7 +160,7 @@ def collect(
         items.extend(ports.mailboxes.read_items(mailbox, start, end))
     events = list(ports.events.read_events(sorted(owners), start, end))
     if before is not None:
-        items.extend(missing_items(ports.mailboxes, before, items, mailboxes, start, end))
+        items.extend(missing_items(ports.mailboxes, before, items, events, mailboxes, start, end))
     events.extend(missing_events(ports.events, before, items, events, owners, start, end))
     addresses: set[str] = set()
     for item in items:

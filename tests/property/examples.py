@@ -117,3 +117,25 @@ def organizers_salesforce_side_empty() -> History:
         before=cs.Snapshot(as_of=AS_OF, events=events),
         after=cs.Snapshot(as_of=AS_OF, items=(copy,)),
     )
+
+
+def organizers_copy_behind_the_window() -> History:
+    """u0 organized a meeting with u1 20 days ago, behind the window; u0's copy is no
+    longer in view, u1's still is, and u0's event sync made is still there. The plan
+    rightly does nothing; the next run, whose ``before`` holds no copy of u0's, took
+    that for an organizer gone on an earlier run and unlinked u1's copy (R-CANCEL)."""
+    when = AS_OF - dt.timedelta(days=20)
+    attendees = cs.CalendarItem(id="item-u1", ical_uid="uid-1", mailbox=U1, start=when,
+                                end=when + _HOUR, organizer=U0, attendees=(cs.Attendee(email=U1),),
+                                response=cs.Response.ACCEPTED, categories={"Salesforce"},
+                                version="v1")  # fmt: skip
+    organizers = attrs.evolve(attendees, id="item-u0", mailbox=U0, sf_event_id="00Uteam",
+                              response=cs.Response.ORGANIZER)  # fmt: skip
+    event = cs.SfEvent(id="00Uteam", owner_id="005u0", start=when, end=when + _HOUR,
+                       ical_uid="uid-1", invitee_ids=("005u1",), created_by_sync=True,
+                       version="e1")  # fmt: skip
+    return History(
+        settings=TWO_USERS,
+        before=cs.Snapshot(as_of=AS_OF, items=(organizers, attendees), events=(event,)),
+        after=cs.Snapshot(as_of=AS_OF, items=(attendees,), events=(event,)),
+    )

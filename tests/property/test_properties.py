@@ -34,6 +34,7 @@ def _guarded(plan: cs.Plan) -> bool:
 @given(histories())
 @example(examples.copy_of_an_item_whose_event_was_deleted())
 @example(examples.stamp_of_another_users_event_out_of_view())
+@example(examples.organizers_copy_behind_the_window())
 def test_p_convergence_one_apply_then_nothing_more(h: History) -> None:
     plan = cs.reconcile(h.before, h.after, h.settings)
     assume(not _guarded(plan))

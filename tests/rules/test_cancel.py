@@ -27,6 +27,7 @@ from helpers import (
     put,
     run,
     settled,
+    sf_user,
     snap,
     upward,
     user,
@@ -100,6 +101,28 @@ def test_r_cancel_item_gone_outside_the_window_deletes_nothing() -> None:
     plan = run(synced, drop(synced, "appointment-1"), settings)
 
     assert upward(plan) == []
+
+
+def test_r_cancel_organizer_copy_behind_the_window_unlinks_no_attendee_later() -> None:
+    # alice organized with bob 20 days ago, behind the window: her copy is out of view
+    # (the read no longer shows it, and the next ``before`` no longer holds it), bob's
+    # still shows. Her event sync made is still there: no run ever saw her copy go.
+    when = at(days=-20)
+    it, ev = linked(
+        meeting("m-alice", organizer=None, uid="uid-team", attendees=["bob"], start=when),
+        invitee_ids=(sf_user("bob"),),
+    )
+    bobs = meeting("m-bob", mailbox="bob", organizer="alice", uid="uid-team", start=when,
+                   categories={SALESFORCE})  # fmt: skip
+    synced = snap(it, ev, bobs)
+    out_of_view = drop(synced, "m-alice")
+
+    plan = run(synced, out_of_view, TEAM)
+    done = cs.apply(out_of_view, plan)
+
+    assert plan.actions == ()
+    assert settled(done, TEAM).actions == ()  # was: SetCategories removing bob's Salesforce
+    assert decision_for(settled(done, TEAM), "m-bob").rule != "R-CANCEL"
 
 
 def test_r_cancel_event_not_made_by_sync_is_never_deleted() -> None:

@@ -6,14 +6,19 @@ import calsync_core as cs
 from helpers import (
     PAT_CONTACT,
     SALESFORCE,
+    SYNC_ERROR,
     actions_of,
     appointment,
+    at,
     categories_set,
     converge,
     created_event,
     decision_for,
+    edit,
     event,
+    issue_codes,
     item_in,
+    linked,
     meeting,
     only,
     org,
@@ -159,3 +164,20 @@ def test_r_dedup_the_oldest_of_several_events_smallest_id_is_adopted() -> None:
     plan = run(None, snap(meeting(), newer, _existing(), PAT_CONTACT), org())
 
     assert only(actions_of(plan, cs.UpdateItem)).changes[0].new == "00Uold"
+
+
+def test_r_dedup_copy_of_an_item_out_of_view_with_its_event_makes_no_second_event() -> None:
+    # alice's linked appointment and its event were moved 90 days out (ahead of the
+    # window: out of view, not gone). The Outlook copy she made of it, whose stamp an
+    # earlier run cleared, still shows with the Salesforce category.
+    it, ev = linked(appointment(start=at(days=90)))
+    copy = edit(it, id="appointment-copy", start=at(days=1), end=at(days=1, hours=1),
+                sf_event_id=None, categories={SALESFORCE, SYNC_ERROR})  # fmt: skip
+    before = snap(it, ev, copy)
+    after = snap(copy)
+
+    plan = run(before, after, org())
+
+    assert plan.actions == ()  # was: CreateEvent, a second event of (UID, alice)
+    assert issue_codes(plan) == [cs.IssueCode.STAMP_MISMATCH]
+    assert decision_for(plan, "appointment-copy").rule == "R-DEDUP"

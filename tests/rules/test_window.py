@@ -16,6 +16,7 @@ from helpers import (
     org,
     run,
     snap,
+    user,
 )
 
 
@@ -89,3 +90,20 @@ def test_r_window_series_with_an_occurrence_in_the_window_is_autosaved() -> None
     plan = run(None, snap(series, PAT_CONTACT), settings)
 
     assert created_event(plan).recurrence == cs.Recurrence(rule="FREQ=WEEKLY;COUNT=10")
+
+
+def test_r_window_attendee_copy_behind_the_window_waits_for_nothing_and_keeps_its_category() -> (
+    None
+):
+    # alice organizes; bob's copy was saved as an invitee of her event. Weeks on,
+    # the meeting is behind the window: alice's copy and her event are out of view,
+    # which the next run cannot tell from never having existed. bob's copy stays.
+    team = org(user("alice"), user("bob"))
+    old = at(days=-20)
+    bobs = meeting("m-bob", mailbox="bob", organizer="alice", uid="uid-old", start=old)
+    bobs = edit(bobs, categories=frozenset({SALESFORCE}))
+    plan = run(snap(bobs), snap(bobs), team)
+
+    assert plan.actions == ()
+    assert plan.issues == ()
+    assert decision_for(plan, "m-bob").rule == "R-WINDOW"

@@ -5,9 +5,11 @@ Two sources of duplicates. In Salesforce, several events of one (UID, owner)
 reported and, when sync made them, deleted. In a mailbox, several items that
 carry one stamp -- Outlook's Copy keeps it, as do exceptions of a series: the
 one ``before`` saw stamped holds the event, and the others' stamps are
-cleared once, so later runs cannot flip. A stamp also counts only when the
-event carries the item's UID and belongs to the item's mailbox owner;
-anything else is STAMP_MISMATCH on the item, and the event is left alone.
+cleared once, so later runs cannot flip; while the holder and its event are
+out of view, the others still link nothing (and make no second event). A
+stamp also counts only when the event carries the item's UID and belongs to
+the item's mailbox owner; anything else is STAMP_MISMATCH on the item, and
+the event is left alone.
 """
 
 from __future__ import annotations
@@ -125,6 +127,28 @@ def _twin(
                 and _holder(w, copy, meeting, event.id) is copy
             ):
                 return copy
+    return _twin_out_of_view(w, item, user)
+
+
+def _twin_out_of_view(w: World, item: CalendarItem, user: UserSettings) -> CalendarItem | None:
+    """A copy in ``item``'s mailbox that holds this meeting's event, both out of view.
+
+    ``before`` last saw the copy outside the window, stamped with the event of
+    (UID, owner) that is out of view too (R-WINDOW): the event still exists, and
+    making another beside it would be the duplicate R-DEDUP forbids.
+    """
+    far = w.out_of_view_event(item.ical_uid, user.sf_user_id)
+    if far is None or w.prev is None:
+        return None
+    for prior in w.prev.items_by_event.get((item.mailbox, far.id), ()):
+        if (
+            prior.id != item.id
+            and prior.ical_uid == item.ical_uid
+            and prior.original_start == item.original_start
+            and (prior.mailbox, prior.id) not in w.now.items
+            and not w.in_window(prior)
+        ):
+            return prior
     return None
 
 

@@ -54,14 +54,27 @@ def delete_event(w: World, out: PlanBuilder, event: SfEvent, rule: Rule, reason:
     condition), never one whose owner's side came back empty (R-EMPTY-GUARD),
     and never one of a user who syncs to the calendar only (R-DIRECTION).
     """
+    kept = _kept_because(w, event, rule, reason)
+    if kept is not None:
+        out.decide(event.id, "keep", *kept)
+        return False
+    out.act(DeleteEvent(event_id=event.id, rule=rule.id))
+    out.decide(event.id, "delete", rule, reason)
+    return True
+
+
+def may_delete(w: World, event: SfEvent) -> bool:
+    """Whether ``delete_event`` would delete ``event`` (for any rule): the run that
+    cancels a meeting leaves only the events this says no to (R-CANCEL)."""
+    return _kept_because(w, event, R.CANCEL, "") is None
+
+
+def _kept_because(w: World, event: SfEvent, rule: Rule, reason: str) -> tuple[Rule, str] | None:
+    """The rule and text that keep ``event`` from being deleted, or None if nothing does."""
     if not event.created_by_sync:
-        out.decide(event.id, "keep", rule, f"{reason}; sync did not create it")
-    elif w.held(event.owner_id):
-        out.decide(event.id, "keep", R.EMPTY_GUARD, f"{reason}; its owner came back empty")
-    elif not w.org.owner_up(event.owner_id):
-        out.decide(event.id, "keep", R.DIRECTION, f"{reason}; its owner syncs to the calendar only")
-    else:
-        out.act(DeleteEvent(event_id=event.id, rule=rule.id))
-        out.decide(event.id, "delete", rule, reason)
-        return True
-    return False
+        return rule, f"{reason}; sync did not create it"
+    if w.held(event.owner_id):
+        return R.EMPTY_GUARD, f"{reason}; its owner came back empty"
+    if not w.org.owner_up(event.owner_id):
+        return R.DIRECTION, f"{reason}; its owner syncs to the calendar only"
+    return None

@@ -37,6 +37,12 @@ def attendee(w: World, out: PlanBuilder, c: Copy) -> None:
         # The organizer's event moved out of the window: still invited to it.
         out.status.saved()
         out.note(item, "keep", R.WINDOW, f"invitee of the organizer's event {far.id}, out of view")
+    elif target is None and not w.in_window(item):
+        # Outside the window the organizer's event is out of view whether or not it
+        # exists: nothing to wait for that a read could show (R-WINDOW).
+        out.status.hold()
+        note = "outside the window, like any event of its organizer's: left as it is"
+        out.note(item, "keep", R.WINDOW, note)
     elif target is None and w.held(host):
         # R-EMPTY-GUARD: the organizer's side came back empty; it did not unsave.
         out.status.hold()

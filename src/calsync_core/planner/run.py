@@ -155,21 +155,30 @@ def _organizer_has_no_copy(
     They deleted it (or never saved it): the attendees' copies wait for
     nothing. While the event is there (the organizer's copy only out of view),
     attendees stay its invitees; events are only deleted on the run that sees
-    the copy go. Not while the organizer's mailbox looks fetched empty
-    (R-EMPTY-GUARD), nor while their copy is there but unreadable.
+    the copy go. So a copy ``before`` lacks was gone on an earlier run only if
+    what is left of the organizer's events is what that run could not delete:
+    an event sync would delete means no run saw the copy go (it went out of
+    view behind the window, and the session let it go). Not while the
+    organizer's mailbox or Salesforce side looks fetched empty (R-EMPTY-GUARD:
+    their events may well be there), nor while their copy is there but
+    unreadable, nor while the meeting is outside the window: there the
+    organizer's copy is out of view whether or not it exists (R-WINDOW).
     """
     host = w.org.users[organizer]
+    events = w.now.events_of(uid, host.sf_user_id)
     return (
         ordered[0].mailbox != organizer
-        and organizer not in w.emptied.mailboxes
+        and not w.held(host.sf_user_id)
         and (organizer, uid) not in w.now.bad_copies
+        and any(w.in_window(copy) for copy in ordered)
         and (
             # gone since an earlier run, whatever events sync could not delete
-            (w.prev is not None and (organizer, uid) not in w.prev.copies)
-            or (
-                not w.now.events_of(uid, host.sf_user_id)
-                and w.out_of_view_event(uid, host.sf_user_id) is None
+            (
+                w.prev is not None
+                and (organizer, uid) not in w.prev.copies
+                and not any(guard.may_delete(w, e) for e in events)
             )
+            or (not events and w.out_of_view_event(uid, host.sf_user_id) is None)
         )
     )
 
