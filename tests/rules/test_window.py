@@ -107,3 +107,21 @@ def test_r_window_attendee_copy_behind_the_window_waits_for_nothing_and_keeps_it
     assert plan.actions == ()
     assert plan.issues == ()
     assert decision_for(plan, "m-bob").rule == "R-WINDOW"
+
+
+def test_r_window_attendee_of_an_organizer_linked_to_an_event_out_of_view_does_not_wait() -> None:
+    # alice's copy is linked to her event, which Salesforce's windowed read does
+    # not show (moved out, or never looked up): she has synchronized, so bob's
+    # copy is still an invitee of it, not waiting for her.
+    team = org(user("alice"), user("bob"))
+    alices = meeting("m-alice", mailbox="alice", organizer=None, uid="uid-m", attendees=["bob"])
+    alices = edit(alices, sf_event_id="00Ufar", categories=frozenset({SALESFORCE}))
+    bobs = meeting("m-bob", mailbox="bob", organizer="alice", uid="uid-m")
+    bobs = edit(bobs, categories=frozenset({SALESFORCE}))
+    synced = snap(alices, bobs)
+
+    plan = run(synced, synced, team)
+
+    assert plan.issues == ()
+    assert plan.actions == ()
+    assert decision_for(plan, "m-bob").rule == "R-WINDOW"

@@ -11,9 +11,10 @@ invitees once per meeting, from the invitees as the plan leaves them.
 from __future__ import annotations
 
 from .. import _rules as R
+from .._domain import SALESFORCE
 from .._enums import IssueCode
 from .._plan import FieldChange, UpdateEvent
-from .._values import SfEvent
+from .._values import SfEvent, UserSettings
 from .builder import PlanBuilder
 from .meetings import Copy
 from .world import World
@@ -32,11 +33,11 @@ def attendee(w: World, out: PlanBuilder, c: Copy) -> None:
         if e.id not in out.deleting  # the organizer unsynced or cancelled it just now
     ]
     target = found[0].id if found else out.creating.get((item.ical_uid, host))
-    far = None if target is not None else w.out_of_view_event(item.ical_uid, host)
+    far = None if target is not None else _out_of_view(w, c, host_user)
     if far is not None:
         # The organizer's event moved out of the window: still invited to it.
         out.status.saved()
-        out.note(item, "keep", R.WINDOW, f"invitee of the organizer's event {far.id}, out of view")
+        out.note(item, "keep", R.WINDOW, f"invitee of the organizer's event {far}, out of view")
     elif target is None and not w.in_window(item):
         # Outside the window the organizer's event is out of view whether or not it
         # exists: nothing to wait for that a read could show (R-WINDOW).
@@ -57,6 +58,31 @@ def attendee(w: World, out: PlanBuilder, c: Copy) -> None:
         note = f"invitee of the organizer's event {target}; no event of its own"
         out.note(item, "invitee", R.WAIT_ORGANIZER, note)
         _join(out, c, target, existing=bool(found))
+
+
+def _out_of_view(w: World, c: Copy, host: UserSettings) -> str | None:
+    """The id of the organizer's event if it exists but is out of view (R-WINDOW), else None.
+
+    Known from ``before`` (last seen outside the window), or from the stamp on
+    the organizer's own copy: an event that copy is linked to (it carries
+    ``Salesforce``), absent from ``after`` and not last seen inside the window,
+    was not deleted -- the organizer has synchronized, and their event is only
+    out of view.
+    """
+    far = w.out_of_view_event(c.item.ical_uid, host.sf_user_id)
+    if far is not None:
+        return far.id
+    for copy in c.meeting.copies:
+        event_id = copy.sf_event_id
+        if copy.mailbox != host.email or copy.original_start is not None or not event_id:
+            continue
+        if SALESFORCE not in copy.categories:
+            continue  # the mark of an event deleted on an earlier run (R-DOWN-DELETE)
+        prior = w.prior_event(event_id)
+        seen_inside = prior is not None and w.in_window(prior)
+        if event_id not in w.now.events and event_id not in w.now.bad_event_ids and not seen_inside:
+            return event_id
+    return None
 
 
 def _join(out: PlanBuilder, c: Copy, target: str, *, existing: bool) -> None:
