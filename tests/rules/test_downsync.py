@@ -428,3 +428,24 @@ def test_r_cancel_a_deleted_public_calendar_copy_cancels_nothing() -> None:
 
     assert "R-CANCEL" not in {d.rule for d in plan.decisions}
     assert decision_for(plan, bobs.id).rule == "R-DEDUP"
+
+
+def test_r_cancel_a_public_calendar_copy_deleted_with_its_event_cancels_nothing() -> None:
+    # The company event goes in Salesforce and, with R-DOWN-DELETE's switch on,
+    # alice's copy goes with it. That copy organizes nothing: bob's copy of the
+    # same UID (re-stamped with his own event) is not cancelled for it.
+    settings = org(
+        user("alice"),
+        user("bob"),
+        public_calendar_routes=(ROUTE,),
+        delete_items_deleted_in_salesforce=True,
+    )
+    own = event("00Ubob", owner="bob", uid="uid-bob")
+    synced = converge(snap(_holiday(), own), settings)
+    bobs = only(i for i in synced.items if i.mailbox == "bob@acme.example")
+    after = put(drop(synced, "00Usf1"), edit(bobs, sf_event_id="00Ubob"))
+
+    plan = run(synced, after, settings)
+
+    assert [a.mailbox for a in actions_of(plan, cs.DeleteItem)] == ["alice@acme.example"]
+    assert "R-CANCEL" not in {d.rule for d in plan.decisions}

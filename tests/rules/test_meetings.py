@@ -208,3 +208,25 @@ def test_r_attendees_on_a_removed_participant_and_invitee_are_removed() -> None:
         "what_ids": (),
         "invitee_ids": ("005bob",),
     }
+
+
+def test_r_attendees_sharing_does_not_invite_an_attendee_whose_copy_is_cancelled() -> None:
+    # alice's private meeting has no invitees (R-PRIVATE). She makes it public as
+    # she removes bob, whose copy comes back cancelled: sharing must not invite
+    # him for R-CANCEL to take him off again in the same plan.
+    sharing = org(user("alice"), user("bob"), smart_auto_sharing=True, autosave_private=True)
+    alice, bob = _alices_meeting(sensitivity=cs.Sensitivity.PRIVATE)
+    synced = converge(snap(alice, bob, PAT_CONTACT), sharing)
+    assert only(synced.events).invitee_ids == ()
+    public = edit(item_in(synced, "m-alice"), sensitivity=cs.Sensitivity.NORMAL, version="v2")
+    removed = edit(item_in(synced, "m-bob"), is_cancelled=True, version="v2")
+
+    plan = run(synced, put(synced, public, removed), sharing)
+
+    invited = [
+        c.new
+        for u in actions_of(plan, cs.UpdateEvent)
+        for c in u.changes
+        if c.field == "invitee_ids"
+    ]
+    assert invited == []

@@ -43,7 +43,7 @@ from .duplicates import duplicate_events
 from .index import MAILBOX, build, build_previous
 from .meetings import Meeting, organizer_first, organizer_of_copies
 from .org import Org
-from .routes import route_event
+from .routes import route_event, route_of
 from .steady import steady, steady_mailboxes
 from .world import World, emptied
 
@@ -141,7 +141,12 @@ def _copies(
         if found is None:
             found = Meeting(uid=uid, copies=tuple(ordered), organizer=organizer, host=host)
         ladder.item(w, out, item, found, reason)
-        if reason is None and host is not None and (organizer, item.id) in out.deleting_items:
+        if (
+            reason is None
+            and host is not None
+            and (organizer, item.id) in out.deleting_items
+            and route_of(w, item) is None  # a public calendar's copy organizes nothing
+        ):
             # The organizer's copy goes with its deleted event (R-DOWN-DELETE's
             # switch): the attendees' copies are left waiting for nothing.
             reason = f"its organizer's copy {item.id} is deleted with its event"

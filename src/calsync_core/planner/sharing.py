@@ -90,9 +90,24 @@ def _derived(
     return Derived(
         who_ids=links.who_ids,
         what_ids=links.what_ids,
-        invitee_ids=invitees(item, w.org) if meeting.host is not None else (),
+        invitee_ids=_invited(w, item, meeting) if meeting.host is not None else (),
         records=links.new_records,
     )
+
+
+def _invited(w: World, item: CalendarItem, meeting: Meeting) -> tuple[str, ...]:
+    """The users the organizer's copy invites, less those whose own copy is cancelled.
+
+    A cancelled copy is an attendee removed from the meeting (R-CANCEL): that
+    rule takes them off the invitees, and sharing must not put them back.
+    """
+    left = {
+        w.org.users[c.mailbox].sf_user_id
+        for c in meeting.copies
+        if c.is_cancelled and c.original_start is None and c.mailbox in w.org.users
+    }
+    found = invitees(item, w.org)
+    return tuple(i for i in found if i not in left) if left else found
 
 
 def _merged(w: World, name: str, kept: list[str], added: list[str]) -> list[str]:

@@ -75,6 +75,14 @@ def _edited(draw: st.DrawFn, org: Org, opts: Options) -> Snapshot:
     return _life.as_read(draw, world)
 
 
+def _organizer_deletes(copies: list[CalendarItem], owns: list[str]) -> bool:
+    """Whether the organizer of a meeting with attendees deletes their own copy."""
+    return any(
+        own == "delete" and copy.attendees and (copy.organizer in (None, copy.mailbox))
+        for copy, own in zip(copies, owns, strict=True)
+    )
+
+
 def _edited_items(draw: st.DrawFn, before: Iterable[CalendarItem]) -> list[CalendarItem]:
     """Each meeting as its organizer changed it, then each copy as its owner handled it."""
     meetings: dict[str, list[CalendarItem]] = {}
@@ -87,7 +95,15 @@ def _edited_items(draw: st.DrawFn, before: Iterable[CalendarItem]) -> list[Calen
         change = draw(st.sampled_from((*changes, "cancel") if copies[0].attendees else changes))
         shift = _shift(draw, copies[0])
         subject, location = draw(p.texts), draw(p.texts)
-        for copy in copies:
+        owns = [
+            draw(st.sampled_from(("none",) * 5 + ("save", "unsync", "blue", "delete")))
+            for _ in copies
+        ]
+        if change != "cancel" and _organizer_deletes(copies, owns):
+            # Deleting one's own meeting sends its attendees a cancellation (Outlook's
+            # default): their copies come back cancelled, not left as they were.
+            change = "cancel"
+        for copy, own in zip(copies, owns, strict=True):
             # The organizer's change reaches every copy, each with a new change key.
             version = bump(copy.version)
             if change == "move":
@@ -99,7 +115,6 @@ def _edited_items(draw: st.DrawFn, before: Iterable[CalendarItem]) -> list[Calen
             elif change == "cancel":
                 copy = attrs.evolve(copy, is_cancelled=True, version=version)
             # What each mailbox owner does with their own copy.
-            own = draw(st.sampled_from(("none",) * 5 + ("save", "unsync", "blue", "delete")))
             if own == "delete":
                 continue
             added = {"save": {SALESFORCE}, "unsync": {UNSYNC}, "blue": {"Blue"}}.get(own)
