@@ -113,14 +113,15 @@ def read_copy(
 ) -> Copy:
     """Everything the ladder asks about ``item``, read once (no decisions, no writes)."""
     stamp = read_stamp(w, item, user, meeting)
+    # Positional, in field order: one is made per item that takes the full rules.
     return Copy(
-        item=item,
-        user=user,
-        meeting=meeting,
-        prior=w.prior_item(item),
-        cancelled=cancelled,
-        up=w.org.up(user),
-        unsync=UNSYNC in item.categories,
-        stamp=stamp,
-        event=None if stamp.event is None else w.kept(stamp.event),
+        item,
+        user,
+        meeting,
+        None if w.prev is None else w.prev.items.get((item.mailbox, item.id)),  # prior
+        cancelled,
+        user.sf_user_id in w.org.sending_up,  # up: Org.up, inlined
+        UNSYNC in item.categories,  # unsync
+        stamp,
+        None if stamp.event is None else w.kept(stamp.event),  # event
     )
