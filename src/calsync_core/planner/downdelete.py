@@ -16,6 +16,7 @@ from .. import _rules as R
 from .._domain import SALESFORCE, organizer_of
 from .._plan import DeleteItem
 from .._values import CalendarItem, UserSettings
+from . import guard
 from .builder import PlanBuilder
 from .meetings import Copy
 from .world import World
@@ -63,7 +64,7 @@ def event_gone(
         out.note(item, "skip", R.DOWN_DELETE, f"{gone}; only a manual save saves it again")
     elif (user is not None and w.held(user.sf_user_id)) or (owner is not None and w.held(owner)):
         out.status.saved()  # keep the category: the owner's events look fetched empty
-        out.note(item, "keep", R.EMPTY_GUARD, f"{gone}? the owner shows no events at all")
+        guard.held_item(out, item, f"{gone}? the owner shows no events at all")
     elif (
         w.org.settings.delete_items_deleted_in_salesforce
         and (user is None or w.org.down(user))

@@ -18,6 +18,7 @@ from .._enums import IssueCode, RecurrenceFormat, Sensitivity
 from .._plan import CreateItem, FieldChange, UpdateEvent
 from .._rules import Rule
 from .._values import CalendarItem, SfEvent
+from . import guard
 from .builder import PlanBuilder
 from .limits import duration_limit
 from .world import World
@@ -122,7 +123,7 @@ def made_in_salesforce(w: World, out: PlanBuilder, event: SfEvent) -> None:
         return
     if w.held(event.owner_id):
         note = "the owner's mailbox came back empty: nothing created in it"
-        out.decide(event.id, "keep", R.EMPTY_GUARD, note)
+        guard.held_event(out, event.id, note)
         return
     if existing is None:
         create = new_item(event, user.email, SALESFORCE, R.DOWN_CREATE)

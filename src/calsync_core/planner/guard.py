@@ -8,8 +8,10 @@ removal for it and reports MAILBOX_EMPTIED. The same holds for the Salesforce
 side of one owner. (vdirsyncer refuses such a sync the same way.)
 
 Which sides came back empty is a fact of the world (``World.emptied``); this
-module reports them and is the one gate every deletion of an event passes
-(``delete_event``), with R-DIRECTION's and sync's own-events-only checks.
+module reports them, gives the decisions on what the guard holds
+(``held_item``, ``held_event``), and is the one gate every deletion of an
+event passes (``delete_event``), with R-DIRECTION's and sync's
+own-events-only checks.
 Category removals are held in one place too: an item of a held user has its
 ``CategoryState`` held (``ladder``), which adds what is missing and removes
 nothing.
@@ -21,7 +23,7 @@ from .. import _rules as R
 from .._enums import IssueCode
 from .._plan import DeleteEvent
 from .._rules import Rule
-from .._values import SfEvent
+from .._values import CalendarItem, SfEvent
 from .builder import PlanBuilder
 from .world import World
 
@@ -45,6 +47,16 @@ def report(w: World, out: PlanBuilder) -> None:
 def _emptied(out: PlanBuilder, ref: str, mailbox: str | None, text: str) -> None:
     out.issue(R.EMPTY_GUARD, IssueCode.MAILBOX_EMPTIED, text, mailbox=mailbox)
     out.decide(ref, "keep", R.EMPTY_GUARD, "shows nothing: no deletion, no unlinking")
+
+
+def held_item(out: PlanBuilder, item: CalendarItem, why: str) -> None:
+    """The decision on an item a rule leaves as it is because its side came back empty."""
+    out.note(item, "keep", R.EMPTY_GUARD, why)
+
+
+def held_event(out: PlanBuilder, event_id: str, why: str) -> None:
+    """The decision on an event left as it is because its owner's side came back empty."""
+    out.decide(event_id, "keep", R.EMPTY_GUARD, why)
 
 
 def delete_event(w: World, out: PlanBuilder, event: SfEvent, rule: Rule, reason: str) -> bool:

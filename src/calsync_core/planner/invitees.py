@@ -15,6 +15,7 @@ from .._domain import SALESFORCE
 from .._enums import IssueCode
 from .._plan import FieldChange, UpdateEvent
 from .._values import SfEvent, UserSettings
+from . import guard
 from .builder import PlanBuilder
 from .meetings import Copy
 from .world import World
@@ -47,7 +48,7 @@ def attendee(w: World, out: PlanBuilder, c: Copy) -> None:
     elif target is None and w.held(host):
         # R-EMPTY-GUARD: the organizer's side came back empty; it did not unsave.
         out.status.hold()
-        out.note(item, "keep", R.EMPTY_GUARD, "its organizer's side came back empty")
+        guard.held_item(out, item, "its organizer's side came back empty")
     elif target is None:
         out.issue(R.WAIT_ORGANIZER, IssueCode.WAITING_FOR_ORGANIZER, WAITING_TEXT, item=item)
         out.status.issue()

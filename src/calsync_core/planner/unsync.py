@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import _rules as R
 from .._enums import IssueCode
 from .._plan import DeleteEvent
+from . import guard
 from .builder import PlanBuilder
 from .meetings import Copy
 from .world import World
@@ -30,7 +31,7 @@ def unsync(w: World, out: PlanBuilder, c: Copy) -> None:
     if event is None:
         out.note(item, "skip", R.UNSYNC, "'Salesforce Unsync' category: never saved")
     elif w.held(event.owner_id):
-        out.note(item, "keep", R.EMPTY_GUARD, "its owner's side came back empty")
+        guard.held_item(out, item, "its owner's side came back empty")
     elif not event.created_by_sync:
         message = "This event was not created by sync, so sync will not delete it."
         out.issue(R.UNSYNC, IssueCode.UNSYNC_NOT_ALLOWED, message, item=item, event_id=event.id)
