@@ -322,6 +322,14 @@ class Sessions(RuleBasedStateMachine):
         getattr(self.fake.faults, kind)(operation)
         SEEN["faults"] += 1
 
+    @rule()
+    def outage_during_a_session(self) -> None:
+        """Both services refuse writes for a while: the next of every kind fails."""
+        for operation in OPERATIONS:
+            self.fake.faults.fail(operation)
+        SEEN["faults"] += len(OPERATIONS)
+        self._session()
+
     @rule(operation=st.sampled_from(READS))
     def read_fault(self, operation: str) -> None:
         """A read or a lookup by id fails: the session ends before planning anything."""
