@@ -20,7 +20,14 @@ from ._enums import (
     Response,
     Sensitivity,
 )
-from ._errors import ApplyError, CalsyncError, DumpError, LoadError, SettingsError
+from ._errors import (
+    ApplyError,
+    CalsyncError,
+    DumpError,
+    LoadError,
+    PayloadError,
+    SettingsError,
+)
 from ._plan import (
     Action,
     CreateEvent,
@@ -37,6 +44,7 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
+from ._request import Request
 from ._rules import RULE_TABLE, RULES, Rule
 from ._serde import dumps, loads
 from ._values import (
@@ -85,12 +93,14 @@ __all__ = [
     "LinkChoice",
     "LoadError",
     "OrgSettings",
+    "PayloadError",
     "Plan",
     "PublicCalendarRoute",
     "Record",
     "RecordKind",
     "Recurrence",
     "RecurrenceFormat",
+    "Request",
     "Response",
     "Rule",
     "SaveAttachment",

@@ -60,3 +60,14 @@ class ApplyError(CalsyncError, ValueError):
     expected old value is not the current one (the optimistic-concurrency check a
     real integrator would make).
     """
+
+
+class PayloadError(_ProblemList):
+    """A payload from Microsoft Graph or Salesforce cannot be read as a value.
+
+    ``problems`` lists every fault with its JSON path, e.g.
+    ``start.dateTime: not an ISO 8601 date and time``; nothing is half-read.
+    Unknown extra fields are not faults: the APIs add fields over time.
+    """
+
+    label = "cannot read payload"
