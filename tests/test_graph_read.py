@@ -301,9 +301,11 @@ def test_a_series_with_a_bad_pattern_names_the_recurrence_fields() -> None:
     event = fixture("event-series-master-weekly-enddate.json")
     event["recurrence"]["pattern"]["daysOfWeek"] = ["funday"]
     event["recurrence"]["range"]["endDate"] = "someday"
+    del event["start"]
     with pytest.raises(cs.PayloadError) as caught:
         item_from_graph(event, mailbox=BOX)
     assert caught.value.problems == (
+        "start: missing",
         "recurrence.pattern.daysOfWeek: item 'funday' is not a day name",
         "recurrence.range.endDate: 'someday' is not a date (YYYY-MM-DD)",
     )

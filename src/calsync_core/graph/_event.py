@@ -80,8 +80,8 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
     }
     if kind in (OCCURRENCE, EXCEPTION):
         fields["original_start"] = read_offset_time(r, event, "originalStart", "originalStart")
-    if kind == SERIES and start is not None:
-        fields["recurrence"] = _recurrence(r, event, start[1], shown)
+    if kind == SERIES:  # read even when start is not, to list its problems too
+        fields["recurrence"] = _recurrence(r, event, "" if start is None else start[1], shown)
     if len(r.problems) > before or start is None or end is None:
         return None
     return CalendarItem(mailbox=mailbox, start=start[0], end=end[0], **fields)
