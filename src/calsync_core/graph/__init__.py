@@ -1,0 +1,134 @@
+"""Microsoft Graph v1.0 payloads read as values: the read side of the Graph adapter.
+
+Sans-I/O: a connector fetches the JSON (``GET /users/{mailbox}/events/{id}``,
+a calendarView delta page ...) and passes the decoded document in; nothing here
+reads the network, a clock or a file. Every function is pure.
+
+A payload that cannot be read raises one :exc:`~calsync_core.PayloadError`
+listing every problem with its JSON path (``start.dateTime: ...``); nothing is
+half-read. Fields the adapter does not know are ignored: the API adds fields
+over time, and a ``$select`` may leave out optional ones, which then take the
+value's defaults.
+
+What is read, Graph field to :class:`~calsync_core.CalendarItem` field:
+
+====================================  =========================================
+``id``                                ``id``
+``iCalUId``                           ``ical_uid`` (``""`` when not selected)
+``changeKey``                         ``version``
+``start``, ``end``                    ``start``, ``end`` (the wall time in its
+                                      ``timeZone``, stored in UTC)
+``originalStartTimeZone``             ``time_zone`` (else ``start.timeZone``)
+``isAllDay``                          ``is_all_day`` (midnight to midnight,
+                                      the end exclusive, as Graph gives it)
+``subject``, ``body.content``         ``subject``, ``body``
+``location.displayName``              ``location``
+``organizer.emailAddress.address``    ``organizer``
+``attendees[]``                       ``attendees``: ``type`` is the role,
+                                      ``status.response`` the answer
+``responseStatus.response``           ``response`` (the mailbox owner's)
+``sensitivity``, ``categories``       ``sensitivity``, ``categories``
+``isCancelled``                       ``is_cancelled``
+``recurrence`` (``seriesMaster``)     ``recurrence``, through
+                                      :func:`calsync_core.recurrence.graph_to_rrule`
+``originalStart`` (``occurrence``,    ``original_start``
+``exception``)
+``singleValueExtendedProperties``     ``sf_event_id``, from
+                                      :data:`SF_EVENT_ID_PROPERTY`
+====================================  =========================================
+
+Zones may be Windows ids (``Pacific Standard Time``), IANA ids, or ones no
+table knows (``tzone://Microsoft/Custom``, ``""``). An unknown zone is not a
+payload fault: the item keeps the zone's name as its ``time_zone``, its times
+are read as UTC wall times, and the planner reports it
+(:attr:`~calsync_core.IssueCode.PROBLEMATIC_TIME_ZONE`) rather than save it.
+Answers compare case-insensitively (the documentation lists ``Accepted``,
+payloads say ``accepted``); ``none`` and ``notResponded`` are
+:attr:`~calsync_core.Response.NOT_RESPONDED`.
+
+Not read: attachments (``hasAttachments`` only says there are some; they are
+their own resource), the calendar an item is in, and the Save dialog's choice.
+Those stay at their defaults for the connector to fill in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import PayloadError
+from .._values import CalendarItem
+from ._delta import DeltaPage, ItemKey, read_page
+from ._event import SF_EVENT_ID_PROPERTY, read_event
+from ._read import Reader, json_kind
+
+__all__ = ["SF_EVENT_ID_PROPERTY", "DeltaPage", "ItemKey", "delta_page", "item_from_graph"]
+
+# Documented, pickled and shown in tracebacks as a member of this public module.
+DeltaPage.__module__ = __name__
+
+
+def item_from_graph(event: Mapping[str, Any], *, mailbox: str) -> CalendarItem:
+    """The calendar item in one Graph ``event`` resource, as found in ``mailbox``.
+
+    ``event`` is the decoded JSON of any of the four event types:
+    ``singleInstance``, ``seriesMaster``, ``occurrence`` or ``exception``.
+    PayloadError lists every problem when it cannot be read.
+
+    >>> from calsync_core.graph import item_from_graph
+    >>> item = item_from_graph({
+    ...     "id": "AAMkAD=", "iCalUId": "0400", "changeKey": "ck1", "type": "singleInstance",
+    ...     "subject": "Review", "originalStartTimeZone": "Pacific Standard Time",
+    ...     "start": {"dateTime": "2024-03-12T09:00:00.0000000",
+    ...               "timeZone": "Pacific Standard Time"},
+    ...     "end": {"dateTime": "2024-03-12T10:00:00.0000000",
+    ...             "timeZone": "Pacific Standard Time"},
+    ... }, mailbox="Ana@acme.example")
+    >>> item.start.isoformat(), item.time_zone, item.version
+    ('2024-03-12T16:00:00+00:00', 'Pacific Standard Time', 'ck1')
+    >>> item_from_graph({"id": "AAMkAD=", "start": {"dateTime": "soon", "timeZone": "UTC"}},
+    ...                 mailbox="ana@acme.example")
+    Traceback (most recent call last):
+    ...
+    calsync_core._errors.PayloadError: cannot read payload: start.dateTime: 'soon' is not a \
+date and time without offset (YYYY-MM-DDThh:mm:ss[.fffffff]); end: missing
+    """
+    if not isinstance(event, Mapping):
+        raise PayloadError([f"(event): expected an object, got {json_kind(event)}"])
+    r = Reader()
+    item = read_event(r, event, mailbox)
+    if item is None:
+        raise PayloadError(r.problems)
+    return item
+
+
+def delta_page(page: Mapping[str, Any], *, mailbox: str) -> DeltaPage:
+    """One page of a calendarView delta query of ``mailbox``, read.
+
+    Each entry of ``value`` is an event (read as :func:`item_from_graph` does)
+    or, when it carries ``@removed``, the id of one that left the view; an
+    entry that comes twice counts once, as its later version. PayloadError
+    lists every problem, an entry's prefixed with its place (``value[3].``).
+
+    Two things a delta page cannot say. Delta takes no ``$expand``, so its
+    items never carry the stamp: ``sf_event_id`` is None meaning "not read" --
+    read the stamp of the items that matter with a GET (``$expand`` of
+    :data:`SF_EVENT_ID_PROPERTY`). And ``@removed`` comes with reason
+    ``deleted`` also for events that only moved out of the range or changed
+    outside it: ``removed`` means "not in this view any more", so look an item
+    up by id before treating it as deleted.
+
+    >>> from calsync_core.graph import delta_page
+    >>> page = delta_page({
+    ...     "@odata.deltaLink": "https://graph.microsoft.com/v1.0/me/calendarView/delta?$deltatoken=R0",
+    ...     "value": [{"id": "AAMkADk=", "@removed": {"reason": "deleted"}}],
+    ... }, mailbox="Ana@acme.example")
+    >>> page.items, page.removed, page.next_link
+    ((), (('ana@acme.example', 'AAMkADk='),), None)
+    """
+    if not isinstance(page, Mapping):
+        raise PayloadError([f"(page): expected an object, got {json_kind(page)}"])
+    result, problems = read_page(page, mailbox)
+    if result is None:
+        raise PayloadError(problems)
+    return result

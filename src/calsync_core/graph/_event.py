@@ -1,0 +1,213 @@
+"""One Graph v1.0 ``event`` resource read as a :class:`~calsync_core.CalendarItem`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .._enums import AttendeeRole, Response, Sensitivity
+from .._recurrence_values import RecurrenceError
+from .._timezones import iana_name
+from .._values import Attendee, CalendarItem, Recurrence
+from ..recurrence import graph_to_rrule
+from ._read import Reader
+from ._times import read_offset_time, read_when
+
+#: The single-value extended property the sync stamps with the Salesforce Event id.
+#:
+#: A MAPI named property: property set GUID and name, of type String. It is an
+#: extended property rather than an open extension because it can be read back
+#: in the same GET as the event (``$expand=singleValueExtendedProperties($filter=
+#: id eq '...')``) and queried with ``$filter`` on its value, while an open
+#: extension's returned ``id`` changes form between create and GET and needs its
+#: own ``extensions`` expansion. Neither arrives in calendarView delta pages (delta
+#: takes no ``$expand`` or ``$filter``), so an item read from a delta page has
+#: ``sf_event_id`` None: "not read", not "not stamped" (see :func:`delta_page`).
+SF_EVENT_ID_PROPERTY: Final = "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name SalesforceEventId"
+
+#: ``responseStatus.response`` and attendee ``status.response``, lower-cased: the
+#: resource page lists PascalCase names while payloads use camelCase.
+RESPONSES: Final = {
+    "none": Response.NOT_RESPONDED,
+    "notresponded": Response.NOT_RESPONDED,
+    "organizer": Response.ORGANIZER,
+    "tentativelyaccepted": Response.TENTATIVE,
+    "accepted": Response.ACCEPTED,
+    "declined": Response.DECLINED,
+}
+ROLES: Final = {
+    "required": AttendeeRole.REQUIRED,
+    "optional": AttendeeRole.OPTIONAL,
+    "resource": AttendeeRole.RESOURCE,
+}
+SENSITIVITIES: Final = {s.value.lower(): s for s in Sensitivity}
+SINGLE, OCCURRENCE, EXCEPTION, SERIES = "singleInstance", "occurrence", "exception", "seriesMaster"
+KINDS: Final = {kind.lower(): kind for kind in (SINGLE, OCCURRENCE, EXCEPTION, SERIES)}
+
+
+def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarItem | None:
+    """The item, or None with every fault noted in ``r``."""
+    before = len(r.problems)
+    kind = _kind(r, event)
+    start, end = read_when(r, event, "start"), read_when(r, event, "end")
+    # The zone the organizer set, which the user sees; start/end are in the zone
+    # the request asked for (UTC by default). Kept as written, known or not.
+    shown = r.text(event, "originalStartTimeZone", "originalStartTimeZone")
+    if "originalStartTimeZone" not in event or event["originalStartTimeZone"] is None:
+        shown = start[1] if start is not None else ""
+    fields: dict[str, Any] = {
+        "id": r.text(event, "id", "id", required=True),
+        # iCalUId, not uid: iCalUId is the v1.0 property, the same in every
+        # attendee's copy of a meeting -- what ical_uid is for. uid is documented
+        # on the beta resource only and may be absent from v1.0 responses. v1.0
+        # gives each occurrence of a series its own iCalUId; an exception is tied
+        # to its series by seriesMasterId, which CalendarItem does not carry.
+        "ical_uid": r.text(event, "iCalUId", "iCalUId"),
+        "version": r.text(event, "changeKey", "changeKey"),
+        "subject": r.text(event, "subject", "subject"),
+        "body": _nested_text(r, event, "body", "content"),
+        "location": _nested_text(r, event, "location", "displayName"),
+        "is_all_day": r.flag(event, "isAllDay", "isAllDay"),
+        "is_cancelled": r.flag(event, "isCancelled", "isCancelled"),
+        "time_zone": shown,
+        "sensitivity": r.choice(event, "sensitivity", "sensitivity", SENSITIVITIES)
+        or Sensitivity.NORMAL,
+        "categories": _categories(r, event),
+        "organizer": _organizer(r, event),
+        "attendees": _attendees(r, event),
+        "response": _own_response(r, event),
+        "sf_event_id": _stamp(r, event),
+    }
+    if kind in (OCCURRENCE, EXCEPTION):
+        fields["original_start"] = read_offset_time(r, event, "originalStart", "originalStart")
+    if kind == SERIES:  # read even when start is not, to list its problems too
+        fields["recurrence"] = _recurrence(r, event, "" if start is None else start[1], shown)
+    if len(r.problems) > before or start is None or end is None:
+        return None
+    return CalendarItem(mailbox=mailbox, start=start[0], end=end[0], **fields)
+
+
+def _kind(r: Reader, event: Mapping[str, Any]) -> str:
+    kind: str | None = r.choice(event, "type", "type", KINDS)
+    if kind is not None:
+        return kind
+    if "type" in event and event["type"] is not None:
+        return SINGLE  # a fault already noted
+    # A $select that leaves out ``type``: a recurrence object marks the series.
+    return SERIES if isinstance(event.get("recurrence"), Mapping) else SINGLE
+
+
+def _nested_text(r: Reader, event: Mapping[str, Any], key: str, inner: str) -> str:
+    value = r.mapping(event, key, key)
+    return "" if value is None else r.text(value, inner, f"{key}.{inner}")
+
+
+def _categories(r: Reader, event: Mapping[str, Any]) -> frozenset[str]:
+    names = set()
+    for n, name in enumerate(r.array(event, "categories", "categories")):
+        if isinstance(name, str):
+            names.add(name)
+        else:
+            r.wrong(f"categories[{n}]", "a string", name)
+    return frozenset(names)
+
+
+def _address(
+    r: Reader, holder: Mapping[str, Any], path: str, *, required: bool
+) -> tuple[str, str] | None:
+    """``emailAddress``'s address and name; None when there is no address."""
+    email = r.mapping(holder, "emailAddress", f"{path}.emailAddress", required=required)
+    if email is None:
+        return None
+    address = r.text(email, "address", f"{path}.emailAddress.address", required=required)
+    name = r.text(email, "name", f"{path}.emailAddress.name")
+    return (address, name) if address else None
+
+
+def _organizer(r: Reader, event: Mapping[str, Any]) -> str | None:
+    organizer = r.mapping(event, "organizer", "organizer")
+    found = None if organizer is None else _address(r, organizer, "organizer", required=False)
+    return None if found is None else found[0]
+
+
+def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
+    attendees = []
+    for n, entry in enumerate(r.array(event, "attendees", "attendees")):
+        path = f"attendees[{n}]"
+        if not isinstance(entry, Mapping):
+            r.wrong(path, "an object", entry)
+            continue
+        found = _address(r, entry, path, required=True)
+        role = r.choice(entry, "type", f"{path}.type", ROLES) or AttendeeRole.REQUIRED
+        status = r.mapping(entry, "status", f"{path}.status")
+        response = None
+        if status is not None:
+            response = r.choice(status, "response", f"{path}.status.response", RESPONSES)
+        if found is not None:
+            address, name = found
+            answer = response or Response.NOT_RESPONDED
+            attendees.append(Attendee(email=address, name=name, response=answer, role=role))
+    return tuple(attendees)
+
+
+def _own_response(r: Reader, event: Mapping[str, Any]) -> Response:
+    """``responseStatus.response``; without it, ORGANIZER unless ``isOrganizer`` is false."""
+    status = r.mapping(event, "responseStatus", "responseStatus")
+    if status is not None:
+        answer: Response | None = r.choice(status, "response", "responseStatus.response", RESPONSES)
+        if answer is not None:
+            return answer
+    if event.get("isOrganizer") is False:
+        return Response.NOT_RESPONDED
+    return Response.ORGANIZER
+
+
+def _same_property(found: str, wanted: str) -> bool:
+    # The property set GUID and type compare case-insensitively; the name does not.
+    head, _, name = found.partition(" Name ")
+    wanted_head, _, wanted_name = wanted.partition(" Name ")
+    return head.lower() == wanted_head.lower() and name == wanted_name
+
+
+def _stamp(r: Reader, event: Mapping[str, Any]) -> str | None:
+    """The Salesforce Event id in :data:`SF_EVENT_ID_PROPERTY`; None if absent or empty."""
+    key = "singleValueExtendedProperties"
+    stamp = None
+    for n, entry in enumerate(r.array(event, key, key)):
+        path = f"{key}[{n}]"
+        if not isinstance(entry, Mapping):
+            r.wrong(path, "an object", entry)
+            continue
+        prop = r.text(entry, "id", f"{path}.id", required=True)
+        value = r.text(entry, "value", f"{path}.value")
+        if prop and _same_property(prop, SF_EVENT_ID_PROPERTY):
+            stamp = value or None
+    return stamp
+
+
+def _recurrence(
+    r: Reader, event: Mapping[str, Any], start_zone: str, shown: str
+) -> Recurrence | None:
+    """The series' RRULE, through :func:`calsync_core.recurrence.graph_to_rrule`."""
+    value = r.mapping(event, "recurrence", "recurrence", required=True)
+    if value is None:
+        return None
+    span = value.get("range")
+    if isinstance(span, Mapping):
+        # An endDate is a date in recurrenceTimeZone (else the event's zone). When
+        # none is known (custom or "" zones) it is read in the zone start/end were
+        # written in, so that reading does not fail: the item keeps its unknown
+        # time_zone, and the planner reports it (R-TIMEZONE) instead of saving it.
+        zones = (span.get("recurrenceTimeZone"), shown, start_zone)
+        known = next((z for z in zones if isinstance(z, str) and iana_name(z)), "UTC")
+        value = {**value, "range": {**span, "recurrenceTimeZone": known}}
+    try:
+        return Recurrence(rule=graph_to_rrule(value))
+    except RecurrenceError as exc:
+        for problem in exc.problems:
+            head, _, rest = problem.partition(" ")
+            if head.startswith(("pattern.", "range.")):
+                r.fault(f"recurrence.{head.rstrip(':')}", rest)
+            else:
+                r.fault("recurrence", problem)
+        return None
