@@ -25,6 +25,8 @@ What is refused, and why:
   without end, a yearly interval, a weekly series on several days with an
   interval (Classic has no week start), a first occurrence in a DST gap.
 * :func:`check_lightning` -- Lightning's own limits (see there).
+* :func:`rrule_to_lightning` -- those limits, and a day 29 or 30 (or February 29)
+  that falls on the last day of shorter months: Lightning has no form for it.
 
 Encodings chosen (the same for Graph and Classic, whose ``DayOfMonth`` is read
 with Outlook's meaning -- an assumption, Salesforce does not document it):
@@ -48,8 +50,9 @@ from typing import Any
 
 from .._recurrence_values import ClassicRecurrence, RecurrenceError
 from ._classic import from_classic, to_classic
+from ._lightning import from_lightning, lightning_problems, to_lightning
 from ._pattern import from_graph, from_rule, to_graph, to_rule
-from ._rrule import checked, lightning_problems, render
+from ._rrule import checked, render
 from ._walk import expand as _expand
 from ._zones import instant, local, zone_key, zoneinfo
 
@@ -60,8 +63,10 @@ __all__ = [
     "classic_to_rrule",
     "expand",
     "graph_to_rrule",
+    "lightning_to_rrule",
     "rrule_to_classic",
     "rrule_to_graph",
+    "rrule_to_lightning",
     "validate",
 ]
 
@@ -199,8 +204,11 @@ def check_lightning(rule: str) -> str:
 
     Lightning takes only FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH,
     BYSETPOS and WKST; at most 512 characters; INTERVAL 1-999 daily, 1-99 weekly
-    or monthly, 1 yearly; COUNT 1-999; never COUNT with UNTIL. RecurrenceError
-    names every limit broken.
+    or monthly, 1 yearly; COUNT 1-999; never COUNT with UNTIL; BYMONTHDAY 1-31;
+    one BYSETPOS of 1-4 or -1, only with one plain BYDAY weekday in a monthly or
+    yearly rule; a numbered BYDAY only as one day numbered 1-4 or -1; no BYDAY
+    with FREQ=DAILY (the Event object's ``Recurrence2PatternText``, Salesforce
+    Object Reference). RecurrenceError names every limit broken.
 
     >>> check_lightning("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO")
     'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO'
@@ -214,6 +222,39 @@ only INTERVAL=1 with FREQ=YEARLY, not 2
     if problems:
         raise RecurrenceError(*problems)
     return rule
+
+
+def rrule_to_lightning(rule: str) -> str:
+    """Lightning's ``Recurrence2PatternText`` for RRULE text, canonical.
+
+    The hub's "day 31, or the month's last day" (``BYMONTHDAY=-1``, as
+    :func:`graph_to_rrule` writes it) becomes ``BYMONTHDAY=31``, which Salesforce
+    documents as falling on the last day of shorter months. Exchange's days 29 and
+    30 and February 29, which fall on the last day of shorter months too, have no
+    Lightning form and are refused, as is anything :func:`check_lightning` refuses.
+
+    >>> rrule_to_lightning("FREQ=MONTHLY;BYMONTHDAY=-1")
+    'FREQ=MONTHLY;BYMONTHDAY=31'
+    >>> rrule_to_lightning("FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1")
+    Traceback (most recent call last):
+    ...
+    calsync_core.recurrence.RecurrenceError: day 30 of the month, falling on the last day of \
+shorter months, has no Lightning form: Lightning's BYMONTHDAY=31 alone falls on a shorter \
+month's last day
+    """
+    return to_lightning(rule)
+
+
+def lightning_to_rrule(text: str) -> str:
+    """Canonical RRULE text for Lightning's ``Recurrence2PatternText``.
+
+    Lightning's ``BYMONTHDAY=31`` falls on the last day of shorter months, so it
+    reads as ``BYMONTHDAY=-1``. RecurrenceError if Lightning would not take ``text``.
+
+    >>> lightning_to_rrule("RRULE:FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=31")
+    'FREQ=MONTHLY;BYMONTHDAY=-1'
+    """
+    return from_lightning(text)
 
 
 def expand(
