@@ -24,6 +24,7 @@ from calsync_core.recurrence import (
     check_lightning,
     classic_to_rrule,
     expand,
+    graph_first_occurrence,
     graph_to_rrule,
     lightning_to_rrule,
     rrule_to_classic,
@@ -118,7 +119,60 @@ def test_r_recurring_format_graph_pattern_to_rrule(pattern: dict[str, Any], rule
 def test_r_recurring_format_rrule_to_graph_pattern(pattern: dict[str, Any], rule: str) -> None:
     back = rrule_to_graph(rule, start=START, time_zone="America/New_York")
     assert back["pattern"] == pattern
-    assert back["range"] == NO_END
+    # startDate is the first occurrence's date, which need not be the start's.
+    assert back["range"] == {**NO_END, "startDate": dates(rule)[0]}
+
+
+# Microsoft Graph, "Schedule repeating appointments as recurring events in Outlook"
+# (learn.microsoft.com/graph/outlook-schedule-recurring-events): "first Thursday of every
+# other month starting August 29, 2017" -- "Because the value of startDate is after the
+# first Thursday in August, the first occurrence of this series will be in September."
+EVERY_OTHER_FIRST_THURSDAY = {
+    "pattern": {"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["Thursday"],
+                "index": "first"},
+    "range": {"type": "noEnd", "startDate": "2017-08-29"},
+}  # fmt: skip
+
+
+def test_r_recurring_format_graph_interval_counts_from_the_first_occurrence() -> None:
+    start = dt.datetime(2017, 8, 29, 14, tzinfo=NY)  # 2:00 PM, the event's start
+    rule = graph_to_rrule(EVERY_OTHER_FIRST_THURSDAY)
+    first = graph_first_occurrence(
+        EVERY_OTHER_FIRST_THURSDAY, start=start, time_zone="America/New_York"
+    )
+    assert first == dt.datetime(2017, 9, 7, 14, tzinfo=NY)
+    assert dates(rule, start=first, days=150) == ["2017-09-07", "2017-11-02", "2018-01-04"]
+
+
+def test_r_recurring_format_graph_yearly_interval_counts_from_the_first_occurrence() -> None:
+    yearly = {
+        "pattern": {"type": "absoluteYearly", "interval": 2, "dayOfMonth": 15, "month": 4},
+        "range": {"type": "noEnd", "startDate": "2024-05-01",
+                  "recurrenceTimeZone": "America/New_York"},
+    }  # fmt: skip
+    first = graph_first_occurrence(yearly, start=dt.datetime(2024, 5, 1, 9, tzinfo=NY))
+    assert first == dt.datetime(2025, 4, 15, 9, tzinfo=NY)
+    assert dates(graph_to_rrule(yearly), start=first, days=1500) == [
+        "2025-04-15", "2027-04-15", "2029-04-15",
+    ]  # fmt: skip
+
+
+def test_r_recurring_format_graph_first_occurrence_needs_a_zone() -> None:
+    with pytest.raises(RecurrenceError, match="recurrenceTimeZone is missing"):
+        graph_first_occurrence(EVERY_OTHER_FIRST_THURSDAY, start=START)
+
+
+def test_r_recurring_format_rrule_to_graph_start_date_is_the_first_occurrence() -> None:
+    # Written from August 29, the series' first occurrence is October 5 (RFC 5545 counts
+    # INTERVAL from DTSTART's month); startDate 2017-08-29 would make Exchange start on
+    # September 7, a month early.
+    start = dt.datetime(2017, 8, 29, 14, tzinfo=NY)
+    rule = "FREQ=MONTHLY;INTERVAL=2;BYDAY=1TH"
+    assert dates(rule, start=start, days=120) == ["2017-10-05", "2017-12-07"]
+    found = rrule_to_graph(rule, start=start, time_zone="America/New_York")
+    assert found["range"]["startDate"] == "2017-10-05"
+    first = graph_first_occurrence(found, start=start)
+    assert dates(graph_to_rrule(found), start=first, days=70) == ["2017-10-05", "2017-12-07"]
 
 
 def test_r_recurring_format_graph_filler_values_are_ignored() -> None:

@@ -40,6 +40,9 @@ with Outlook's meaning -- an assumption, Salesforce does not document it):
 * Classic has no COUNT: the series is expanded and ``RecurrenceEndDateOnly`` is
   the local date of its last occurrence. Its ``RecurrenceStartDateTime`` is the
   first occurrence.
+* Graph's ``range.startDate`` is the first occurrence's date too: Exchange counts
+  a monthly or yearly interval from the first occurrence on or after startDate,
+  so an RRULE's DTSTART is that occurrence (:func:`graph_first_occurrence`).
 """
 
 from __future__ import annotations
@@ -48,12 +51,25 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from .._recurrence_values import ClassicRecurrence, RecurrenceError
 from ._classic import from_classic, to_classic
 from ._lightning import from_lightning, lightning_problems, to_lightning
-from ._pattern import from_graph, from_rule, to_graph, to_rule
+from ._pattern import (
+    ABSOLUTE_MONTHLY,
+    ABSOLUTE_YEARLY,
+    RELATIVE_MONTHLY,
+    RELATIVE_YEARLY,
+    from_graph,
+    from_rule,
+    graph_start_date,
+    to_graph,
+    to_rule,
+)
 from ._rrule import checked, render
 from ._walk import expand as _expand
+from ._walk import first_occurrence
 from ._zones import instant, local, zone_key, zoneinfo
 
 __all__ = [
@@ -62,6 +78,7 @@ __all__ = [
     "check_lightning",
     "classic_to_rrule",
     "expand",
+    "graph_first_occurrence",
     "graph_to_rrule",
     "lightning_to_rrule",
     "rrule_to_classic",
@@ -111,6 +128,8 @@ def graph_to_rrule(recurrence: Mapping[str, Any], *, time_zone: str | None = Non
     ``endDate`` is a date in ``range.recurrenceTimeZone`` -- or, when Graph left
     that out, in ``time_zone`` (the event's zone) -- and becomes UNTIL at the last
     second of that local day. Day 29-31 keep Exchange's meaning (module docstring).
+    ``range.startDate`` is not in the text: the rule's DTSTART is the series' first
+    occurrence, :func:`graph_first_occurrence`.
 
     >>> graph_to_rrule({
     ...     "pattern": {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 31},
@@ -133,8 +152,12 @@ def rrule_to_graph(rule: str, *, start: dt.datetime, time_zone: str) -> dict[str
 
     ``time_zone`` (Windows or IANA id) is the series' zone: it gives the start's
     local date and weekday, and is written as ``range.recurrenceTimeZone``.
-    ``COUNT`` becomes a numbered range, ``UNTIL`` an endDate, neither noEnd.
-    RecurrenceError for what no Exchange pattern holds (module docstring).
+    ``range.startDate`` is the date of the rule's first occurrence, not of
+    ``start``: Exchange counts a monthly or yearly interval from the first
+    occurrence on or after startDate, so a startDate before it could start the
+    series a period early (write the event's start there too; Graph wants them to
+    agree). ``COUNT`` becomes a numbered range, ``UNTIL`` an endDate, neither
+    noEnd. RecurrenceError for what no Exchange pattern holds (module docstring).
 
     >>> from zoneinfo import ZoneInfo
     >>> start = dt.datetime(2024, 3, 8, 9, tzinfo=ZoneInfo("America/New_York"))
@@ -142,8 +165,8 @@ def rrule_to_graph(rule: str, *, start: dt.datetime, time_zone: str) -> dict[str
     ...                        time_zone="Eastern Standard Time")
     >>> graph["pattern"]
     {'type': 'relativeMonthly', 'interval': 1, 'daysOfWeek': ['friday'], 'index': 'last'}
-    >>> graph["range"]["type"], graph["range"]["numberOfOccurrences"]
-    ('numbered', 6)
+    >>> graph["range"]["type"], graph["range"]["startDate"], graph["range"]["numberOfOccurrences"]
+    ('numbered', '2024-03-29', 6)
     >>> rrule_to_graph("FREQ=MONTHLY;BYMONTHDAY=31", start=start, time_zone="America/New_York")
     Traceback (most recent call last):
     ...
@@ -153,7 +176,53 @@ for that)
     """
     zone = zoneinfo(time_zone)
     begin = local(start, zone, "start")
-    return to_graph(from_rule(checked(rule, begin), begin), begin, zone, time_zone)
+    parsed = checked(rule, begin)
+    pattern = from_rule(parsed, begin)
+    first = first_occurrence(parsed, begin, zone)
+    return to_graph(pattern, first, zone, time_zone)
+
+
+def graph_first_occurrence(
+    recurrence: Mapping[str, Any], *, start: dt.datetime, time_zone: str | None = None
+) -> dt.datetime:
+    """The first occurrence of a Graph series: the DTSTART for :func:`graph_to_rrule`'s rule.
+
+    ``start`` is the event's start: its wall time in the series' zone
+    (``range.recurrenceTimeZone``, else ``time_zone``) is every occurrence's, and
+    its date stands in for a missing ``range.startDate``. Exchange applies the
+    pattern from startDate and, for a monthly or yearly pattern, counts the interval
+    from the first occurrence on or after it (Microsoft Graph, "Schedule repeating
+    appointments as recurring events in Outlook": the first Thursday of every other
+    month from startDate 2017-08-29 first occurs in September). A daily or weekly
+    pattern's first occurrence is RFC 5545's, from the start.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> series = {
+    ...     "pattern": {"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["thursday"],
+    ...                 "index": "first"},
+    ...     "range": {"type": "noEnd", "startDate": "2017-08-29"},
+    ... }
+    >>> start = dt.datetime(2017, 8, 29, 14, tzinfo=ZoneInfo("America/New_York"))
+    >>> graph_first_occurrence(series, start=start, time_zone="America/New_York").isoformat()
+    '2017-09-07T14:00:00-04:00'
+    """
+    span = recurrence.get("range")
+    zone_id = span.get("recurrenceTimeZone") if isinstance(span, Mapping) else None
+    zone_id = zone_id or time_zone
+    if not isinstance(zone_id, str):
+        raise RecurrenceError(
+            "range.recurrenceTimeZone is missing: pass time_zone= with the event's zone"
+        )
+    zone = zoneinfo(zone_id)
+    begin = local(start, zone, "start")
+    day = graph_start_date(recurrence) or begin.date()
+    begin = dt.datetime.combine(day, begin.time(), tzinfo=zone)
+    pattern = from_graph(recurrence, zone_id)
+    rule = to_rule(pattern)
+    in_month = (ABSOLUTE_MONTHLY, RELATIVE_MONTHLY, ABSOLUTE_YEARLY, RELATIVE_YEARLY)
+    if pattern.kind in in_month:
+        rule = attrs.evolve(rule, interval=1)  # the first match on or after startDate
+    return first_occurrence(rule, begin, zone)
 
 
 def rrule_to_classic(rule: str, *, start: dt.datetime, time_zone: str) -> ClassicRecurrence:
