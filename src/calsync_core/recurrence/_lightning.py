@@ -1,10 +1,13 @@
 """Salesforce Lightning's ``Recurrence2PatternText`` for :mod:`calsync_core.recurrence`.
 
 Owns what Lightning takes as RRULE text and how the hub's text maps onto it.
-The limits follow the Event object's ``Recurrence2PatternText`` field in the
-Salesforce Object Reference ("Event",
-https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_event.htm):
-the parts it takes, INTERVAL and COUNT ceilings, 512 characters, and
+Source: the Event object's ``Recurrence2PatternText`` field in the Salesforce
+Object Reference ("Event",
+https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_event.htm).
+That section's text was not at hand when these rules were written (as
+tests/fixtures/NOTES.md records for the earlier ones): they are its rules as
+reported, including its own ``1SU,-1SU`` example, and want checking against the
+page or an org. The parts it takes, INTERVAL and COUNT ceilings, 512 characters, and
 
 * ``BYMONTHDAY`` takes 1-31 only, no negative days;
 * ``BYSETPOS`` takes one of 1, 2, 3, 4 or -1, and only with a ``BYDAY`` of one
