@@ -24,9 +24,12 @@ from calsync_core.recurrence import (
     check_lightning,
     classic_to_rrule,
     expand,
+    graph_first_occurrence,
     graph_to_rrule,
+    lightning_to_rrule,
     rrule_to_classic,
     rrule_to_graph,
+    rrule_to_lightning,
     validate,
 )
 
@@ -116,7 +119,60 @@ def test_r_recurring_format_graph_pattern_to_rrule(pattern: dict[str, Any], rule
 def test_r_recurring_format_rrule_to_graph_pattern(pattern: dict[str, Any], rule: str) -> None:
     back = rrule_to_graph(rule, start=START, time_zone="America/New_York")
     assert back["pattern"] == pattern
-    assert back["range"] == NO_END
+    # startDate is the first occurrence's date, which need not be the start's.
+    assert back["range"] == {**NO_END, "startDate": dates(rule)[0]}
+
+
+# Microsoft Graph, "Schedule repeating appointments as recurring events in Outlook"
+# (learn.microsoft.com/graph/outlook-schedule-recurring-events): "first Thursday of every
+# other month starting August 29, 2017" -- "Because the value of startDate is after the
+# first Thursday in August, the first occurrence of this series will be in September."
+EVERY_OTHER_FIRST_THURSDAY = {
+    "pattern": {"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["Thursday"],
+                "index": "first"},
+    "range": {"type": "noEnd", "startDate": "2017-08-29"},
+}  # fmt: skip
+
+
+def test_r_recurring_format_graph_interval_counts_from_the_first_occurrence() -> None:
+    start = dt.datetime(2017, 8, 29, 14, tzinfo=NY)  # 2:00 PM, the event's start
+    rule = graph_to_rrule(EVERY_OTHER_FIRST_THURSDAY)
+    first = graph_first_occurrence(
+        EVERY_OTHER_FIRST_THURSDAY, start=start, time_zone="America/New_York"
+    )
+    assert first == dt.datetime(2017, 9, 7, 14, tzinfo=NY)
+    assert dates(rule, start=first, days=150) == ["2017-09-07", "2017-11-02", "2018-01-04"]
+
+
+def test_r_recurring_format_graph_yearly_interval_counts_from_the_first_occurrence() -> None:
+    yearly = {
+        "pattern": {"type": "absoluteYearly", "interval": 2, "dayOfMonth": 15, "month": 4},
+        "range": {"type": "noEnd", "startDate": "2024-05-01",
+                  "recurrenceTimeZone": "America/New_York"},
+    }  # fmt: skip
+    first = graph_first_occurrence(yearly, start=dt.datetime(2024, 5, 1, 9, tzinfo=NY))
+    assert first == dt.datetime(2025, 4, 15, 9, tzinfo=NY)
+    assert dates(graph_to_rrule(yearly), start=first, days=1500) == [
+        "2025-04-15", "2027-04-15", "2029-04-15",
+    ]  # fmt: skip
+
+
+def test_r_recurring_format_graph_first_occurrence_needs_a_zone() -> None:
+    with pytest.raises(RecurrenceError, match="recurrenceTimeZone is missing"):
+        graph_first_occurrence(EVERY_OTHER_FIRST_THURSDAY, start=START)
+
+
+def test_r_recurring_format_rrule_to_graph_start_date_is_the_first_occurrence() -> None:
+    # Written from August 29, the series' first occurrence is October 5 (RFC 5545 counts
+    # INTERVAL from DTSTART's month); startDate 2017-08-29 would make Exchange start on
+    # September 7, a month early.
+    start = dt.datetime(2017, 8, 29, 14, tzinfo=NY)
+    rule = "FREQ=MONTHLY;INTERVAL=2;BYDAY=1TH"
+    assert dates(rule, start=start, days=120) == ["2017-10-05", "2017-12-07"]
+    found = rrule_to_graph(rule, start=start, time_zone="America/New_York")
+    assert found["range"]["startDate"] == "2017-10-05"
+    first = graph_first_occurrence(found, start=start)
+    assert dates(graph_to_rrule(found), start=first, days=70) == ["2017-10-05", "2017-12-07"]
 
 
 def test_r_recurring_format_graph_filler_values_are_ignored() -> None:
@@ -602,7 +658,8 @@ def test_r_recurring_format_classic_fields_are_checked_when_built() -> None:
 
 
 def test_r_recurring_format_lightning_takes_a_rule_within_its_limits() -> None:
-    rule = "FREQ=MONTHLY;INTERVAL=99;COUNT=999;BYDAY=MO,TU;BYSETPOS=-1;WKST=SU"
+    # One weekday with BYSETPOS: Lightning refuses several (BYDAY=MO,TU;BYSETPOS=-1).
+    rule = "FREQ=MONTHLY;INTERVAL=99;COUNT=999;BYDAY=TU;BYSETPOS=-1;WKST=SU"
     assert check_lightning(rule) == rule
     assert check_lightning("FREQ=DAILY;INTERVAL=999") == "FREQ=DAILY;INTERVAL=999"
 
@@ -671,6 +728,89 @@ def test_r_recurring_format_lightning_names_every_broken_limit() -> None:
     with pytest.raises(RecurrenceError) as caught:
         check_lightning("FREQ=YEARLY;INTERVAL=5;COUNT=2000;BYWEEKNO=5")
     assert len(caught.value.problems) == 3
+
+
+# Salesforce Object Reference, "Event", field Recurrence2PatternText
+# (developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/
+# sforce_api_objects_event.htm): BYMONTHDAY 1-31 only, BYSETPOS 1-4 or -1 with one
+# BYDAY weekday, no BYDAY with FREQ=DAILY, and its own example BYDAY=1SU,-1SU.
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", "BYMONTHDAY 1-31 only, not -1"),
+        ("FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1", "no BYSETPOS with BYMONTHDAY"),
+        ("FREQ=MONTHLY;BYDAY=TH,FR;BYSETPOS=1", "BYSETPOS only with one plain BYDAY"),
+        ("FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", "no BYDAY with FREQ=DAILY"),
+        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5", "one BYSETPOS of 1-4 or -1, not 5"),
+        ("FREQ=MONTHLY;BYDAY=1SU,-1SU", "numbered BYDAY only as one day"),
+        ("FREQ=MONTHLY;BYDAY=5FR", "numbered BYDAY only as one day"),
+    ],
+)
+def test_r_recurring_format_lightning_refuses_what_salesforce_refuses(
+    rule: str, problem: str
+) -> None:
+    with pytest.raises(RecurrenceError, match=problem):
+        check_lightning(rule)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MONTHLY;BYMONTHDAY=31",
+        "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "FREQ=YEARLY;BYMONTH=11;BYDAY=WE;BYSETPOS=-1",
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ],
+)
+def test_r_recurring_format_lightning_takes_its_monthly_and_weekly_forms(rule: str) -> None:
+    assert check_lightning(rule) == rule
+
+
+def test_r_recurring_format_graph_day_31_is_lightning_bymonthday_31() -> None:
+    # Salesforce: BYMONTHDAY=31 falls on the last day of shorter months, as Exchange's 31 does.
+    rule = graph_to_rrule(graph({"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 31}))
+    assert rrule_to_lightning(rule) == "FREQ=MONTHLY;BYMONTHDAY=31"
+    assert rrule_to_lightning("FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1") == (
+        "FREQ=MONTHLY;BYMONTHDAY=31"
+    )
+    yearly = graph({"type": "absoluteYearly", "interval": 1, "dayOfMonth": 31, "month": 4})
+    assert rrule_to_lightning(graph_to_rrule(yearly)) == "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=30"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 29},
+        {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 30},
+        {"type": "absoluteYearly", "interval": 1, "dayOfMonth": 29, "month": 2},
+    ],
+)
+def test_r_recurring_format_graph_days_29_30_and_february_29_have_no_lightning_form(
+    pattern: dict[str, Any],
+) -> None:
+    rule = graph_to_rrule(graph(pattern))
+    with pytest.raises(RecurrenceError, match="no Lightning form"):
+        rrule_to_lightning(rule)
+
+
+def test_r_recurring_format_rfc_day_31_that_skips_has_no_lightning_form() -> None:
+    with pytest.raises(RecurrenceError, match="skips shorter months"):
+        rrule_to_lightning("FREQ=MONTHLY;BYMONTHDAY=31")
+
+
+def test_r_recurring_format_lightning_bymonthday_31_reads_as_the_last_day() -> None:
+    rule = lightning_to_rrule("RRULE:FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=31")
+    assert rule == "FREQ=MONTHLY;BYMONTHDAY=-1"
+    assert dates(rule, days=130)[:4] == ["2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30"]
+    assert rrule_to_graph(rule, start=START, time_zone="America/New_York")["pattern"] == {
+        "type": "absoluteMonthly", "interval": 1, "dayOfMonth": 31,
+    }  # fmt: skip
+    assert lightning_to_rrule("FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=31") == (
+        "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=31"
+    )
+    with pytest.raises(RecurrenceError, match="BYMONTHDAY 1-31 only"):
+        lightning_to_rrule("FREQ=MONTHLY;BYMONTHDAY=-1")
 
 
 # -- Bad RRULE input -------------------------------------------------------------

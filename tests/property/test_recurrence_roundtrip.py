@@ -22,6 +22,7 @@ from calsync_core.recurrence import (
     RecurrenceError,
     classic_to_rrule,
     expand,
+    graph_first_occurrence,
     graph_to_rrule,
     rrule_to_classic,
     rrule_to_graph,
@@ -162,10 +163,19 @@ def test_p_recurring_format_graph_rrule_graph(drawn: tuple[dict[str, Any], Serie
     recurrence, series = drawn
     rule = graph_to_rrule(recurrence)
     assert validate(rule, start=series.start) == rule
-    back = rrule_to_graph(rule, start=series.start, time_zone=series.zone_id)
+    # The rule runs from the series' first occurrence, which Graph writes as startDate.
+    first = graph_first_occurrence(recurrence, start=series.start)
+    assert first >= series.start
+    span = {**recurrence["range"], "startDate": first.date().isoformat()}
+    if span["type"] == "endDate" and span["endDate"] < span["startDate"]:
+        with pytest.raises(RecurrenceError, match="before the start"):
+            rrule_to_graph(rule, start=first, time_zone=series.zone_id)
+        return
+    back = rrule_to_graph(rule, start=first, time_zone=series.zone_id)
     assert normal(back["pattern"]) == normal(recurrence["pattern"])
-    assert back["range"] == recurrence["range"]
+    assert back["range"] == span
     assert graph_to_rrule(back) == rule
+    assert graph_first_occurrence(back, start=first) == first
 
 
 @given(graph_recurrences())
@@ -174,13 +184,14 @@ def test_p_recurring_format_graph_classic_graph_keeps_the_occurrences(
 ) -> None:
     recurrence, series = drawn
     first_rule = graph_to_rrule(recurrence)
-    found = occurrences(first_rule, series.start, series)
+    first = graph_first_occurrence(recurrence, start=series.start)
+    found = occurrences(first_rule, first, series)
     if not classic_can_hold(recurrence, found):
         with pytest.raises(RecurrenceError):
-            rrule_to_classic(first_rule, start=series.start, time_zone=series.zone_id)
+            rrule_to_classic(first_rule, start=first, time_zone=series.zone_id)
     assume(classic_can_hold(recurrence, found))
 
-    classic = rrule_to_classic(first_rule, start=series.start, time_zone=series.zone_id)
+    classic = rrule_to_classic(first_rule, start=first, time_zone=series.zone_id)
     assert classic.start >= series.start
     classic_rule = classic_to_rrule(classic)
     assert occurrences(classic_rule, classic.start, series) == found
@@ -202,7 +213,7 @@ def test_p_recurring_format_graph_classic_graph_keeps_the_occurrences(
         assert back["range"]["endDate"] == span["endDate"]
     else:
         everything = expand(
-            first_rule, start=series.start, time_zone=series.zone_id, after=series.start,
+            first_rule, start=first, time_zone=series.zone_id, after=series.start,
             before=series.start + dt.timedelta(days=366 * 62),
         )  # fmt: skip
         assert len(everything) == span["numberOfOccurrences"]
@@ -259,7 +270,10 @@ def test_p_recurring_format_rrule_graph_rrule(rule: str, series: Series) -> None
         assume("skips shorter months" not in str(exc) and "before the start" not in str(exc))
         raise
     again = graph_to_rrule(graph)
-    assert occurrences(again, series.start, series) == occurrences(rule, series.start, series)
+    # Exchange's reading: from startDate, the first occurrence of the rule's.
+    first = graph_first_occurrence(graph, start=series.start)
+    assert graph["range"]["startDate"] == first.date().isoformat()
+    assert occurrences(again, first, series) == occurrences(rule, series.start, series)
     # One trip reaches the canonical form: a second changes nothing.
     assert rrule_to_graph(again, start=series.start, time_zone=series.zone_id) == graph
     assert graph_to_rrule(graph) == again

@@ -25,6 +25,8 @@ What is refused, and why:
   without end, a yearly interval, a weekly series on several days with an
   interval (Classic has no week start), a first occurrence in a DST gap.
 * :func:`check_lightning` -- Lightning's own limits (see there).
+* :func:`rrule_to_lightning` -- those limits, and a day 29 or 30 (or February 29)
+  that falls on the last day of shorter months: Lightning has no form for it.
 
 Encodings chosen (the same for Graph and Classic, whose ``DayOfMonth`` is read
 with Outlook's meaning -- an assumption, Salesforce does not document it):
@@ -38,6 +40,9 @@ with Outlook's meaning -- an assumption, Salesforce does not document it):
 * Classic has no COUNT: the series is expanded and ``RecurrenceEndDateOnly`` is
   the local date of its last occurrence. Its ``RecurrenceStartDateTime`` is the
   first occurrence.
+* Graph's ``range.startDate`` is the first occurrence's date too: Exchange counts
+  a monthly or yearly interval from the first occurrence on or after startDate,
+  so an RRULE's DTSTART is that occurrence (:func:`graph_first_occurrence`).
 """
 
 from __future__ import annotations
@@ -46,11 +51,25 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from .._recurrence_values import ClassicRecurrence, RecurrenceError
 from ._classic import from_classic, to_classic
-from ._pattern import from_graph, from_rule, to_graph, to_rule
-from ._rrule import checked, lightning_problems, render
+from ._lightning import from_lightning, lightning_problems, to_lightning
+from ._pattern import (
+    ABSOLUTE_MONTHLY,
+    ABSOLUTE_YEARLY,
+    RELATIVE_MONTHLY,
+    RELATIVE_YEARLY,
+    from_graph,
+    from_rule,
+    graph_start_date,
+    to_graph,
+    to_rule,
+)
+from ._rrule import checked, render
 from ._walk import expand as _expand
+from ._walk import first_occurrence
 from ._zones import instant, local, zone_key, zoneinfo
 
 __all__ = [
@@ -59,9 +78,12 @@ __all__ = [
     "check_lightning",
     "classic_to_rrule",
     "expand",
+    "graph_first_occurrence",
     "graph_to_rrule",
+    "lightning_to_rrule",
     "rrule_to_classic",
     "rrule_to_graph",
+    "rrule_to_lightning",
     "validate",
 ]
 
@@ -106,6 +128,8 @@ def graph_to_rrule(recurrence: Mapping[str, Any], *, time_zone: str | None = Non
     ``endDate`` is a date in ``range.recurrenceTimeZone`` -- or, when Graph left
     that out, in ``time_zone`` (the event's zone) -- and becomes UNTIL at the last
     second of that local day. Day 29-31 keep Exchange's meaning (module docstring).
+    ``range.startDate`` is not in the text: the rule's DTSTART is the series' first
+    occurrence, :func:`graph_first_occurrence`.
 
     >>> graph_to_rrule({
     ...     "pattern": {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 31},
@@ -128,8 +152,12 @@ def rrule_to_graph(rule: str, *, start: dt.datetime, time_zone: str) -> dict[str
 
     ``time_zone`` (Windows or IANA id) is the series' zone: it gives the start's
     local date and weekday, and is written as ``range.recurrenceTimeZone``.
-    ``COUNT`` becomes a numbered range, ``UNTIL`` an endDate, neither noEnd.
-    RecurrenceError for what no Exchange pattern holds (module docstring).
+    ``range.startDate`` is the date of the rule's first occurrence, not of
+    ``start``: Exchange counts a monthly or yearly interval from the first
+    occurrence on or after startDate, so a startDate before it could start the
+    series a period early (write the event's start there too; Graph wants them to
+    agree). ``COUNT`` becomes a numbered range, ``UNTIL`` an endDate, neither
+    noEnd. RecurrenceError for what no Exchange pattern holds (module docstring).
 
     >>> from zoneinfo import ZoneInfo
     >>> start = dt.datetime(2024, 3, 8, 9, tzinfo=ZoneInfo("America/New_York"))
@@ -137,8 +165,8 @@ def rrule_to_graph(rule: str, *, start: dt.datetime, time_zone: str) -> dict[str
     ...                        time_zone="Eastern Standard Time")
     >>> graph["pattern"]
     {'type': 'relativeMonthly', 'interval': 1, 'daysOfWeek': ['friday'], 'index': 'last'}
-    >>> graph["range"]["type"], graph["range"]["numberOfOccurrences"]
-    ('numbered', 6)
+    >>> graph["range"]["type"], graph["range"]["startDate"], graph["range"]["numberOfOccurrences"]
+    ('numbered', '2024-03-29', 6)
     >>> rrule_to_graph("FREQ=MONTHLY;BYMONTHDAY=31", start=start, time_zone="America/New_York")
     Traceback (most recent call last):
     ...
@@ -148,7 +176,53 @@ for that)
     """
     zone = zoneinfo(time_zone)
     begin = local(start, zone, "start")
-    return to_graph(from_rule(checked(rule, begin), begin), begin, zone, time_zone)
+    parsed = checked(rule, begin)
+    pattern = from_rule(parsed, begin)
+    first = first_occurrence(parsed, begin, zone)
+    return to_graph(pattern, first, zone, time_zone)
+
+
+def graph_first_occurrence(
+    recurrence: Mapping[str, Any], *, start: dt.datetime, time_zone: str | None = None
+) -> dt.datetime:
+    """The first occurrence of a Graph series: the DTSTART for :func:`graph_to_rrule`'s rule.
+
+    ``start`` is the event's start: its wall time in the series' zone
+    (``range.recurrenceTimeZone``, else ``time_zone``) is every occurrence's, and
+    its date stands in for a missing ``range.startDate``. Exchange applies the
+    pattern from startDate and, for a monthly or yearly pattern, counts the interval
+    from the first occurrence on or after it (Microsoft Graph, "Schedule repeating
+    appointments as recurring events in Outlook": the first Thursday of every other
+    month from startDate 2017-08-29 first occurs in September). A daily or weekly
+    pattern's first occurrence is RFC 5545's, from the start.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> series = {
+    ...     "pattern": {"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["thursday"],
+    ...                 "index": "first"},
+    ...     "range": {"type": "noEnd", "startDate": "2017-08-29"},
+    ... }
+    >>> start = dt.datetime(2017, 8, 29, 14, tzinfo=ZoneInfo("America/New_York"))
+    >>> graph_first_occurrence(series, start=start, time_zone="America/New_York").isoformat()
+    '2017-09-07T14:00:00-04:00'
+    """
+    span = recurrence.get("range")
+    zone_id = span.get("recurrenceTimeZone") if isinstance(span, Mapping) else None
+    zone_id = zone_id or time_zone
+    if not isinstance(zone_id, str):
+        raise RecurrenceError(
+            "range.recurrenceTimeZone is missing: pass time_zone= with the event's zone"
+        )
+    zone = zoneinfo(zone_id)
+    begin = local(start, zone, "start")
+    day = graph_start_date(recurrence) or begin.date()
+    begin = dt.datetime.combine(day, begin.time(), tzinfo=zone)
+    pattern = from_graph(recurrence, zone_id)
+    rule = to_rule(pattern)
+    in_month = (ABSOLUTE_MONTHLY, RELATIVE_MONTHLY, ABSOLUTE_YEARLY, RELATIVE_YEARLY)
+    if pattern.kind in in_month:
+        rule = attrs.evolve(rule, interval=1)  # the first match on or after startDate
+    return first_occurrence(rule, begin, zone)
 
 
 def rrule_to_classic(rule: str, *, start: dt.datetime, time_zone: str) -> ClassicRecurrence:
@@ -199,8 +273,11 @@ def check_lightning(rule: str) -> str:
 
     Lightning takes only FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH,
     BYSETPOS and WKST; at most 512 characters; INTERVAL 1-999 daily, 1-99 weekly
-    or monthly, 1 yearly; COUNT 1-999; never COUNT with UNTIL. RecurrenceError
-    names every limit broken.
+    or monthly, 1 yearly; COUNT 1-999; never COUNT with UNTIL; BYMONTHDAY 1-31;
+    one BYSETPOS of 1-4 or -1, only with one plain BYDAY weekday in a monthly or
+    yearly rule; a numbered BYDAY only as one day numbered 1-4 or -1; no BYDAY
+    with FREQ=DAILY (the Event object's ``Recurrence2PatternText``, Salesforce
+    Object Reference). RecurrenceError names every limit broken.
 
     >>> check_lightning("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO")
     'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO'
@@ -214,6 +291,39 @@ only INTERVAL=1 with FREQ=YEARLY, not 2
     if problems:
         raise RecurrenceError(*problems)
     return rule
+
+
+def rrule_to_lightning(rule: str) -> str:
+    """Lightning's ``Recurrence2PatternText`` for RRULE text, canonical.
+
+    The hub's "day 31, or the month's last day" (``BYMONTHDAY=-1``, as
+    :func:`graph_to_rrule` writes it) becomes ``BYMONTHDAY=31``, which Salesforce
+    documents as falling on the last day of shorter months. Exchange's days 29 and
+    30 and February 29, which fall on the last day of shorter months too, have no
+    Lightning form and are refused, as is anything :func:`check_lightning` refuses.
+
+    >>> rrule_to_lightning("FREQ=MONTHLY;BYMONTHDAY=-1")
+    'FREQ=MONTHLY;BYMONTHDAY=31'
+    >>> rrule_to_lightning("FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1")
+    Traceback (most recent call last):
+    ...
+    calsync_core.recurrence.RecurrenceError: day 30 of the month, falling on the last day of \
+shorter months, has no Lightning form: Lightning's BYMONTHDAY=31 alone falls on a shorter \
+month's last day
+    """
+    return to_lightning(rule)
+
+
+def lightning_to_rrule(text: str) -> str:
+    """Canonical RRULE text for Lightning's ``Recurrence2PatternText``.
+
+    Lightning's ``BYMONTHDAY=31`` falls on the last day of shorter months, so it
+    reads as ``BYMONTHDAY=-1``. RecurrenceError if Lightning would not take ``text``.
+
+    >>> lightning_to_rrule("RRULE:FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=31")
+    'FREQ=MONTHLY;BYMONTHDAY=-1'
+    """
+    return from_lightning(text)
 
 
 def expand(

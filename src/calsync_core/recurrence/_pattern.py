@@ -348,11 +348,24 @@ def _graph_range(
     return {"until": end_of_day(end, zone)}
 
 
+def graph_start_date(recurrence: Mapping[str, Any]) -> dt.date | None:
+    """``range.startDate`` of Graph's ``patternedRecurrence``, or None when it is absent."""
+    span = recurrence.get("range")
+    raw = span.get("startDate") if isinstance(span, Mapping) else None
+    if raw is None or isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise RecurrenceError(f"range.startDate {raw!r} is not a date (YYYY-MM-DD)") from None
+
+
 # -- Pattern -> Graph JSON -------------------------------------------------------
 
 
 def to_graph(p: Pattern, start: dt.datetime, zone: ZoneInfo, zone_id: str) -> dict[str, Any]:
-    """Graph's ``patternedRecurrence`` for ``p`` from ``start`` (aware, in ``zone``)."""
+    """Graph's ``patternedRecurrence`` for ``p`` whose first occurrence is ``start`` (aware,
+    in ``zone``)."""
     kind = WEEKLY if p.kind == DAILY and p.days else p.kind
     pattern: dict[str, Any] = {"type": kind, "interval": p.interval}
     if p.days:
@@ -366,13 +379,16 @@ def to_graph(p: Pattern, start: dt.datetime, zone: ZoneInfo, zone_id: str) -> di
         pattern["month"] = p.month
     if p.index is not None:
         pattern["index"] = _INDEX_NAMES[p.index]
+    # Graph's startDate: the first occurrence's date (see rrule_to_graph).
     span: dict[str, Any] = {"startDate": start.date().isoformat(), "recurrenceTimeZone": zone_id}
     if p.count is not None:
         span.update(type="numbered", numberOfOccurrences=p.count)
     elif p.until is not None:
         last = until_date(p.until, start, zone)
         if last < start.date():
-            raise RecurrenceError("UNTIL falls before the start: the series has no occurrences")
+            raise RecurrenceError(
+                "UNTIL falls before the start (the first occurrence): the series has no occurrences"
+            )
         span.update(type="endDate", endDate=last.isoformat())
     else:
         span["type"] = "noEnd"

@@ -1,7 +1,8 @@
 """RRULE text for :mod:`calsync_core.recurrence`: reading, checking and writing it canonically.
 
-Owns the RFC 5545 section 3.3.10 grammar and its cross-part rules, and Salesforce
-Lightning's limits on ``Recurrence2PatternText``. Expansion is :mod:`._walk`'s,
+Owns the RFC 5545 section 3.3.10 grammar and its cross-part rules, and the numbers
+of Salesforce Lightning's limits on ``Recurrence2PatternText`` (checked in
+:mod:`._lightning`). Expansion is :mod:`._walk`'s,
 with dateutil's meaning of each part; this module reads the text into parts, because
 dateutil neither exposes the parts it parsed nor refuses what RFC 5545 forbids (COUNT
 with UNTIL only warns, unknown FREQ values raise a bare KeyError-turned-ValueError,
@@ -297,31 +298,3 @@ def _render_until(until: dt.date) -> str:
         return until.strftime("%Y%m%d")
     suffix = "Z" if until.tzinfo is not None else ""
     return until.strftime("%Y%m%dT%H%M%S") + suffix
-
-
-def lightning_problems(text: str) -> list[str]:
-    """Every Lightning limit ``text`` breaks (empty when Lightning takes it)."""
-    rule, spelled = parse(text)
-    problems: list[str] = []
-    if len(text) > LIGHTNING_MAX_LENGTH:
-        problems.append(
-            f"Lightning takes at most {LIGHTNING_MAX_LENGTH} characters, this rule has {len(text)}"
-        )
-    unsupported = [name for name in spelled if name not in LIGHTNING_PARTS]
-    if unsupported:
-        problems.append(f"Lightning does not take {', '.join(unsupported)}")
-    ceiling = LIGHTNING_MAX_INTERVAL.get(rule.freq)
-    if ceiling is None:
-        problems.append(f"Lightning does not take FREQ={rule.freq}")
-    elif not 1 <= rule.interval <= ceiling:
-        span = "only INTERVAL=1" if ceiling == 1 else f"INTERVAL 1-{ceiling}"
-        problems.append(f"Lightning takes {span} with FREQ={rule.freq}, not {rule.interval}")
-    if rule.count is not None and not 1 <= rule.count <= LIGHTNING_MAX_COUNT:
-        problems.append(f"Lightning takes COUNT 1-{LIGHTNING_MAX_COUNT}")
-    if rule.count is not None and rule.until is not None:
-        problems.append("Lightning never takes COUNT and UNTIL together")
-    # The RFC's own rules, except the ones already named above in Lightning's words.
-    problems.extend(
-        p for p in rfc_problems(rule) if not p.startswith(("INTERVAL=", "COUNT=", "COUNT and"))
-    )
-    return problems

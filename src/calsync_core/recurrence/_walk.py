@@ -179,6 +179,17 @@ def expand(
     return list(occurrences(rule, start, zone, after, before, Steps(limit=None)))
 
 
+def first_occurrence(rule: RRule, start: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The first occurrence of ``rule`` from ``start`` (aware, in ``zone``), COUNT and UNTIL
+    aside; RecurrenceError if there is none."""
+    _limits(rule)
+    begin = wall(start, zone).replace(microsecond=0)
+    first = _first(shape_of(rule, begin), begin)
+    if first is None:
+        raise RecurrenceError("the rule has no occurrences")
+    return first.replace(tzinfo=zone)
+
+
 def first_and_last(rule: RRule, start: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.date]:
     """The first occurrence (aware, in ``zone``) and the local date of the last.
 
