@@ -1,13 +1,17 @@
-"""Salesforce REST API, read side: sobjects in, values out, and the SOQL to fetch them.
+"""Salesforce REST API: sobjects in, values out, the SOQL to fetch them, and the writes.
 
 Sans-I/O: a connector runs the queries these functions write (``GET
-/query?q=...``), and passes each returned record in. Nothing here reads the
-network or a clock.
+/query?q=...``), passes each returned record in, and sends the
+:class:`~calsync_core.Request` values :func:`request_for` and
+:func:`relation_requests` return. Nothing here reads the network or a clock.
 
 * :func:`event_from_sobject` reads one ``Event`` record with its relation rows;
 * :func:`record_from_sobject` reads one ``Contact`` or ``Lead``;
 * :func:`events_query`, :func:`records_query` and :func:`relations_query` write
-  the SOQL for those records, every value escaped.
+  the SOQL for those records, every value escaped;
+* :func:`request_for` writes one plan action as a REST request, and
+  :func:`relation_requests` the ``EventRelation`` rows a new event needs beyond
+  its ``WhoId``.
 
 A payload that cannot be read raises one :exc:`~calsync_core.PayloadError`
 listing every fault with its JSON path (``StartDateTime: not a date and
@@ -17,6 +21,40 @@ The iCalendar UID sync stamps on an event and the mark of events sync created
 live in custom fields; their API names are settings (``uid_field``,
 ``created_field``), by default :data:`ICAL_UID_FIELD` and
 :data:`CREATED_BY_SYNC_FIELD`.
+
+What :func:`request_for` writes, each URL relative to :func:`rest_root`
+(``services/data/v61.0/``, :data:`API_VERSION`):
+
+* :class:`~calsync_core.CreateEvent`: ``POST sobjects/Event``. Times as
+  Salesforce writes them (``2026-11-24T09:00:00.000+0000``); an all-day
+  event as ``ActivityDate`` (its first day, UTC) and ``DurationInMinutes``
+  (whole days). ``WhoId`` and ``WhatId`` are the first Who and What -- none
+  on a private event (R-PRIVATE); :func:`relation_requests` writes the
+  rest. The UID goes into ``uid_field``, true into ``created_field``, and a
+  series into the Classic fields of ``action.classic`` with
+  ``IsRecurrence``. The Event object has no time-zone field of its own:
+  a series' zone is its ``RecurrenceTimeZoneSidKey``.
+* :class:`~calsync_core.UpdateEvent`: ``PATCH sobjects/Event/{id}`` with
+  the changed fields only, and ``If-Unmodified-Since`` set to ``current``'s
+  ``SystemModstamp`` (``version``) cut to whole seconds: for Event this is
+  the only precondition Salesforce honours. ``who_ids`` / ``what_ids``
+  change ``WhoId`` / ``WhatId`` (their first id, or null); other relation
+  rows, and ``invitee_ids``, are ``EventRelation`` rows the Event row does
+  not carry. A change of ``start`` or ``end`` writes both times. An event
+  that is or becomes private has its ``WhoId`` and ``WhatId`` nulled.
+* :class:`~calsync_core.DeleteEvent`: ``DELETE sobjects/Event/{id}``.
+  Salesforce takes no precondition on a DELETE, so none is sent; with
+  ``current``, an event sync did not create is refused (P-SAFETY).
+* :class:`~calsync_core.CreateRecord`: ``POST sobjects/Contact`` or
+  ``sobjects/Lead`` with ``Email``, ``LastName`` (the name's last word, or
+  the address's local part when there is no name) and ``FirstName`` (the
+  words before it); a Lead's required ``Company`` is ``company``.
+* :class:`~calsync_core.SaveAttachment`: ``POST sobjects/ContentVersion``,
+  a Salesforce file (the legacy ``Attachment`` object is not used) whose
+  ``FirstPublishLocationId`` is the event; ``content`` is the file's bytes,
+  sent base64-encoded. An ``event_id`` that is a ``CreateEvent`` ref is
+  written as given: in a composite request, give the created id instead
+  (``@{ref.id}``).
 
 >>> from calsync_core import RecordKind
 >>> from calsync_core.salesforce import event_from_sobject, records_query
@@ -36,25 +74,39 @@ SELECT Id, Name, Email, AccountId FROM Contact WHERE Email IN ('kim.o\\'brien@fa
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from .._enums import RecordKind
+from .._plan import CreateEvent, CreateRecord, DeleteEvent, SaveAttachment, UpdateEvent
+from .._request import Request
 from .._values import Record, SfEvent
-from . import _soql
+from . import _soql, _write
 from ._event import read_event
 from ._record import read_record
 
 __all__ = [
+    "API_VERSION",
     "CREATED_BY_SYNC_FIELD",
     "EVENT_FIELDS",
     "ICAL_UID_FIELD",
+    "LEAD_COMPANY",
     "event_from_sobject",
     "events_query",
     "record_from_sobject",
     "records_query",
+    "relation_requests",
     "relations_query",
+    "request_for",
+    "rest_root",
 ]
+
+#: The REST API version the requests are written for.
+API_VERSION: Final = "v61.0"
+#: The ``Company`` a Lead is created with when ``company`` is not given (Salesforce requires one).
+LEAD_COMPANY: Final = _write.LEAD_COMPANY
+_VERSION = re.compile(r"v[0-9]+\.[0-9]")
 
 #: Default API name of the custom Event field holding the iCalendar UID sync stamps.
 ICAL_UID_FIELD: Final = "CalSync_iCalUID__c"
@@ -170,3 +222,72 @@ def relations_query(event_ids: Iterable[str]) -> str:
         "SELECT Id, EventId, RelationId, IsInvitee, IsParent, IsWhat FROM EventRelation"
         f" WHERE EventId IN {ids} ORDER BY EventId, Id"
     )
+
+
+def rest_root(api_version: str = API_VERSION) -> str:
+    """The REST root the URLs of :func:`request_for` are relative to.
+
+    Prefix the instance URL, or ``/`` inside a composite request.
+
+    >>> from calsync_core.salesforce import rest_root
+    >>> rest_root()
+    'services/data/v61.0/'
+    """
+    if _VERSION.fullmatch(api_version) is None:
+        raise ValueError(f"api_version {api_version!r} is not a REST API version such as 'v61.0'")
+    return f"services/data/{api_version}/"
+
+
+def request_for(
+    action: CreateEvent | UpdateEvent | DeleteEvent | CreateRecord | SaveAttachment,
+    *,
+    current: SfEvent | None = None,
+    uid_field: str = ICAL_UID_FIELD,
+    created_field: str = CREATED_BY_SYNC_FIELD,
+    company: str = LEAD_COMPANY,
+    content: bytes | None = None,
+) -> Request:
+    """The REST request that carries out ``action``; its URL is relative to :func:`rest_root`.
+
+    What each action becomes is in the module's "Writing" section above.
+
+    Raises ValueError, rather than write something unsafe or wrong: an update
+    without ``current`` (or for another event), a change whose ``old`` is not
+    ``current``'s value, a field the Event row cannot change, more than one
+    What, a series without Classic fields, an all-day event that is not whole
+    days, an attachment without (or with the wrong size of) ``content``.
+
+    >>> import datetime as dt
+    >>> from calsync_core import DeleteEvent
+    >>> from calsync_core.salesforce import request_for
+    >>> request_for(DeleteEvent(event_id="00U5g00000LpWq9EAF", rule="R-CANCEL")).url
+    'sobjects/Event/00U5g00000LpWq9EAF'
+    """
+    _soql.api_name(uid_field, "uid_field")
+    _soql.api_name(created_field, "created_field")
+    if isinstance(action, CreateEvent):
+        return _write.create_event(action, uid_field, created_field)
+    if isinstance(action, UpdateEvent):
+        return _write.update_event(action, current, uid_field, created_field)
+    if isinstance(action, DeleteEvent):
+        return _write.delete_event(action, current)
+    if isinstance(action, CreateRecord):
+        return _write.create_record(action, company)
+    if isinstance(action, SaveAttachment):
+        return _write.save_attachment(action, content)
+    raise TypeError(f"request_for writes Salesforce actions, not {type(action).__name__}")
+
+
+def relation_requests(action: CreateEvent, event_id: str) -> tuple[Request, ...]:
+    """The ``EventRelation`` rows a created event needs beyond its ``WhoId``.
+
+    ``event_id`` is the new event's id (or ``@{ref.id}`` in a composite). Each
+    Who after the first is a row with ``IsParent`` (and ``IsInvitee`` when it
+    is also invited); each other invitee a row with ``IsInvitee``: just what
+    :func:`event_from_sobject` reads back. A private event has none
+    (R-PRIVATE). Changing the rows of an existing event needs the rows' own
+    ids, which a plan does not carry: a connector deletes and adds them itself.
+    """
+    if not event_id:
+        raise ValueError("event_id is empty")
+    return _write.relation_rows(action, event_id)
