@@ -257,7 +257,6 @@ def request_for(
     What, a series without Classic fields, an all-day event that is not whole
     days, an attachment without (or with the wrong size of) ``content``.
 
-    >>> import datetime as dt
     >>> from calsync_core import DeleteEvent
     >>> from calsync_core.salesforce import request_for
     >>> request_for(DeleteEvent(event_id="00U5g00000LpWq9EAF", rule="R-CANCEL")).url
