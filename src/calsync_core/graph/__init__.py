@@ -1,4 +1,7 @@
-"""Microsoft Graph v1.0 payloads read as values: the read side of the Graph adapter.
+"""Microsoft Graph v1.0 payloads read as values, and actions written as requests.
+
+The write side, :func:`request_for`, is described with its field mapping in
+the API reference; what it writes reads back here as the same values.
 
 Sans-I/O: a connector fetches the JSON (``GET /users/{mailbox}/events/{id}``,
 a calendarView delta page ...) and passes the decoded document in; nothing here
