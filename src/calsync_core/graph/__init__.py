@@ -1,4 +1,7 @@
-"""Microsoft Graph v1.0 payloads read as values: the read side of the Graph adapter.
+"""Microsoft Graph v1.0 payloads read as values, and actions written as requests.
+
+The write side, :func:`request_for`, is described with its field mapping in
+the API reference; what it writes reads back here as the same values.
 
 Sans-I/O: a connector fetches the JSON (``GET /users/{mailbox}/events/{id}``,
 a calendarView delta page ...) and passes the decoded document in; nothing here
@@ -54,15 +57,25 @@ Those stay at their defaults for the connector to fill in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .._errors import PayloadError
+from .._request import Request
 from .._values import CalendarItem
 from ._delta import DeltaPage, ItemKey, read_page
 from ._event import SF_EVENT_ID_PROPERTY, read_event
 from ._read import Reader, json_kind
+from ._write import GraphAction, write
 
-__all__ = ["SF_EVENT_ID_PROPERTY", "DeltaPage", "ItemKey", "delta_page", "item_from_graph"]
+__all__ = [
+    "SF_EVENT_ID_PROPERTY",
+    "DeltaPage",
+    "ItemKey",
+    "delta_page",
+    "item_from_graph",
+    "request_for",
+]
 
 # Documented, pickled and shown in tracebacks as a member of this public module.
 DeltaPage.__module__ = __name__
@@ -132,3 +145,53 @@ def delta_page(page: Mapping[str, Any], *, mailbox: str) -> DeltaPage:
     if result is None:
         raise PayloadError(problems)
     return result
+
+
+def request_for(
+    action: GraphAction,
+    *,
+    current: CalendarItem | None = None,
+    ids: Mapping[str, str] = MappingProxyType({}),
+) -> Request:
+    """The Graph v1.0 request that carries out one action on a mailbox.
+
+    ``action`` is a :class:`~calsync_core.CreateItem`, :class:`~calsync_core.UpdateItem`,
+    :class:`~calsync_core.DeleteItem` or :class:`~calsync_core.SetCategories`;
+    ``current`` the item as the connector last read it. The URL is relative to
+    the v1.0 root (``users/{mailbox}/events[/{id}]``, each segment quoted).
+
+    ``ids`` maps the refs a plan uses for what it creates (``new-event:...``,
+    ``new-item:...``) to the real ids the connector got back: an action's
+    ``item_id`` or ``sf_event_id`` found there is replaced. A ref that is not
+    there raises ValueError rather than be written as an id.
+
+    Writes are conditional: ``If-Match`` carries ``W/"<changeKey>"``, the weak
+    ETag Graph makes of ``current.version``. UpdateItem and SetCategories need
+    ``current`` (ValueError without it), DeleteItem uses it when given. An
+    update also refuses (ValueError) a change whose ``old`` is not what
+    ``current`` holds: the plan was made on another version of the item.
+    Details and the field mapping: :ref:`graph-write`.
+
+    >>> import datetime as dt
+    >>> import calsync_core as cs
+    >>> from calsync_core.graph import request_for
+    >>> item = cs.CalendarItem(
+    ...     id="AAMk+a/b=", ical_uid="040000", mailbox="ana@acme.example", version="ck1",
+    ...     start=dt.datetime(2024, 3, 12, 16, tzinfo=dt.UTC),
+    ...     end=dt.datetime(2024, 3, 12, 17, tzinfo=dt.UTC),
+    ...     subject="Review", categories={"Red"}, time_zone="Pacific Standard Time")
+    >>> request = request_for(cs.SetCategories(
+    ...     mailbox="ana@acme.example", item_id="AAMk+a/b=", add={"Salesforce"}, remove=(),
+    ...     rule="R-CATEGORY"), current=item)
+    >>> request.method, request.url, request.headers["If-Match"], request.body
+    ('PATCH', 'users/ana@acme.example/events/AAMk%2Ba%2Fb%3D', 'W/"ck1"', \
+{'categories': ['Red', 'Salesforce']})
+    >>> change = cs.FieldChange(field="subject", old="Old review", new="Review 2")
+    >>> request_for(cs.UpdateItem(mailbox="ana@acme.example", item_id="AAMk+a/b=",
+    ...                           changes=[change], rule="R-DOWN-UPDATE"), current=item)
+    Traceback (most recent call last):
+    ...
+    ValueError: subject: the plan expected 'Old review', the item holds 'Review': it was \
+planned on another version
+    """
+    return write(action, current, ids)
