@@ -56,22 +56,27 @@ Those stay at their defaults for the connector to fill in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 from .._errors import PayloadError
 from .._request import Request
 from .._values import CalendarItem
+from ._batch import BATCH_LIMIT, BatchResult, group, read_results
 from ._delta import DeltaPage, ItemKey, read_page
 from ._event import SF_EVENT_ID_PROPERTY, read_event
 from ._read import Reader, json_kind
 from ._write import GraphAction, write
 
 __all__ = [
+    "BATCH_LIMIT",
     "SF_EVENT_ID_PROPERTY",
+    "BatchResult",
     "DeltaPage",
     "ItemKey",
+    "batch_results",
+    "batches",
     "delta_page",
     "item_from_graph",
     "request_for",
@@ -79,6 +84,7 @@ __all__ = [
 
 # Documented, pickled and shown in tracebacks as a member of this public module.
 DeltaPage.__module__ = __name__
+BatchResult.__module__ = __name__
 
 
 def item_from_graph(event: Mapping[str, Any], *, mailbox: str) -> CalendarItem:
@@ -195,3 +201,76 @@ def request_for(
 planned on another version
     """
     return write(action, current, ids)
+
+
+def batches(
+    requests: Sequence[Request],
+    *,
+    depends: Mapping[int, Sequence[int]] = MappingProxyType({}),
+) -> tuple[Request, ...]:
+    """The requests grouped into ``POST $batch`` requests of at most 20 each, in order.
+
+    Each sub-request is ``{id, method, url, headers, body}``: ``id`` is the
+    request's index in ``requests`` (as a string, so results map back), the
+    URL gets its leading ``/``, ``headers`` and ``body`` are left out when
+    empty (``Content-Type: application/json`` is added to a body without one).
+
+    ``depends`` maps a request's index to the indexes of requests it must
+    follow. Within one batch that is written as ``dependsOn``; across batches
+    the order of the batches is the order: send them one after another, and
+    check the results of one (a failed create ...) before sending the next.
+    An index out of range, or a request made to follow one that does not come
+    before it, raises ValueError.
+
+    >>> from calsync_core import Request
+    >>> from calsync_core.graph import batches
+    >>> patch = Request(method="PATCH", url="users/ana@acme.example/events/AAMk=",
+    ...                 headers={"If-Match": 'W/"ck1"'}, body={"subject": "Review"})
+    >>> delete = Request(method="DELETE", url="users/ana@acme.example/events/AAMl=")
+    >>> [batch] = batches([patch, delete], depends={1: [0]})
+    >>> batch.method, batch.url, [(r["id"], r.get("dependsOn")) for r in batch.body["requests"]]
+    ('POST', '$batch', [('0', None), ('1', ['0'])])
+    >>> batch.body["requests"][0]["url"], batch.body["requests"][0]["headers"]
+    ('/users/ana@acme.example/events/AAMk=', {'If-Match': 'W/"ck1"', 'Content-Type': \
+'application/json'})
+    """
+    return group(requests, depends)
+
+
+def batch_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:
+    """The outcome of every sub-request of a ``$batch`` response, in id order.
+
+    ``response`` is the decoded body of the batch's answer; its ``responses``
+    come in any order and are sorted by id (numerically for the ids
+    :func:`batches` writes). A status below 400 is a success whose ``body``
+    holds what Graph answered (a created event's ``id``, ``changeKey`` ...).
+    A failure's ``error`` says what a retry can do:
+
+    ===================  ==================================================
+    Status               ``error``
+    ===================  ==================================================
+    412                  :class:`~calsync_core.ports.ConflictError`: the
+                         ``If-Match`` change key is stale
+    429, 503, 504        :class:`~calsync_core.ports.TransientError`;
+                         ``retry_after`` holds the ``Retry-After`` seconds
+    424                  :class:`~calsync_core.ports.TransientError`: the
+                         request was not tried because one it depended on
+                         failed; it may succeed once that one does
+    any other 4xx, 5xx   :class:`~calsync_core.ports.PermanentError`
+    ===================  ==================================================
+
+    A response that cannot be read raises one PayloadError listing every
+    problem with its path (``responses[2].status: ...``); an id that comes
+    twice is one.
+
+    >>> from calsync_core.graph import batch_results
+    >>> ok, throttled = batch_results({"responses": [
+    ...     {"id": "1", "status": 429, "headers": {"Retry-After": "2.5"}},
+    ...     {"id": "0", "status": 201, "body": {"id": "AAMk=", "changeKey": "ck2"}},
+    ... ]})
+    >>> ok.ok, ok.body["changeKey"], throttled.ok, throttled.retry_after
+    (True, 'ck2', False, 2.5)
+    >>> type(throttled.error).__name__
+    'TransientError'
+    """
+    return read_results(response)

@@ -1,0 +1,207 @@
+"""Graph JSON batching: requests grouped into ``POST $batch``, and the answer read back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from .._errors import PayloadError
+from .._request import Request
+from ..ports import ConflictError, PermanentError, PortError, TransientError
+from ._read import Reader, json_kind
+
+#: Graph takes at most this many sub-requests in one ``$batch``.
+BATCH_LIMIT: Final = 20
+
+#: Statuses after which trying the same request again later may succeed.
+_RETRYABLE: Final = frozenset({424, 429, 503, 504})
+
+_NO_DEPENDS: Final[Mapping[int, Sequence[int]]] = MappingProxyType({})
+
+
+def _headers(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class BatchResult:
+    """The outcome of one sub-request of a ``$batch``.
+
+    ``id`` is the sub-request's id: its position in the sequence given to
+    :func:`~calsync_core.graph.batches`, as a string. ``body`` is the decoded
+    JSON the sub-request answered (the created or updated event, with its
+    ``id`` and ``changeKey``), None when there was none. ``error`` is None on
+    success (any status below 400), else the failure as a port error.
+    ``retry_after`` is the ``Retry-After`` header in seconds, when given.
+    """
+
+    id: str
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict, converter=_headers)
+    body: Any = None
+    error: PortError | None = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the sub-request succeeded."""
+        return self.error is None
+
+
+def _dependencies(count: int, depends: Mapping[int, Sequence[int]]) -> dict[int, tuple[int, ...]]:
+    """``depends`` checked: every index in range, every request after what it depends on."""
+    checked: dict[int, tuple[int, ...]] = {}
+    for later, earlier in depends.items():
+        for index in (later, *earlier):
+            if not 0 <= index < count:
+                raise ValueError(f"depends: {index} is not the index of a request")
+        for first in earlier:
+            if first >= later:
+                raise ValueError(
+                    f"depends: request {later} must follow request {first}, "
+                    "which does not come before it"
+                )
+        checked[later] = tuple(sorted(set(earlier)))
+    return checked
+
+
+def _sub_request(index: int, request: Request, after: Sequence[int]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": str(index)}
+    if after:
+        entry["dependsOn"] = [str(first) for first in after]
+    entry["method"] = request.method
+    entry["url"] = "/" + request.url.lstrip("/")
+    headers = dict(request.headers)
+    if request.body is not None and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = "application/json"
+    if headers:
+        entry["headers"] = headers
+    if request.body is not None:
+        entry["body"] = request.body
+    return entry
+
+
+def group(
+    requests: Sequence[Request], depends: Mapping[int, Sequence[int]] = _NO_DEPENDS
+) -> tuple[Request, ...]:
+    """The requests as ``$batch`` requests of at most :data:`BATCH_LIMIT` each, in order."""
+    after = _dependencies(len(requests), depends)
+    out: list[Request] = []
+    for start in range(0, len(requests), BATCH_LIMIT):
+        entries = [
+            _sub_request(
+                index,
+                requests[index],
+                [first for first in after.get(index, ()) if first >= start],
+            )
+            for index in range(start, min(start + BATCH_LIMIT, len(requests)))
+        ]
+        out.append(
+            Request(
+                method="POST",
+                url="$batch",
+                headers={"Content-Type": "application/json"},
+                body={"requests": entries},
+            )
+        )
+    return tuple(out)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                seconds = float(value)
+            except ValueError:
+                return None
+            return seconds if seconds >= 0 else None
+    return None
+
+
+def _failure(sub_id: str, status: int, body: Any, retry_after: float | None) -> PortError:
+    """The port error that says what a failed sub-request means for a retry."""
+    detail = f"sub-request {sub_id} failed with HTTP {status}"
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if isinstance(error, Mapping):
+        code, message = error.get("code"), error.get("message")
+        detail += "".join(f": {part}" for part in (code, message) if isinstance(part, str))
+    if retry_after is not None:
+        detail += f" (retry after {retry_after:g} s)"
+    if status == 412:
+        return ConflictError(detail)
+    if status in _RETRYABLE:
+        return TransientError(detail)
+    return PermanentError(detail)
+
+
+def _read_headers(r: Reader, entry: Mapping[str, Any], path: str) -> dict[str, str]:
+    found = r.mapping(entry, "headers", f"{path}.headers") or {}
+    headers: dict[str, str] = {}
+    for name, value in found.items():
+        if isinstance(value, str):
+            headers[str(name)] = value
+        else:
+            r.wrong(f"{path}.headers.{name}", "a string", value)
+    return headers
+
+
+def _read_one(r: Reader, entry: Any, path: str) -> BatchResult | None:
+    if not isinstance(entry, Mapping):
+        r.wrong(path, "an object", entry)
+        return None
+    before = len(r.problems)
+    sub_id = r.text(entry, "id", f"{path}.id", required=True)
+    status = entry.get("status")
+    if isinstance(status, bool) or not isinstance(status, int):
+        r.fault(
+            f"{path}.status",
+            "missing" if status is None else f"expected a number, got {json_kind(status)}",
+        )
+    elif not 100 <= status <= 599:
+        r.fault(f"{path}.status", f"{status} is not an HTTP status")
+    headers = _read_headers(r, entry, path)
+    if len(r.problems) > before:
+        return None
+    assert isinstance(status, int)
+    body = entry.get("body")
+    wait = _retry_after(headers)
+    error = None if status < 400 else _failure(sub_id, status, body, wait)
+    return BatchResult(
+        id=sub_id, status=status, headers=headers, body=body, error=error, retry_after=wait
+    )
+
+
+def _order(result: BatchResult) -> tuple[int, int, str]:
+    return (0, int(result.id), "") if result.id.isdigit() else (1, 0, result.id)
+
+
+def read_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:
+    """The sub-responses of a ``$batch`` response, read and put in id order."""
+    if not isinstance(response, Mapping):
+        raise PayloadError([f"(response): expected an object, got {json_kind(response)}"])
+    r = Reader()
+    entries = response.get("responses")
+    if entries is None:
+        r.fault(
+            "responses", "missing" if "responses" not in response else "expected an array, got null"
+        )
+        entries = ()
+    elif not isinstance(entries, list | tuple):
+        r.wrong("responses", "an array", entries)
+        entries = ()
+    results: list[BatchResult] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(entries):
+        result = _read_one(r, entry, f"responses[{n}]")
+        if result is None:
+            continue
+        if result.id.lower() in seen:
+            r.fault(f"responses[{n}].id", f"{result.id!r} comes twice")
+        seen.add(result.id.lower())
+        results.append(result)
+    if r.problems:
+        raise PayloadError(r.problems)
+    return tuple(sorted(results, key=_order))
