@@ -11,7 +11,9 @@ Sans-I/O: a connector runs the queries these functions write (``GET
   the SOQL for those records, every value escaped;
 * :func:`request_for` writes one plan action as a REST request, and
   :func:`relation_requests` the ``EventRelation`` rows a new event needs beyond
-  its ``WhoId``.
+  its ``WhoId``;
+* :func:`composites` packs those requests into ``POST composite`` requests,
+  and :func:`composite_results` reads the answer to one.
 
 A payload that cannot be read raises one :exc:`~calsync_core.PayloadError`
 listing every fault with its JSON path (``StartDateTime: not a date and
@@ -82,16 +84,21 @@ from .._enums import RecordKind
 from .._plan import CreateEvent, CreateRecord, DeleteEvent, SaveAttachment, UpdateEvent
 from .._request import Request
 from .._values import Record, SfEvent
-from . import _soql, _write
+from . import _composite, _soql, _write
+from ._composite import CompositeResult
 from ._event import read_event
 from ._record import read_record
 
 __all__ = [
     "API_VERSION",
+    "COMPOSITE_LIMIT",
     "CREATED_BY_SYNC_FIELD",
     "EVENT_FIELDS",
     "ICAL_UID_FIELD",
     "LEAD_COMPANY",
+    "CompositeResult",
+    "composite_results",
+    "composites",
     "event_from_sobject",
     "events_query",
     "record_from_sobject",
@@ -106,6 +113,8 @@ __all__ = [
 API_VERSION: Final = "v61.0"
 #: The ``Company`` a Lead is created with when ``company`` is not given (Salesforce requires one).
 LEAD_COMPANY: Final = _write.LEAD_COMPANY
+#: The most sub-requests one request of :func:`composites` carries.
+COMPOSITE_LIMIT: Final = _composite.COMPOSITE_LIMIT
 _VERSION = re.compile(r"v[0-9]+\.[0-9]")
 
 #: Default API name of the custom Event field holding the iCalendar UID sync stamps.
@@ -290,3 +299,75 @@ def relation_requests(action: CreateEvent, event_id: str) -> tuple[Request, ...]
     if not event_id:
         raise ValueError("event_id is empty")
     return _write.relation_rows(action, event_id)
+
+
+def composites(
+    requests: Sequence[tuple[str, Request]],
+    *,
+    refs: Mapping[str, str] | None = None,
+    api_version: str = API_VERSION,
+    all_or_none: bool = False,
+) -> tuple[Request, ...]:
+    """``requests`` packed into ``POST composite`` requests of at most :data:`COMPOSITE_LIMIT`.
+
+    Each input is ``(referenceId, request)``, the request as :func:`request_for`
+    or :func:`relation_requests` wrote it; the referenceIds are letters,
+    digits and ``_`` only, each used once. The result keeps the order, each
+    request appearing exactly once, as a sub-request ``{method, url,
+    referenceId, body, httpHeaders}`` whose URL is absolute
+    (``/services/data/v61.0/...``); ``body`` and ``httpHeaders`` are left out
+    when there are none. ``all_or_none`` sets ``allOrNone`` on each composite:
+    it makes one composite, not all of them, a single transaction.
+
+    ``refs`` maps each plan ref the requests carry (a ``CreateEvent`` or
+    ``CreateRecord`` ``ref`` standing for an id not made yet) to the
+    referenceId of the request that creates it. Every body value and URL path
+    segment equal to such a ref becomes ``@{referenceId.id}``. A request must
+    come after the create it names, and a create is never put in an earlier
+    composite than a request naming it: a composite is cut short instead. When
+    requests naming each other span more than :data:`COMPOSITE_LIMIT`, no cut
+    is possible and ValueError is raised: send the creates first and pass
+    their real ids. ValueError is raised too for a bad or repeated
+    referenceId, a ref mapped to no request, or a request naming a create
+    that does not come before it.
+
+    >>> from calsync_core import Request
+    >>> from calsync_core.salesforce import composites
+    >>> new = Request(method="POST", url="sobjects/Event", body={"Subject": "Review"})
+    >>> row = Request(method="POST", url="sobjects/EventRelation",
+    ...               body={"EventId": "item-1", "RelationId": "0055g00000XyZaCAAV"})
+    >>> [batch] = composites([("newEvent", new), ("row1", row)], refs={"item-1": "newEvent"})
+    >>> batch.method, batch.url, batch.body["compositeRequest"][1]["body"]["EventId"]
+    ('POST', 'composite', '@{newEvent.id}')
+    """
+    return _composite.group(requests, refs or {}, rest_root(api_version), all_or_none)
+
+
+def composite_results(response: Mapping[str, Any]) -> tuple[CompositeResult, ...]:
+    """Each sub-response of a composite response, in order, as a :class:`CompositeResult`.
+
+    A 2xx sub-response succeeded, with the created (or upserted) ``id`` when
+    its body has one. Any other carries ``error``, classified by error code
+    before status, since Salesforce answers ``REQUEST_LIMIT_EXCEEDED`` with
+    403: ``REQUEST_LIMIT_EXCEEDED`` and ``UNABLE_TO_LOCK_ROW`` are a
+    :exc:`~calsync_core.ports.TransientError`; so is ``PROCESSING_HALTED``,
+    what ``allOrNone`` answers for the sub-requests rolled back because
+    another failed -- they did not fail themselves and may succeed next time.
+    Otherwise 412 (a failed ``If-Unmodified-Since``) is a
+    :exc:`~calsync_core.ports.ConflictError`, 429 and 5xx a ``TransientError``,
+    and anything else (``ENTITY_IS_DELETED``, ``INVALID_FIELD`` ...) a
+    :exc:`~calsync_core.ports.PermanentError`. The error's text holds the
+    status and every ``errorCode: message``.
+
+    A response that cannot be read raises one :exc:`~calsync_core.PayloadError`
+    listing every fault with its path (``compositeResponse[2].httpStatusCode:
+    missing``), including a referenceId answered twice.
+
+    >>> from calsync_core.salesforce import composite_results
+    >>> [result] = composite_results({"compositeResponse": [{
+    ...     "body": [{"errorCode": "ENTITY_IS_DELETED", "message": "entity is deleted"}],
+    ...     "httpHeaders": {}, "httpStatusCode": 404, "referenceId": "delete_1"}]})
+    >>> result.ok, type(result.error).__name__, str(result.error)
+    (False, 'PermanentError', 'HTTP 404: ENTITY_IS_DELETED: entity is deleted')
+    """
+    return _composite.read_results(response)
