@@ -207,7 +207,7 @@ def sync_linked(w: World, out: PlanBuilder, c: Copy, event: SfEvent, *, adopted:
     item = c.item
     sync = sync_pair(
         item,
-        w.prior_item(item),
+        c.prior,  # read once, with the copy
         event,
         w.prior_event(event.id),
         mode=w.org.description_mode(c.user),

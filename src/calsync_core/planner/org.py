@@ -40,10 +40,7 @@ class Org:
     @classmethod
     def build(cls, settings: OrgSettings, as_of: dt.datetime) -> Org:
         window_start, window_end = window(settings, as_of)
-
-        def direction(user: UserSettings) -> Direction:
-            return settings.direction if user.direction is None else user.direction
-
+        direction = {u.sf_user_id: _direction(settings, u) for u in settings.users}
         return cls(
             settings=settings,
             users={u.email: u for u in settings.users},
@@ -52,10 +49,14 @@ class Org:
             window_end=window_end,
             routes=_routes(settings),
             sending_up=frozenset(
-                u.sf_user_id for u in settings.users if direction(u) is not Direction.TO_CALENDAR
+                u.sf_user_id
+                for u in settings.users
+                if direction[u.sf_user_id] is not Direction.TO_CALENDAR
             ),
             receiving=frozenset(
-                u.email for u in settings.users if direction(u) is not Direction.TO_SALESFORCE
+                u.email
+                for u in settings.users
+                if direction[u.sf_user_id] is not Direction.TO_SALESFORCE
             ),
         )
 
@@ -71,7 +72,7 @@ class Org:
         return start <= self.window_end and end >= self.window_start
 
     def direction(self, user: UserSettings) -> Direction:
-        return self.settings.direction if user.direction is None else user.direction
+        return _direction(self.settings, user)
 
     def up(self, user: UserSettings) -> bool:
         """R-DIRECTION: this user's calendar changes go to Salesforce."""
@@ -89,6 +90,11 @@ class Org:
         if user.description_mode is None:
             return self.settings.description_mode
         return user.description_mode
+
+
+def _direction(settings: OrgSettings, user: UserSettings) -> Direction:
+    """The user's own direction, or the organisation's when the user has none."""
+    return settings.direction if user.direction is None else user.direction
 
 
 def _routes(settings: OrgSettings) -> dict[str, tuple[PublicCalendarRoute, ...]]:

@@ -79,15 +79,10 @@ def world(
     org = Org.build(settings, after.as_of)
     now = build(after)
     prev = None if before is None else build_previous(before)
-    found = emptied(prev, now, org)
-    w = World(
-        org=org,
-        now=now,
-        prev=prev,
-        emptied=found,
-        steady_mailboxes=steady_mailboxes(org, found, enabled=steady),
+    w = World(org=org, now=now, prev=prev, emptied=emptied(prev, now, org))
+    return attrs.evolve(
+        w, gone=gone_organizer_items(w), steady_mailboxes=steady_mailboxes(w, enabled=steady)
     )
-    return attrs.evolve(w, gone=gone_organizer_items(w))
 
 
 def invalid_inputs(w: World, out: PlanBuilder) -> None:

@@ -16,28 +16,26 @@ from .._plan import planned_decision
 from .._values import CalendarItem
 from .builder import PlanBuilder
 from .fields import in_sync
-from .org import Org
-from .world import Emptied, World
+from .world import World
 
 _SALESFORCE_ONLY = frozenset({SALESFORCE})
 
 
-def steady_mailboxes(org: Org, emptied: Emptied, *, enabled: bool) -> frozenset[str]:
+def steady_mailboxes(w: World, *, enabled: bool) -> frozenset[str]:
     """Which mailboxes' pairs nothing but their own two versions can change.
 
     Not one that is routed to a public calendar, not one held back by
     R-EMPTY-GUARD, and none at all when smart sharing recomputes every
     pair's participants from the records each run (R-ATTENDEES).
     """
+    org = w.org
     if not enabled or org.settings.smart_auto_sharing:
         return frozenset()
     routed = {m for routes in org.routes.values() for r in routes for m in r.mailboxes}
     return frozenset(
         email
         for email, user in org.users.items()
-        if email not in routed
-        and user.sf_user_id not in emptied.owners
-        and email not in emptied.mailboxes
+        if email not in routed and not w.held(user.sf_user_id)
     )
 
 
