@@ -140,7 +140,8 @@ def test_an_exception_with_its_original_start() -> None:
     assert item.start == utc(2019, 4, 16, 20, 30)
     assert item.sensitivity is cs.Sensitivity.PRIVATE
     assert item.categories == {"Salesforce", "Blue category"}
-    assert item.ical_uid.startswith("040000008200E00074C5B7101A82E00807E3040F")  # iCalUId, not uid
+    # uid, not iCalUId: the series-wide UID (zeros where iCalUId has the date 2019-04-15).
+    assert item.ical_uid.startswith("040000008200E00074C5B7101A82E00800000000")
     fanny, room = item.attendees
     assert (fanny.response, fanny.role) == (cs.Response.TENTATIVE, cs.AttendeeRole.REQUIRED)
     assert (room.response, room.role) == (cs.Response.ACCEPTED, cs.AttendeeRole.RESOURCE)
@@ -157,6 +158,41 @@ def test_occurrences_and_an_exception_from_instances() -> None:
     # $select left out originalStart and iCalUId: they take their defaults.
     assert all(i.original_start is None and i.recurrence is None for i in items)
     assert all(i.ical_uid == "" for i in items)
+
+
+def test_a_series_master_its_occurrences_and_exception_share_the_uid() -> None:
+    events = fixture("series-shared-uid.handmade.json")["value"]
+    items = [item_from_graph(e, mailbox=BOX) for e in events]
+    assert [i.id for i in items] == [e["id"] for e in events]
+    assert len({e["iCalUId"] for e in events}) == 4  # iCalUId differs for each
+    assert {i.ical_uid for i in items} == {events[0]["uid"]}
+    master, _, exception, _ = items
+    assert master.recurrence is not None
+    assert exception.original_start == utc(2019, 4, 15, 20, 30)
+
+
+@pytest.mark.parametrize(
+    ("ids", "wanted"),
+    [
+        ({"uid": "U", "iCalUId": "I"}, "U"),
+        ({"uid": "", "iCalUId": "I"}, "I"),
+        ({"uid": None, "iCalUId": "I"}, "I"),
+        ({"iCalUId": "I"}, "I"),
+        ({"uid": "U", "iCalUId": None}, "U"),
+        ({"iCalUId": None}, ""),  # just after creation: null, not a payload fault
+        ({}, ""),
+    ],
+)
+def test_ical_uid_is_uid_else_ical_uid(ids: dict[str, Any], wanted: str) -> None:
+    event = {**fixture("event-single-instance-pst.json"), **ids}
+    event = {k: v for k, v in event.items() if k in ids or k not in ("uid", "iCalUId")}
+    assert item_from_graph(event, mailbox=BOX).ical_uid == wanted
+
+
+def test_a_uid_that_is_not_a_string_is_a_payload_fault() -> None:
+    event = {**fixture("event-single-instance-pst.json"), "uid": 7}
+    with pytest.raises(cs.PayloadError, match="uid: expected a string, got a number"):
+        item_from_graph(event, mailbox=BOX)
 
 
 def test_a_proposed_new_time_does_not_disturb_the_answer() -> None:

@@ -17,7 +17,10 @@ What is read, Graph field to :class:`~calsync_core.CalendarItem` field:
 
 ====================================  =========================================
 ``id``                                ``id``
-``iCalUId``                           ``ical_uid`` (``""`` when not selected)
+``uid``, else ``iCalUId``             ``ical_uid``: the series-wide ``uid``
+                                      when present and non-empty, else
+                                      ``iCalUId`` (per occurrence in v1.0);
+                                      ``""`` when neither is given (or null)
 ``changeKey``                         ``version``
 ``start``, ``end``                    ``start``, ``end`` (the wall time in its
                                       ``timeZone``, stored in UTC)

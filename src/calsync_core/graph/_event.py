@@ -57,12 +57,7 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
         shown = start[1] if start is not None else ""
     fields: dict[str, Any] = {
         "id": r.text(event, "id", "id", required=True),
-        # iCalUId, not uid: iCalUId is the v1.0 property, the same in every
-        # attendee's copy of a meeting -- what ical_uid is for. uid is documented
-        # on the beta resource only and may be absent from v1.0 responses. v1.0
-        # gives each occurrence of a series its own iCalUId; an exception is tied
-        # to its series by seriesMasterId, which CalendarItem does not carry.
-        "ical_uid": r.text(event, "iCalUId", "iCalUId"),
+        "ical_uid": _uid(r, event),
         "version": r.text(event, "changeKey", "changeKey"),
         "subject": r.text(event, "subject", "subject"),
         "body": _nested_text(r, event, "body", "content"),
@@ -85,6 +80,19 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
     if len(r.problems) > before or start is None or end is None:
         return None
     return CalendarItem(mailbox=mailbox, start=start[0], end=end[0], **fields)
+
+
+def _uid(r: Reader, event: Mapping[str, Any]) -> str:
+    """The meeting's UID: ``uid`` when given, else ``iCalUId``; ``""`` when neither is."""
+    # The planner groups a meeting's copies and a series' exceptions by ical_uid,
+    # so it must be one value for the whole series. v1.0 documents iCalUId as
+    # different for each occurrence; the series-wide uid (documented on the beta
+    # resource, carried by current v1.0 responses) is the same for the master,
+    # its occurrences and exceptions, in every attendee's copy. Either may be
+    # absent or null (iCalUId just after creation): absent, not a fault.
+    series_wide = r.text(event, "uid", "uid")
+    per_occurrence = r.text(event, "iCalUId", "iCalUId")
+    return series_wide or per_occurrence
 
 
 def _kind(r: Reader, event: Mapping[str, Any]) -> str:
