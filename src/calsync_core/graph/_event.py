@@ -77,6 +77,7 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
         fields["original_start"] = read_offset_time(r, event, "originalStart", "originalStart")
     if kind == SERIES:  # read even when start is not, to list its problems too
         fields["recurrence"] = _recurrence(r, event, "" if start is None else start[1], shown)
+        fields["time_zone"] = _series_zone(event, shown)
     if len(r.problems) > before or start is None or end is None:
         return None
     return CalendarItem(mailbox=mailbox, start=start[0], end=end[0], **fields)
@@ -93,6 +94,19 @@ def _uid(r: Reader, event: Mapping[str, Any]) -> str:
     series_wide = r.text(event, "uid", "uid")
     per_occurrence = r.text(event, "iCalUId", "iCalUId")
     return series_wide or per_occurrence
+
+
+def _series_zone(event: Mapping[str, Any], shown: str) -> str:
+    """The zone a series keeps its wall time in: a known ``recurrenceTimeZone``, else ``shown``.
+
+    Exchange expands a series in its recurrence's zone, which may differ from the
+    one its first start was written in (a series created with UTC times); an
+    unknown or empty one leaves the zone the user sees, known or not (R-TIMEZONE).
+    """
+    recurrence = event.get("recurrence")
+    span = recurrence.get("range") if isinstance(recurrence, Mapping) else None
+    zone = span.get("recurrenceTimeZone") if isinstance(span, Mapping) else None
+    return zone if isinstance(zone, str) and iana_name(zone) else shown
 
 
 def _kind(r: Reader, event: Mapping[str, Any]) -> str:

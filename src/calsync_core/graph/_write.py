@@ -92,6 +92,20 @@ def write_zone(start: dt.datetime, end: dt.datetime, is_all_day: bool, time_zone
     )
 
 
+def series_zone(action: CreateItem, written: str) -> str:
+    """The zone a series keeps its wall time in: the item's, even when its times are in UTC.
+
+    The times fall back to UTC when a wall time in the item's zone is ambiguous
+    (the first occurrence ends in a daylight-saving fold ...). A series written in
+    UTC would then keep its UTC time and drift an hour from the item's occurrences
+    at each change; ``recurrenceTimeZone`` keeps the item's zone instead. An
+    all-day series stays in the zone its midnights are in.
+    """
+    if action.is_all_day or iana_name(action.time_zone) is None:
+        return written
+    return action.time_zone
+
+
 def when(moment: dt.datetime, zone: str) -> dict[str, str]:
     """A ``dateTimeTimeZone``: the wall time in ``zone`` (no offset) and the zone."""
     wall = moment.astimezone(zone_of(zone)).replace(tzinfo=None)
@@ -130,8 +144,9 @@ def create(action: CreateItem, ids: Mapping[str, str]) -> Request:
         "categories": _scalar("categories", action.categories),
     }
     if action.recurrence is not None:
-        start = action.start.astimezone(zone_of(zone))
-        body["recurrence"] = rrule_to_graph(action.recurrence.rule, start=start, time_zone=zone)
+        series = series_zone(action, zone)
+        start = action.start.astimezone(zone_of(series))
+        body["recurrence"] = rrule_to_graph(action.recurrence.rule, start=start, time_zone=series)
     if action.sf_event_id is not None:
         stamp = resolve(action.sf_event_id, ids, "sf_event_id")
         body["singleValueExtendedProperties"] = _stamp(stamp)

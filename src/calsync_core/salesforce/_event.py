@@ -7,8 +7,9 @@ as a calendar item's is: ``DurationInMinutes`` after the start, else the day
 after ``EndDateTime`` (which Salesforce sets to the last day's midnight), else
 one day (both null). Series: Classic fields through
 :func:`calsync_core.recurrence.classic_to_rrule`; Lightning's
-``Recurrence2PatternText`` checked and made canonical with
-:func:`calsync_core.recurrence.validate`.
+``Recurrence2PatternText`` through :func:`calsync_core.recurrence.lightning_to_rrule`
+(checked against Lightning's limits, read with its meaning of day 31) and then
+:func:`calsync_core.recurrence.validate` against the start.
 """
 
 from __future__ import annotations
@@ -178,8 +179,9 @@ def _lightning(f: Fields, start: dt.datetime) -> _Series:
     if not rule:
         return _Series(None, RecurrenceFormat.LIGHTNING, zone, None)
     try:
-        canonical = rec.validate(rule, start=start)
-        rec.check_lightning(canonical)
+        # Lightning's meaning, not RFC 5545's: its BYMONTHDAY=31 falls on the last
+        # day of shorter months, which the hub writes BYMONTHDAY=-1.
+        canonical = rec.validate(rec.lightning_to_rrule(rule), start=start)
     except RecurrenceError as error:
         for problem in error.problems:
             f.fault("Recurrence2PatternText", problem)
