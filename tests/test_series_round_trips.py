@@ -9,8 +9,8 @@ at both ends, and so must the other fields the trip carries.
 
 * Graph: a calendar item → ``CreateItem`` → ``graph.request_for`` → the event
   Graph returns (lower-case days, filler, UTC times) → ``item_from_graph``.
-* Graph → Salesforce: a Graph series → ``CreateEvent`` with the Classic fields
-  the planner computes (``planner.limits.classic_series``) → ``salesforce.request_for``
+* Graph → Salesforce: a Graph series → the ``CreateEvent`` the planner makes to
+  save it, Classic fields included → ``salesforce.request_for``
   → the record a query returns (``+0000`` times, unused fields null) →
   ``event_from_sobject``.
 * Salesforce → Graph: a Classic record → ``event_from_sobject`` → the planner's
@@ -45,7 +45,6 @@ from calsync_core._timezones import iana_name
 from calsync_core.graph import item_from_graph
 from calsync_core.graph._times import zone_of
 from calsync_core.planner.downsync import new_item
-from calsync_core.planner.limits import classic_series
 from calsync_core.recurrence import (
     ClassicRecurrence,
     RecurrenceError,
@@ -59,6 +58,17 @@ from calsync_core.recurrence import (
     rrule_to_lightning,
 )
 from calsync_core.testing import strategies as cst
+from helpers import (
+    PAT,
+    PAT_CONTACT,
+    actions_of,
+    address,
+    created_event,
+    issue_codes,
+    org,
+    run,
+    snap,
+)
 from property.test_recurrence_roundtrip import (
     Series,
     classic_can_hold,
@@ -185,30 +195,16 @@ def create_item(item: cs.CalendarItem) -> cs.CreateItem:
     )
 
 
-def create_event(item: cs.CalendarItem) -> cs.CreateEvent:
-    """The CreateEvent the planner makes for ``item`` (planner.saving), Classic fields included."""
-    classic, limit = classic_series(item)
-    assert limit is None, limit
-    return cs.CreateEvent(
-        ref="new-event:0055g00000AbCdEAAV:x",
-        owner_id=OWNER,
-        ical_uid=item.ical_uid,
-        start=item.start,
-        end=item.end,
-        subject=item.subject,
-        description=item.body,
-        location=item.location,
-        is_all_day=item.is_all_day,
-        is_private=False,
-        who_ids=(),
-        what_ids=(),
-        invitee_ids=(),
-        recurrence=item.recurrence,
-        source_item_id=item.id,
-        rule="R-AUTOSAVE",
-        time_zone=iana_name(item.time_zone) or item.time_zone,
-        classic=classic,
-    )
+def save_plan(item: cs.CalendarItem) -> cs.Plan:
+    """The plan that saves ``item`` as alice's accepted copy of a meeting pat organizes."""
+    alice = address("alice")
+    copy = attrs.evolve(
+        item, mailbox=alice, organizer=PAT, response=cs.Response.ACCEPTED, categories=(),
+        attendees=(cs.Attendee(email=PAT, response=cs.Response.ORGANIZER),
+                   cs.Attendee(email=alice, response=cs.Response.ACCEPTED)),
+    )  # fmt: skip
+    settings = org(advanced_calendaring=True, recurring_events=True)
+    return run(None, snap(copy, PAT_CONTACT, as_of=item.start), settings)
 
 
 def graph_trip(action: cs.CreateItem) -> cs.CalendarItem:
@@ -365,12 +361,13 @@ def test_a_graph_series_saved_to_salesforce_keeps_its_occurrences(
     expected = graph_meaning(event, series.start)
     item = item_from_graph(event, mailbox=BOX)
     assert series_of(item, series.start) == expected
+    plan = save_plan(item)
     if not classic_can_hold(event["recurrence"], expected):
-        _, limit = classic_series(item)
-        assert limit is not None
-        assert limit.code is cs.IssueCode.RECURRENCE_NOT_SUPPORTED
+        assert not actions_of(plan, cs.CreateEvent)
+        if expected:  # one that never occurs is outside every window instead
+            assert issue_codes(plan) == [cs.IssueCode.RECURRENCE_NOT_SUPPORTED]
     assume(classic_can_hold(event["recurrence"], expected))
-    read = sf_trip(create_event(item))
+    read = sf_trip(created_event(plan))
     assert read.recurrence_format is cs.RecurrenceFormat.CLASSIC
     assert series_of(read, series.start) == expected
     assert shared(read) == shared(item)
@@ -381,18 +378,17 @@ def test_a_graph_series_saved_to_salesforce_keeps_its_occurrences(
 def test_a_published_graph_series_saved_to_salesforce_keeps_its_occurrences(name: str) -> None:
     event = series_master(name)
     item = item_from_graph(event, mailbox=BOX)
-    read = sf_trip(create_event(item))
+    read = sf_trip(created_event(save_plan(item)))
     assert series_of(read, item.start) == graph_meaning(event, item.start)
     assert shared(read) == shared(item)
 
 
 def test_a_series_without_end_is_not_saved_as_classic() -> None:
     item = item_from_graph(series_master("event-series-master-noend-utc.json"), mailbox=BOX)
-    classic, limit = classic_series(item)
-    assert classic is None
-    assert limit is not None
-    assert limit.code is cs.IssueCode.RECURRENCE_NOT_SUPPORTED
-    assert "Classic needs an end date" in limit.message
+    plan = save_plan(item)
+    assert issue_codes(plan) == [cs.IssueCode.RECURRENCE_NOT_SUPPORTED]
+    assert "Classic needs an end date" in plan.issues[0].message
+    assert not actions_of(plan, cs.CreateEvent)
 
 
 # -- c: Salesforce Classic to Graph --------------------------------------------------------
