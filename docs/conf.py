@@ -39,6 +39,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "rules",  # docs/_ext/rules.py: `.. calsync-rules::` and the :rule: role
     "architecture",  # docs/_ext/architecture.py: the module graph and rule -> module table
+    "fieldmap",  # docs/_ext/fieldmap.py: `.. calsync-field-map::`, the adapters' mappings
 ]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
