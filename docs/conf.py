@@ -76,6 +76,9 @@ autodoc_type_aliases = {
 # -- doctest -------------------------------------------------------------------------------
 
 doctest_test_doctest_blocks = "default"  # plain `>>>` blocks in pages and docstrings run too
+# The connector tutorial runs on the recorded payloads the adapters' tests use, found
+# from here rather than from the build's working directory.
+doctest_global_setup = f"CALSYNC_FIXTURES = {str(DOCS.parent / 'tests' / 'fixtures')!r}"
 
 # -- html ----------------------------------------------------------------------------------
 
