@@ -39,6 +39,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "rules",  # docs/_ext/rules.py: `.. calsync-rules::` and the :rule: role
     "architecture",  # docs/_ext/architecture.py: the module graph and rule -> module table
+    "fieldmap",  # docs/_ext/fieldmap.py: `.. calsync-field-map::`, the adapters' mappings
 ]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
@@ -75,6 +76,9 @@ autodoc_type_aliases = {
 # -- doctest -------------------------------------------------------------------------------
 
 doctest_test_doctest_blocks = "default"  # plain `>>>` blocks in pages and docstrings run too
+# The connector tutorial runs on the recorded payloads the adapters' tests use, found
+# from here rather than from the build's working directory.
+doctest_global_setup = f"CALSYNC_FIXTURES = {str(DOCS.parent / 'tests' / 'fixtures')!r}"
 
 # -- html ----------------------------------------------------------------------------------
 

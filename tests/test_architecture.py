@@ -29,7 +29,7 @@ GRAPH = modgraph.import_graph(PACKAGE)
 
 # Bottom to top: a module may import from its own layer and the ones below.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("_enums", "_errors", "_converters", "_timezones", "_serde_problems", "_request"),
+    ("_enums", "_errors", "_converters", "_timezones", "_serde_problems", "_request", "_fieldmap"),
     ("_values", "_recurrence_values", "_rules"),
     ("recurrence", "_plan"),
     ("_domain", "_apply", "ports", "graph", "salesforce", "_serde", "_serde_convert"),

@@ -13,9 +13,10 @@ half-read. Fields the adapter does not know are ignored: the API adds fields
 over time, and a ``$select`` may leave out optional ones, which then take the
 value's defaults.
 
-What is read, Graph field to :class:`~calsync_core.CalendarItem` field:
+The field mapping, Graph ``event`` property to :class:`~calsync_core.CalendarItem`
+attribute, for reading and for :func:`request_for` (generated from the rows the
+writers use, ``graph/_mapping.py``):
 
-====================================  =========================================
 ``id``                                ``id``
 ``uid``, else ``iCalUId``             ``ical_uid``: the series-wide ``uid``
                                       when present and non-empty, else
@@ -42,6 +43,8 @@ What is read, Graph field to :class:`~calsync_core.CalendarItem` field:
 ``singleValueExtendedProperties``     ``sf_event_id``, from
                                       :data:`SF_EVENT_ID_PROPERTY`
 ====================================  =========================================
+=======
+.. calsync-field-map:: graph
 
 Zones may be Windows ids (``Pacific Standard Time``), IANA ids, or ones no
 table knows (``tzone://Microsoft/Custom``, ``""``). An unknown zone is not a

@@ -10,29 +10,22 @@ from urllib.parse import quote
 import attrs
 
 from .._enums import Sensitivity
+from .._fieldmap import Direction, written
 from .._plan import CreateItem, DeleteItem, FieldChange, SetCategories, UpdateItem
 from .._request import Request
 from .._timezones import iana_name
 from .._values import CalendarItem
 from ..recurrence import rrule_to_graph
 from ._event import SF_EVENT_ID_PROPERTY
+from ._mapping import FIELDS
 from ._times import zone_of
 
 #: How a plan names what the same plan creates (see ``Plan``); never a real id.
 REF_PREFIXES: Final = ("new-event:", "new-item:", "new-record:")
 _JSON: Final = {"Content-Type": "application/json"}
-#: The item fields an UpdateItem may change, and the Graph property each is written to.
-GRAPH_NAMES: Final = {
-    "subject": "subject",
-    "body": "body",
-    "location": "location",
-    "start": "start",
-    "end": "end",
-    "is_all_day": "isAllDay",
-    "sensitivity": "sensitivity",
-    "categories": "categories",
-    "sf_event_id": "singleValueExtendedProperties",
-}
+#: The item fields an UpdateItem may change, and the Graph property each is written to:
+#: the update rows of the mapping the docs show, so the two cannot disagree.
+GRAPH_NAMES: Final = written(FIELDS, Direction.UPDATE)
 _TIMES: Final = ("start", "end", "is_all_day")
 
 GraphAction = CreateItem | UpdateItem | DeleteItem | SetCategories

@@ -24,6 +24,12 @@ live in custom fields; their API names are settings (``uid_field``,
 ``created_field``), by default :data:`ICAL_UID_FIELD` and
 :data:`CREATED_BY_SYNC_FIELD`.
 
+The field mapping, ``Event`` field to :class:`~calsync_core.SfEvent`
+attribute, for reading and writing (generated from the rows the writers use,
+``salesforce/_mapping.py``):
+
+.. calsync-field-map:: salesforce
+
 What :func:`request_for` writes, each URL relative to :func:`rest_root`
 (``services/data/v61.0/``, :data:`API_VERSION`):
 

@@ -15,22 +15,20 @@ from email.utils import format_datetime
 from typing import Any, Final
 
 from .._enums import RecordKind
+from .._fieldmap import Direction, written
 from .._plan import CreateEvent, CreateRecord, DeleteEvent, FieldChange, SaveAttachment, UpdateEvent
 from .._request import Request
 from .._values import SfEvent
+from . import _mapping
 from ._fields import parse_instant
 
 #: What a Lead's required ``Company`` is set to when nothing better is known.
 LEAD_COMPANY: Final = "[not provided]"
 _DAY_MINUTES: Final = 24 * 60
-#: SfEvent attributes an UpdateEvent may change, and the Event field each is written to.
-_PLAIN: Final = {
-    "subject": "Subject",
-    "description": "Description",
-    "location": "Location",
-    "is_private": "IsPrivate",
-}
-_PRIMARY: Final = {"who_ids": "WhoId", "what_ids": "WhatId"}
+#: SfEvent attributes an UpdateEvent may change, and the Event field each is written to:
+#: the mapping's rows, so the docs' table and the writer cannot disagree.
+_PLAIN: Final = written(_mapping.PLAIN, Direction.UPDATE)
+_PRIMARY: Final = written(_mapping.PRIMARY, Direction.UPDATE)
 _TIMES: Final = ("start", "end")
 #: Changes with no field on the Event row: rows of their own (see relation_requests).
 _ROWS_ONLY: Final = ("invitee_ids",)

@@ -1,0 +1,14 @@
+"""Kept state and incremental runs: plan at the cost of what changed.
+
+:class:`SyncState` keeps a ``before`` indexed between runs;
+:func:`reconcile_changes` plans from it and a :class:`~calsync_core.Changes`,
+and plans exactly the actions :func:`~calsync_core.reconcile` would (the
+Equivalence in API.md); :meth:`SyncState.advance` moves the state on.
+"""
+
+from __future__ import annotations
+
+from ._run import reconcile_changes
+from ._state import SyncState
+
+__all__ = ["SyncState", "reconcile_changes"]

@@ -1,0 +1,336 @@
+"""``reconcile_changes``: plan from a kept state and what changed, at the cost of the changes.
+
+The full ``reconcile`` is the reference; this plans the part of the world the
+changes can reach (``_dirty``) with the same planner, on snapshots that hold
+only that part, and takes the facts about the whole organisation -- the
+directory, R-EMPTY-GUARD's emptied sides -- from the kept state. A run plans in
+full when the state cannot vouch for the rest: a bare ``SyncState.of``, other
+settings than the last run's, or a clock gone back.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Iterator, MutableMapping
+from typing import Any, Generic, TypeVar, cast
+
+import attrs
+from immutables import Map
+
+from .. import _rules as R
+from .._apply import Applying
+from .._changes import Changes, ItemKey
+from .._plan import Decision, Issue, Plan
+from .._values import CalendarItem, OrgSettings, Snapshot
+from ..planner.builder import Scope
+from ..planner.index import Directory
+from ..planner.org import Org
+from ..planner.run import Given, plan_scoped
+from ..planner.world import Emptied
+from . import _dirty, _window
+from ._state import (
+    Run,
+    SyncState,
+    changed_events,
+    changed_keys,
+    changed_records,
+    series_of,
+)
+from ._tables import Tables, Thing
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Pending:
+    """What a plan's run learnt, until ``advance`` makes it part of the next state."""
+
+    state: SyncState
+    changes: Changes
+    after: Tables
+    settings: OrgSettings
+    emptied: Emptied
+    issues: Map[Scope, tuple[Issue, ...]]
+    again: _dirty.Reach
+    due: frozenset[Thing]  # series asked about again: their next change is learnt anew
+    full: bool
+
+
+# The plan a run returned → what that run learnt. Keyed by the plan's identity
+# (equal plans of different runs must not be confused) and dropped with the plan.
+_PENDING: dict[int, tuple[weakref.ref[Plan], _Pending]] = {}
+
+
+def _remember(plan: Plan, pending: _Pending) -> None:
+    key = id(plan)
+
+    def forget(_gone: object, key: int = key) -> None:
+        _PENDING.pop(key, None)
+
+    _PENDING[key] = (weakref.ref(plan, forget), pending)
+
+
+def reconcile_changes(state: SyncState, changes: Changes, settings: OrgSettings) -> Plan:
+    """Plan from a kept state and what changed: the actions ``reconcile`` would plan.
+
+    With ``after = changes.apply_to(state.snapshot())``, the actions are exactly
+    those of ``reconcile(state.snapshot(), after, settings)``, in the same order;
+    the issues and decisions are those the full run reports about what the run
+    planned (everything ``changes`` names among it). Raises
+    :class:`~calsync_core.SettingsError` for self-contradicting settings.
+    """
+    org = Org.build(settings, changes.as_of)
+    t0 = state.tables
+    items, events, records = (
+        changed_keys(t0, changes),
+        changed_events(t0, changes),
+        changed_records(changes),
+    )
+    t1 = t0.update(changes.as_of, items=items, events=events, records=records)
+    seeds = _dirty.Seeds()
+    seeds.item_keys((t0, t1), items)
+    seeds.events.update(events)
+    seeds.records(t0, t1, records)
+    gone = {k.mailbox for k in items if k not in t1.items and k not in t1.item_twins}
+    gone_owners = {e.owner_id for event_id in events for e in t0.all_events(event_id)}
+    emptied = _dirty.emptied(t0, t1, org, gone, gone_owners)
+    why = _full_reason(state, changes, settings)
+    due: frozenset[Thing] = frozenset()
+    if why is None:
+        assert state.run is not None  # _full_reason says so
+        previous = state.run
+        seeds.things((t0, t1), _window.flips(t1, settings, t0.as_of, changes.as_of))
+        due = frozenset(previous.quiet.due(t0.as_of, changes.as_of))
+        seeds.things(
+            (t0, t1), _window.series_flips(t1, previous.quiet, settings, t0.as_of, changes.as_of)
+        )
+        seeds.held(t0, t1, org, previous.emptied, emptied)
+        fresh = _dirty.close(t0, t1, seeds.uids, seeds.events)
+        reach = _dirty.close(
+            t0, t1, fresh.uids | previous.again.uids, fresh.events | previous.again.events
+        )
+        plan, issues = _partial(t0, t1, reach, settings, emptied, previous.issues)
+    else:
+        fresh = _dirty.close(t0, t1, seeds.uids, seeds.events)
+        plan, issues = _full(t0, t1, settings, why)
+    pending = _Pending(
+        state=state,
+        changes=changes,
+        after=t1,
+        settings=settings,
+        emptied=emptied,
+        issues=issues[0],
+        again=_again(fresh, issues[1], t1),
+        due=due,
+        full=why is not None,
+    )
+    _remember(plan, pending)
+    return plan
+
+
+def _full_reason(state: SyncState, changes: Changes, settings: OrgSettings) -> str | None:
+    if state.run is None:
+        return "a new state knows nothing of the last run's settings: planned in full"
+    if state.run.settings != settings:
+        return "the settings differ from the last run's: planned in full"
+    if changes.as_of < state.as_of:
+        return "the clock went back since the last run: planned in full"
+    return None
+
+
+def _full(
+    t0: Tables, t1: Tables, settings: OrgSettings, why: str
+) -> tuple[Plan, tuple[Map[Scope, tuple[Issue, ...]], frozenset[Scope]]]:
+    plan, scopes, acting = plan_scoped(t0.snapshot(), t1.snapshot(), settings)
+    note = Decision(ref="run", outcome="full", rule=R.CONVERGENCE.id, note=why)
+    plan = attrs.evolve(plan, decisions=(note, *plan.decisions))
+    return plan, (_by_scope(Map(), plan.issues, scopes), acting)
+
+
+def _partial(
+    t0: Tables,
+    t1: Tables,
+    reach: _dirty.Reach,
+    settings: OrgSettings,
+    emptied: Emptied,
+    standing: Map[Scope, tuple[Issue, ...]],
+) -> tuple[Plan, tuple[Map[Scope, tuple[Issue, ...]], frozenset[Scope]]]:
+    given = Given(
+        emptied=emptied,
+        directory=Directory.of(t1.directory_records(), t1.people),
+        prior_directory=Directory.of(t0.directory_records(), t0.people),
+    )
+    before, after = _part(t0, reach), _part(t1, reach)
+    plan, scopes, acting = plan_scoped(before, after, settings, given)
+    kept = standing.mutate()
+    for scope in _scopes(t0, t1, reach):
+        kept.pop(scope, None)
+    return plan, (_by_scope(kept.finish(), plan.issues, scopes), acting)
+
+
+def _part(t: Tables, reach: _dirty.Reach) -> Snapshot:
+    """What of ``t`` the reached meetings and events can see (records come from ``Given``)."""
+    return Snapshot(
+        as_of=t.as_of,
+        items=[i for key in reach.keys for i in t.all_items(key)],
+        events=[e for event_id in reach.events for e in t.all_events(event_id)],
+    )
+
+
+def _scopes(t0: Tables, t1: Tables, reach: _dirty.Reach) -> Iterator[Scope]:
+    """Every scope a run planning ``reach`` plans (whose issues it replaces)."""
+    yield (2,)
+    for key in reach.keys:
+        yield (0, key.mailbox, key.id)
+    for event_id in reach.events:
+        yield (1, event_id)
+        yield (5, event_id)
+    for uid in reach.uids:
+        yield (4, uid)
+        for t in (t0, t1):
+            for event_id in t.events_by_uid.get(uid, Map()):
+                for event in t.all_events(event_id):
+                    yield (3, uid, event.owner_id)
+
+
+def _by_scope(
+    kept: Map[Scope, tuple[Issue, ...]], issues: Iterable[Issue], scopes: Iterable[Scope]
+) -> Map[Scope, tuple[Issue, ...]]:
+    found: dict[Scope, list[Issue]] = {}
+    for issue, scope in zip(issues, scopes, strict=True):
+        found.setdefault(scope, []).append(issue)
+    return kept.update({scope: tuple(found_issues) for scope, found_issues in found.items()})
+
+
+def _again(fresh: _dirty.Reach, acting: frozenset[Scope], t1: Tables) -> _dirty.Reach:
+    """What the next run plans once more: this run's reach from the changes, and what acted."""
+    uids, events = set(fresh.uids), set(fresh.events)
+    for scope in acting:
+        if scope[0] in (3, 4):
+            uids.add(scope[1])
+        elif scope[0] in (1, 5):
+            events.add(scope[1])
+        elif scope[0] == 0:
+            uids.update(i.ical_uid for i in t1.all_items(ItemKey(scope[1], scope[2])))
+    return _dirty.Reach(uids=frozenset(uids), events=frozenset(events))
+
+
+# -- advance -------------------------------------------------------------------------
+
+
+def advanced(state: SyncState, changes: Changes, plan: Plan) -> SyncState:
+    """``state.advance(changes, plan)``."""
+    found = _PENDING.get(id(plan))
+    pending = None if found is None or found[0]() is not plan else found[1]
+    if pending is None or pending.state is not state or pending.changes != changes:
+        # Not the plan of this state's run with these changes: keep the tables
+        # right, and let the next run plan in full rather than trust the rest.
+        t0 = state.tables
+        t1 = t0.update(
+            changes.as_of,
+            items=changed_keys(t0, changes),
+            events=changed_events(t0, changes),
+            records=changed_records(changes),
+        )
+        t2, _ = _applied(t1, plan)
+        return SyncState(t2, None)
+    t2, written = _applied(pending.after, plan)
+    asked: list[Thing]
+    if pending.full or state.run is None:
+        base, asked = _window.Quiet(), [*t2.items, *t2.item_twins, *t2.events, *t2.event_twins]
+    else:
+        base = state.run.quiet
+        every: set[Thing] = {*written, *pending.due}
+        every.update(changed_keys(state.tables, changes))
+        every.update(changed_events(state.tables, changes))
+        asked = sorted(every, key=str)
+    updates = {
+        thing: _quiet(t2, thing, pending.settings) for thing in series_or_gone(t2, base.at, asked)
+    }
+    run = Run(
+        settings=pending.settings,
+        emptied=pending.emptied,
+        quiet=base.update(updates),
+        issues=pending.issues,
+        again=pending.again,
+    )
+    return SyncState(t2, run)
+
+
+def _quiet(t: Tables, thing: Thing, settings: OrgSettings) -> int | None:
+    hours = [
+        h
+        for value in _window.thing_of(t, thing)
+        if (h := _window.quiet_hour(value, settings, t.as_of)) is not None
+    ]
+    return min(hours, default=None)
+
+
+def series_or_gone(t: Tables, quiet: Map[Thing, int], asked: Iterable[Thing]) -> list[Thing]:
+    """Of ``asked``, the series of ``t``, and those ``quiet`` holds that are no series now."""
+    found = list(asked)
+    series = set(series_of(t, found))
+    return [thing for thing in found if thing in series or thing in quiet]
+
+
+class _Overlay(MutableMapping[K, V], Generic[K, V]):
+    """A persistent map seen through the writes made to it: what ``Applying`` runs on."""
+
+    _GONE: Any = object()
+
+    def __init__(self, base: Map[K, V]) -> None:
+        self.base = base
+        self.written: dict[K, Any] = {}
+
+    def __getitem__(self, key: K) -> V:
+        value = self.written.get(key, self)
+        if value is self:
+            return cast(V, self.base[key])
+        if value is self._GONE:
+            raise KeyError(key)
+        return cast(V, value)
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self.written[key] = value
+
+    def __delitem__(self, key: K) -> None:
+        self[key]  # KeyError if absent
+        self.written[key] = self._GONE
+
+    def __contains__(self, key: object) -> bool:
+        value = self.written.get(cast(K, key), self)
+        return key in self.base if value is self else value is not self._GONE
+
+    def __iter__(self) -> Iterator[K]:
+        yield from (k for k in self.base if k not in self.written)
+        yield from (k for k, v in self.written.items() if v is not self._GONE)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def values_of(self, key: K) -> tuple[V, ...]:
+        return (self[key],) if key in self else ()
+
+
+def _applied(t: Tables, plan: Plan) -> tuple[Tables, set[Thing]]:
+    """``t`` after ``plan``, as :func:`~calsync_core.apply` carries it out, and what it wrote.
+
+    ``apply`` holds one value per key, so an id held twice keeps its last value.
+    """
+    # Applying names items by plain (mailbox, id) pairs, equal to ItemKeys and hashed alike.
+    items = _Overlay(cast(Map[tuple[str, str], CalendarItem], t.items))
+    events, records = _Overlay(t.events), _Overlay(t.records)
+    doing = Applying(items, events, records)
+    for action in plan.actions:
+        doing.run(action)
+    item_keys = {ItemKey(*k) for k in items.written} | set(t.item_twins)
+    event_ids = {*events.written, *t.event_twins}
+    record_ids = {*records.written, *t.record_twins}
+    after = t.update(
+        t.as_of,
+        items={k: items.values_of(k) for k in item_keys},
+        events={k: events.values_of(k) for k in event_ids},
+        records={k: records.values_of(k) for k in record_ids},
+    )
+    return after, {*map(ItemKey._make, items.written), *events.written}

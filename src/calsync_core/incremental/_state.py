@@ -1,0 +1,143 @@
+"""``SyncState``: a kept ``before``, indexed once, advanced by what changed.
+
+A state holds the snapshot as persistent tables (``_tables``), and what the
+last run learnt that depends on the settings (``Run``): the settings
+themselves, the R-EMPTY-GUARD facts, each series' next possible change of
+window (``_window.Quiet``), the issues standing on each part of the world, and
+what that run planned (planned once more by the next one). A bare
+``SyncState.of(snapshot)`` knows none of it, so its first run plans in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import attrs
+from immutables import Map
+
+from .._changes import Changes, ItemKey
+from .._plan import Issue, Plan
+from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
+from ..planner.builder import Scope
+from ..planner.world import Emptied
+from ._dirty import Reach
+from ._tables import Tables, Thing
+from ._window import Quiet
+
+
+@attrs.frozen(kw_only=True)
+class Run:
+    """What one run learnt that the next one builds on."""
+
+    settings: OrgSettings
+    emptied: Emptied
+    quiet: Quiet
+    #: scope → the issues found in it, for every scope with any (``planner.builder.Scope``).
+    issues: Map[Scope, tuple[Issue, ...]]
+    #: What that run planned or acted on: the next run plans it once more.
+    again: Reach
+
+
+@attrs.frozen(eq=False)
+class SyncState:
+    """A kept ``before``: the snapshot indexed once, and what the last run learnt.
+
+    Immutable: :meth:`advance` returns a new state and leaves this one usable,
+    so a session that fails keeps the state it started from.
+    """
+
+    tables: Tables
+    run: Run | None = None
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> SyncState:
+        """Index ``snapshot`` once; its first run plans in full (no settings are known yet)."""
+        return cls(Tables.of(snapshot))
+
+    @property
+    def as_of(self) -> dt.datetime:
+        """When the kept snapshot was observed (the last ``Changes.as_of`` advanced to)."""
+        return self.tables.as_of
+
+    def snapshot(self) -> Snapshot:
+        """The kept state as a plain value: items sorted by key, events and records by id."""
+        return self.tables.snapshot()
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        """The issues standing now: the ones a full run of the last run's inputs reports.
+
+        An issue on an item no change touched stays here until a run plans the
+        item again, so a dashboard shows the same set a full run would.
+        """
+        if self.run is None:
+            return ()
+        return tuple(i for scope in sorted(self.run.issues) for i in self.run.issues[scope])
+
+    def advance(self, changes: Changes, plan: Plan) -> SyncState:
+        """The state after ``changes`` and then ``plan`` (as :func:`~calsync_core.apply`).
+
+        ``plan`` is the one :func:`reconcile_changes` made from this state and
+        ``changes``; with any other plan the next run plans in full.
+        """
+        from ._run import advanced  # the run module builds on this one
+
+        return advanced(self, changes, plan)
+
+
+def changed_keys(t0: Tables, changes: Changes) -> dict[ItemKey, tuple[CalendarItem, ...]]:
+    """Every item key ``changes`` sets, to its values after (``()``: removed)."""
+    found: dict[ItemKey, list[CalendarItem]] = {}
+    for mailbox in sorted(changes.complete_mailboxes):
+        for key in t0.by_mailbox.get(mailbox, Map()):
+            found[key] = []
+    for key in changes.removed_items:
+        found[key] = []
+    upserted: set[ItemKey] = set()
+    for item in changes.items:
+        key = ItemKey(item.mailbox, item.id)
+        if key not in upserted:
+            found[key] = []
+            upserted.add(key)
+        found[key].append(item)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def changed_events(t0: Tables, changes: Changes) -> dict[str, tuple[SfEvent, ...]]:
+    """Every event id ``changes`` sets, to its values after (``()``: removed)."""
+    found: dict[str, list[SfEvent]] = {}
+    for owner in sorted(changes.complete_owners):
+        for event_id in t0.by_owner.get(owner, Map()):
+            found[event_id] = []
+    for event_id in changes.removed_events:
+        found[event_id] = []
+    upserted: set[str] = set()
+    for event in changes.events:
+        if event.id not in upserted:
+            found[event.id] = []
+            upserted.add(event.id)
+        found[event.id].append(event)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def changed_records(changes: Changes) -> dict[str, tuple[Record, ...]]:
+    """Every record id ``changes`` sets, to its values after (``()``: removed)."""
+    found: dict[str, list[Record]] = {record_id: [] for record_id in changes.removed_records}
+    upserted: set[str] = set()
+    for record in changes.records:
+        if record.id not in upserted:
+            found[record.id] = []
+            upserted.add(record.id)
+        found[record.id].append(record)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def series_of(t: Tables, things: Iterable[Thing]) -> list[Thing]:
+    """Those of ``things`` that are series (have a recurrence) in ``t``."""
+    found = []
+    for thing in things:
+        values = t.all_events(thing) if isinstance(thing, str) else t.all_items(thing)
+        if any(v.recurrence is not None for v in values):
+            found.append(thing)
+    return found

@@ -1,0 +1,322 @@
+"""A kept snapshot as persistent maps, with the reverse lookups a change needs.
+
+Every map is an ``immutables.Map`` (a hash array mapped trie): changing a key
+makes a new map in O(log n) and leaves the old one as it was, so a state
+advances in time proportional to what changed and the previous state stays
+usable. The reverse lookups answer "what can this change reach?" without a
+scan: the items of a UID, the items stamped with an event, the items naming an
+address, the events naming a record, the things that start or end in an hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+from immutables import Map
+
+from .._changes import ItemKey
+from .._enums import RecordKind
+from .._values import CalendarItem, Record, SfEvent, Snapshot
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+Thing = ItemKey | str  # an item's key, or an event's id
+Set = Map[Any, None]  # a persistent set: the keys of a map of Nones
+_EMPTY: Set = Map()
+_PEOPLE = (RecordKind.CONTACT, RecordKind.LEAD)
+
+
+def hour(moment: dt.datetime) -> int:
+    """The hour bucket of an instant (hours since the epoch)."""
+    return int(moment.timestamp()) // 3600
+
+
+def record_order(record: Record) -> tuple[int, str, str, str, str]:
+    """The planner's order of records (``planner.index``): contacts first, then by id."""
+    rank = 0 if record.kind is RecordKind.CONTACT else 1
+    return (rank, record.id, record.email or "", record.account_id or "", record.name)
+
+
+class _Multi:
+    """A persistent map of sets being changed: ``outer key → {inner keys}``."""
+
+    def __init__(self, base: Map[Any, Set]) -> None:
+        self.mut = base.mutate()
+
+    def add(self, outer: Hashable, inner: Hashable) -> None:
+        self.mut[outer] = self.mut.get(outer, _EMPTY).set(inner, None)
+
+    def drop(self, outer: Hashable, inner: Hashable) -> None:
+        found = self.mut.get(outer)
+        if found is None or inner not in found:
+            return
+        rest = found.delete(inner)
+        if rest:
+            self.mut[outer] = rest
+        else:
+            del self.mut[outer]
+
+    def finish(self) -> Map[Any, Set]:
+        return self.mut.finish()
+
+
+@attrs.frozen(kw_only=True)
+class Tables:
+    """One snapshot, kept: values by key, twins apart, and the reverse lookups."""
+
+    as_of: dt.datetime
+    items: Map[ItemKey, CalendarItem] = Map()  # the last of twins, as ``apply`` keeps it
+    item_twins: Map[ItemKey, tuple[CalendarItem, ...]] = Map()  # only keys held twice or more
+    events: Map[str, SfEvent] = Map()
+    event_twins: Map[str, tuple[SfEvent, ...]] = Map()
+    records: Map[str, Record] = Map()
+    record_twins: Map[str, tuple[Record, ...]] = Map()
+    by_uid: Map[str, Set] = Map()  # UID → item keys
+    events_by_uid: Map[str, Set] = Map()  # UID → event ids
+    stamped: Map[str, Set] = Map()  # event id → keys of the items stamped with it
+    by_mailbox: Map[str, Set] = Map()  # mailbox → item keys
+    by_owner: Map[str, Set] = Map()  # owner id → event ids
+    by_address: Map[str, Set] = Map()  # organizer or attendee address → item keys
+    naming: Map[str, Set] = Map()  # record id → events whose Who, What or invitees name it
+    by_email: Map[str, Set] = Map()  # address → ids of the records the directory gives it
+    people: Map[str, Record] = Map()  # address → the record it resolves to (R-LINK)
+    starts: Map[int, Set] = Map()  # hour → things starting then
+    ends: Map[int, Set] = Map()  # hour → things ending then
+
+    def all_items(self, key: ItemKey) -> tuple[CalendarItem, ...]:
+        twins = self.item_twins.get(key)
+        if twins is not None:
+            return twins
+        item = self.items.get(key)
+        return () if item is None else (item,)
+
+    def all_events(self, event_id: str) -> tuple[SfEvent, ...]:
+        twins = self.event_twins.get(event_id)
+        if twins is not None:
+            return twins
+        event = self.events.get(event_id)
+        return () if event is None else (event,)
+
+    def all_records(self, record_id: str) -> tuple[Record, ...]:
+        twins = self.record_twins.get(record_id)
+        if twins is not None:
+            return twins
+        record = self.records.get(record_id)
+        return () if record is None else (record,)
+
+    def directory_records(self) -> Mapping[str, Record]:
+        """Records by id as the planner's directory has them: of twins, the last in its order."""
+        return self.records if not self.record_twins else _Resolved(self)
+
+    def snapshot(self) -> Snapshot:
+        """The plain value, items by key, events and records by id (twins in their order)."""
+        return Snapshot(
+            as_of=self.as_of,
+            items=[i for k in sorted(self.items) for i in self.all_items(k)],
+            events=[e for k in sorted(self.events) for e in self.all_events(k)],
+            records=[r for k in sorted(self.records) for r in self.all_records(k)],
+        )
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Tables:
+        return cls(as_of=snapshot.as_of).update(
+            snapshot.as_of,
+            items=_grouped(snapshot.items, _item_key),
+            events=_grouped(snapshot.events, _event_id),
+            records=_grouped(snapshot.records, _record_id),
+        )
+
+    def update(
+        self,
+        as_of: dt.datetime,
+        *,
+        items: Mapping[ItemKey, tuple[CalendarItem, ...]] = Map(),
+        events: Mapping[str, tuple[SfEvent, ...]] = Map(),
+        records: Mapping[str, tuple[Record, ...]] = Map(),
+    ) -> Tables:
+        """These tables with each key given set to its values (``()``: removed)."""
+        new = _Update(self)
+        for key, values in items.items():
+            new.item(key, self.all_items(key), values)
+        for event_id, found in events.items():
+            new.event(event_id, self.all_events(event_id), found)
+        for record_id, found_records in records.items():
+            new.record(record_id, self.all_records(record_id), found_records)
+        return new.finish(as_of)
+
+
+class _Resolved(Mapping[str, Record]):
+    """Records by id where some id is held twice: the directory keeps the last in order."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def __getitem__(self, record_id: str) -> Record:
+        twins = self.tables.record_twins.get(record_id)
+        if twins is None:
+            return self.tables.records[record_id]
+        return max(twins, key=record_order)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables.records)
+
+    def __len__(self) -> int:
+        return len(self.tables.records)
+
+
+class _Values(Generic[K, V]):
+    """One value map and its twins being changed."""
+
+    def __init__(self, values: Map[K, V], twins: Map[K, tuple[V, ...]]) -> None:
+        self.values, self.twins = values.mutate(), twins.mutate()
+
+    def put(self, key: K, found: tuple[V, ...]) -> None:
+        if found:
+            self.values[key] = found[-1]
+        elif key in self.values:
+            del self.values[key]
+        if len(found) > 1:
+            self.twins[key] = found
+        elif key in self.twins:
+            del self.twins[key]
+
+
+class _Update:
+    """The changes to one ``Tables``, gathered in mutations and finished once."""
+
+    def __init__(self, t: Tables) -> None:
+        self.t = t
+        self.items = _Values(t.items, t.item_twins)
+        self.events = _Values(t.events, t.event_twins)
+        self.records = _Values(t.records, t.record_twins)
+        names = ("by_uid", "events_by_uid", "stamped", "by_mailbox", "by_owner", "by_address")
+        self.multi = {name: _Multi(getattr(t, name)) for name in names}
+        for name in ("naming", "by_email", "starts", "ends"):
+            self.multi[name] = _Multi(getattr(t, name))
+        self.emails: set[str] = set()  # addresses whose resolved record may differ now
+
+    def item(
+        self, key: ItemKey, old: tuple[CalendarItem, ...], new: tuple[CalendarItem, ...]
+    ) -> None:
+        for item in old:
+            self._item_links(key, item, self._drop)
+        self.items.put(key, new)
+        for item in new:
+            self._item_links(key, item, self._add)
+
+    def _item_links(self, key: ItemKey, item: CalendarItem, link: _Link) -> None:
+        link("by_uid", item.ical_uid, key)
+        link("by_mailbox", item.mailbox, key)
+        if item.sf_event_id:
+            link("stamped", item.sf_event_id, key)
+        if item.organizer:
+            link("by_address", item.organizer, key)
+        for attendee in item.attendees:
+            link("by_address", attendee.email, key)
+        link("starts", hour(item.start), key)
+        link("ends", hour(item.end), key)
+
+    def event(self, event_id: str, old: tuple[SfEvent, ...], new: tuple[SfEvent, ...]) -> None:
+        for event in old:
+            self._event_links(event, self._drop)
+        self.events.put(event_id, new)
+        for event in new:
+            self._event_links(event, self._add)
+
+    def _event_links(self, event: SfEvent, link: _Link) -> None:
+        if event.ical_uid:
+            link("events_by_uid", event.ical_uid, event.id)
+        link("by_owner", event.owner_id, event.id)
+        for record_id in (*event.who_ids, *event.what_ids, *event.invitee_ids):
+            link("naming", record_id, event.id)
+        link("starts", hour(event.start), event.id)
+        link("ends", hour(event.end), event.id)
+
+    def record(self, record_id: str, old: tuple[Record, ...], new: tuple[Record, ...]) -> None:
+        before = max(old, key=record_order) if old else None
+        after = max(new, key=record_order) if new else None
+        self.records.put(record_id, new)
+        if before is not None and before.email:
+            self._drop("by_email", before.email, record_id)
+            self.emails.add(before.email)
+        if after is not None and after.email:
+            self._add("by_email", after.email, record_id)
+            self.emails.add(after.email)
+
+    def _add(self, name: str, outer: Hashable, inner: Hashable) -> None:
+        self.multi[name].add(outer, inner)
+
+    def _drop(self, name: str, outer: Hashable, inner: Hashable) -> None:
+        self.multi[name].drop(outer, inner)
+
+    def finish(self, as_of: dt.datetime) -> Tables:
+        maps = {name: multi.finish() for name, multi in self.multi.items()}
+        records, record_twins = self.records.values.finish(), self.records.twins.finish()
+        people = self.t.people.mutate()
+        for email in self.emails:
+            chosen = _person(email, maps["by_email"].get(email, _EMPTY), records, record_twins)
+            if chosen is not None:
+                people[email] = chosen
+            elif email in people:
+                del people[email]
+        return attrs.evolve(
+            self.t,
+            as_of=as_of,
+            items=self.items.values.finish(),
+            item_twins=self.items.twins.finish(),
+            events=self.events.values.finish(),
+            event_twins=self.events.twins.finish(),
+            records=records,
+            record_twins=record_twins,
+            people=people.finish(),
+            **maps,
+        )
+
+
+_Link = Callable[[str, Hashable, Hashable], None]
+
+
+def _person(
+    email: str,
+    ids: Set,
+    records: Map[str, Record],
+    twins: Map[str, tuple[Record, ...]],
+) -> Record | None:
+    """The record ``email`` resolves to, as ``planner.index`` chooses it.
+
+    The directory walks records in order of each id's first place (the least of
+    its twins) and keeps the first contact or lead with the address; the value
+    it finds under an id is the greatest of its twins.
+    """
+    best: tuple[tuple[int, str, str, str, str], Record] | None = None
+    for record_id in ids:
+        found = twins.get(record_id) or (records[record_id],)
+        value = max(found, key=record_order)
+        if value.kind not in _PEOPLE or value.email != email:
+            continue
+        place = min(map(record_order, found))
+        if best is None or place < best[0]:
+            best = (place, value)
+    return None if best is None else best[1]
+
+
+def _item_key(item: CalendarItem) -> ItemKey:
+    return ItemKey(item.mailbox, item.id)
+
+
+def _event_id(event: SfEvent) -> str:
+    return event.id
+
+
+def _record_id(record: Record) -> str:
+    return record.id
+
+
+def _grouped(values: Iterable[V], key: Callable[[V], K]) -> dict[K, tuple[V, ...]]:
+    found: dict[K, list[V]] = {}
+    for value in values:
+        found.setdefault(key(value), []).append(value)
+    return {k: tuple(v) for k, v in found.items()}
