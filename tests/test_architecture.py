@@ -31,9 +31,10 @@ GRAPH = modgraph.import_graph(PACKAGE)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("_enums", "_errors", "_converters", "_timezones", "_serde_problems", "_request", "_fieldmap"),
     ("_values", "_recurrence_values", "_rules"),
-    ("recurrence", "_plan"),
+    ("recurrence", "_plan", "_changes"),
     ("_domain", "_apply", "ports", "graph", "salesforce", "_serde", "_serde_convert"),
     ("planner",),
+    ("incremental",),
     ("session", "_session_read", "_session_next", "_session_run"),
     ("cli", "testing", ""),  # "" is the package's own __init__
 )

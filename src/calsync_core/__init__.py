@@ -9,6 +9,7 @@ explained decisions. The library performs no I/O: integrators carry the plan out
 from __future__ import annotations
 
 from ._apply import apply
+from ._changes import Changes, ItemKey
 from ._enums import (
     AttendeeRole,
     ConflictPolicy,
@@ -60,6 +61,7 @@ from ._values import (
     Snapshot,
     UserSettings,
 )
+from .incremental import SyncState, reconcile_changes
 from .planner import reconcile
 from .session import Connection, Failure, SessionReport, run_session
 
@@ -75,6 +77,7 @@ __all__ = [
     "AttendeeRole",
     "CalendarItem",
     "CalsyncError",
+    "Changes",
     "ConflictPolicy",
     "Connection",
     "CreateEvent",
@@ -90,6 +93,7 @@ __all__ = [
     "FieldChange",
     "Issue",
     "IssueCode",
+    "ItemKey",
     "LinkChoice",
     "LoadError",
     "OrgSettings",
@@ -110,6 +114,7 @@ __all__ = [
     "SettingsError",
     "SfEvent",
     "Snapshot",
+    "SyncState",
     "UpdateEvent",
     "UpdateItem",
     "UserSettings",
@@ -118,5 +123,6 @@ __all__ = [
     "dumps",
     "loads",
     "reconcile",
+    "reconcile_changes",
     "run_session",
 ]

@@ -15,7 +15,7 @@ the system's own: 18 characters with Salesforce's key prefix for events
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import attrs
@@ -113,11 +113,21 @@ def created_item(
     )
 
 
-class _State:
-    def __init__(self, snapshot: Snapshot, ids: Mapping[str, str] | None = None) -> None:
-        self.items = {(i.mailbox, i.id): i for i in snapshot.items}
-        self.events = {e.id: e for e in snapshot.events}
-        self.records = {r.id: r for r in snapshot.records}
+class Applying:
+    """Actions being carried out on maps of items, events and records, in place.
+
+    ``apply`` runs it on dicts of a snapshot; a kept state (``incremental``) on
+    overlays of its persistent maps, so both carry a plan out the same way.
+    """
+
+    def __init__(
+        self,
+        items: MutableMapping[tuple[str, str], CalendarItem],
+        events: MutableMapping[str, SfEvent],
+        records: MutableMapping[str, Record],
+        ids: Mapping[str, str] | None = None,
+    ) -> None:
+        self.items, self.events, self.records = items, events, records
         self.ids: dict[str, str] = dict(ids or {})  # ref → real id
         self.fixed = ids is not None  # real ids given: use them, derive none
 
@@ -248,7 +258,12 @@ def apply_actions(
 
     The session driver uses ``ids`` to record what the real systems created.
     """
-    state = _State(snapshot, ids)
+    state = Applying(
+        {(i.mailbox, i.id): i for i in snapshot.items},
+        {e.id: e for e in snapshot.events},
+        {r.id: r for r in snapshot.records},
+        ids,
+    )
     for action in actions:
         state.run(action)
     return attrs.evolve(

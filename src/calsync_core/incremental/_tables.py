@@ -26,6 +26,8 @@ V = TypeVar("V")
 Thing = ItemKey | str  # an item's key, or an event's id
 Set = Map[Any, None]  # a persistent set: the keys of a map of Nones
 _EMPTY: Set = Map()
+#: An empty persistent map (immutable, so one serves every default).
+NO_MAP: Map[Any, Any] = Map()
 _PEOPLE = (RecordKind.CONTACT, RecordKind.LEAD)
 
 
@@ -68,23 +70,23 @@ class Tables:
     """One snapshot, kept: values by key, twins apart, and the reverse lookups."""
 
     as_of: dt.datetime
-    items: Map[ItemKey, CalendarItem] = Map()  # the last of twins, as ``apply`` keeps it
-    item_twins: Map[ItemKey, tuple[CalendarItem, ...]] = Map()  # only keys held twice or more
-    events: Map[str, SfEvent] = Map()
-    event_twins: Map[str, tuple[SfEvent, ...]] = Map()
-    records: Map[str, Record] = Map()
-    record_twins: Map[str, tuple[Record, ...]] = Map()
-    by_uid: Map[str, Set] = Map()  # UID → item keys
-    events_by_uid: Map[str, Set] = Map()  # UID → event ids
-    stamped: Map[str, Set] = Map()  # event id → keys of the items stamped with it
-    by_mailbox: Map[str, Set] = Map()  # mailbox → item keys
-    by_owner: Map[str, Set] = Map()  # owner id → event ids
-    by_address: Map[str, Set] = Map()  # organizer or attendee address → item keys
-    naming: Map[str, Set] = Map()  # record id → events whose Who, What or invitees name it
-    by_email: Map[str, Set] = Map()  # address → ids of the records the directory gives it
-    people: Map[str, Record] = Map()  # address → the record it resolves to (R-LINK)
-    starts: Map[int, Set] = Map()  # hour → things starting then
-    ends: Map[int, Set] = Map()  # hour → things ending then
+    items: Map[ItemKey, CalendarItem] = NO_MAP  # the last of twins, as ``apply`` keeps it
+    item_twins: Map[ItemKey, tuple[CalendarItem, ...]] = NO_MAP  # only keys held twice or more
+    events: Map[str, SfEvent] = NO_MAP
+    event_twins: Map[str, tuple[SfEvent, ...]] = NO_MAP
+    records: Map[str, Record] = NO_MAP
+    record_twins: Map[str, tuple[Record, ...]] = NO_MAP
+    by_uid: Map[str, Set] = NO_MAP  # UID → item keys
+    events_by_uid: Map[str, Set] = NO_MAP  # UID → event ids
+    stamped: Map[str, Set] = NO_MAP  # event id → keys of the items stamped with it
+    by_mailbox: Map[str, Set] = NO_MAP  # mailbox → item keys
+    by_owner: Map[str, Set] = NO_MAP  # owner id → event ids
+    by_address: Map[str, Set] = NO_MAP  # organizer or attendee address → item keys
+    naming: Map[str, Set] = NO_MAP  # record id → events whose Who, What or invitees name it
+    by_email: Map[str, Set] = NO_MAP  # address → ids of the records the directory gives it
+    people: Map[str, Record] = NO_MAP  # address → the record it resolves to (R-LINK)
+    starts: Map[int, Set] = NO_MAP  # hour → things starting then
+    ends: Map[int, Set] = NO_MAP  # hour → things ending then
 
     def all_items(self, key: ItemKey) -> tuple[CalendarItem, ...]:
         twins = self.item_twins.get(key)

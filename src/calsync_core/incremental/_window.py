@@ -25,7 +25,7 @@ from immutables import Map
 from .._domain import moved, overlaps, window
 from .._values import CalendarItem, OrgSettings, SfEvent
 from ..recurrence._walk import first_between
-from ._tables import Set, Tables, Thing, hour
+from ._tables import NO_MAP, Set, Tables, Thing, hour
 
 #: How far ahead a series' next change is looked for; past it, it is asked again.
 HORIZON: Final = dt.timedelta(days=7)
@@ -36,8 +36,8 @@ _EMPTY: Set = Map()
 class Quiet:
     """Each series' next possible change of overlap, and the series by that hour."""
 
-    at: Map[Thing, int] = Map()  # thing → hour before which its overlap cannot change
-    by_hour: Map[int, Set] = Map()
+    at: Map[Thing, int] = NO_MAP  # thing → hour before which its overlap cannot change
+    by_hour: Map[int, Set] = NO_MAP
 
     def due(self, t0: dt.datetime, t1: dt.datetime) -> Iterator[Thing]:
         """The series whose hour came between ``t0`` and ``t1`` (or before)."""

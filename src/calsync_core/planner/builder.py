@@ -59,6 +59,12 @@ from .categories import CategoryState, category_action
 #: truth about what a plan can carry.
 STRICT = False
 
+#: What a run plans at one time, as a sortable key that orders the full run's
+#: output: (0, mailbox, id) an invalid item, (1, id) an invalid event, (2,) the
+#: empty guard, (3, UID, owner) duplicate events, (4, UID) a meeting, (5, id) an
+#: event made in Salesforce or a public calendar's.
+Scope = tuple[Any, ...]
+
 _PHASE: dict[type, int] = {
     CreateRecord: 0,
     CreateEvent: 1,
@@ -101,6 +107,12 @@ class PlanBuilder:
         self.invitee_changes: defaultdict[str, InviteeChange] = defaultdict(InviteeChange)
         # The status categories of the item being handled (R-CATEGORIES).
         self.status = CategoryState()
+        # What the run is planning now (a meeting, an event, ...), and what each
+        # issue was found in and which scopes acted: a kept state replaces a
+        # scope's issues when it plans the scope again (``incremental``).
+        self.scope: Scope = ()
+        self.issue_scopes: list[Scope] = []
+        self.acting: set[Scope] = set()
 
     def act(self, action: Action) -> None:
         if isinstance(action, UpdateEvent):
@@ -121,6 +133,7 @@ class PlanBuilder:
                 self.created_at[action.ref] = len(self.actions)
             self.action_keys.add(action.key)
             self.actions.append(action)
+            self.acting.add(self.scope)
             if isinstance(action, DeleteEvent):
                 self.deleting.add(action.event_id)
             elif isinstance(action, DeleteItem):
@@ -171,6 +184,7 @@ class PlanBuilder:
         """An issue about an item (``item``), an event (``event_id``), or a mailbox or owner."""
         if STRICT and code not in rule.issues:
             raise AssertionError(f"{rule.id} does not list {code.value} among its issues")
+        self.issue_scopes.append(self.scope)
         self.issues.append(
             Issue(
                 code=code,

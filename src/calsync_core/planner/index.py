@@ -59,8 +59,8 @@ class Index:
         uidless_events: tuple[str, ...],
         mailboxes: frozenset[str],
         owners: frozenset[str],
-        records: dict[str, Record],
-        people: dict[str, Record],
+        records: Mapping[str, Record],
+        people: Mapping[str, Record],
         bad_items: tuple[BadItem, ...],
         bad_events: tuple[tuple[SfEvent, tuple[str, ...]], ...],
     ) -> None:
@@ -130,10 +130,12 @@ class Previous:
         items: Mapping[ItemKey, CalendarItem],
         events: Mapping[str, SfEvent],
         records: tuple[Record, ...] = (),  # indexed only when asked (``Directory``)
+        directory: Directory | None = None,  # already indexed (a kept state's)
     ) -> None:
         self.items = items
         self.events = events
         self.records = records
+        self._directory = directory
 
     @functools.cached_property
     def events_by_pair(self) -> Mapping[tuple[str, str], tuple[SfEvent, ...]]:
@@ -147,7 +149,7 @@ class Previous:
     @functools.cached_property
     def directory(self) -> Directory:
         """``before``'s records, indexed on first use (three-way sharing needs them)."""
-        return Directory(self.records)
+        return Directory(self.records) if self._directory is None else self._directory
 
     @functools.cached_property
     def copies(self) -> frozenset[tuple[str, str]]:
@@ -168,10 +170,19 @@ class Directory:
     """Records by id, and the record each address resolves to (R-LINK's lookups)."""
 
     def __init__(self, records: Sequence[Record]) -> None:
-        self.records, self.people = _directory(records)
+        found, people = _directory(records)
+        self.records: Mapping[str, Record] = found
+        self.people: Mapping[str, Record] = people
+
+    @classmethod
+    def of(cls, records: Mapping[str, Record], people: Mapping[str, Record]) -> Directory:
+        """A directory already indexed elsewhere (a kept state keeps it up to date)."""
+        directory = cls(())
+        directory.records, directory.people = records, people
+        return directory
 
 
-def build_previous(snapshot: Snapshot) -> Previous:
+def build_previous(snapshot: Snapshot, directory: Directory | None = None) -> Previous:
     items = dict(zip(map(_ITEM_KEY, snapshot.items), snapshot.items, strict=True))
     events = dict(zip(map(_EVENT_ID, snapshot.events), snapshot.events, strict=True))
     if len(items) != len(snapshot.items):
@@ -180,13 +191,16 @@ def build_previous(snapshot: Snapshot) -> Previous:
     if len(events) != len(snapshot.events):
         twice_events = Counter(map(_EVENT_ID, snapshot.events))
         events = {k: v for k, v in events.items() if twice_events[k] == 1}
-    return Previous(items=items, events=events, records=snapshot.records)
+    return Previous(items=items, events=events, records=snapshot.records, directory=directory)
 
 
-def build(snapshot: Snapshot) -> Index:
+def build(snapshot: Snapshot, directory: Directory | None = None) -> Index:
+    """``snapshot`` indexed; its records as ``directory`` has them when that is given."""
     items, meetings, bad_items = _index_items(snapshot.items)
     events, found, bad_events = _index_events(snapshot.events)
-    records, people = _directory(snapshot.records)
+    if directory is None:
+        directory = Directory(snapshot.records)
+    records, people = directory.records, directory.people
     return Index(
         items=items,
         meetings=meetings,

@@ -36,16 +36,16 @@ from .._enums import IssueCode
 from .._plan import Plan
 from .._values import CalendarItem, OrgSettings, Snapshot
 from . import guard, invitees, ladder
-from .builder import PlanBuilder
+from .builder import PlanBuilder, Scope
 from .cancel import cancel_meeting, gone_organizer_items, meeting_cancelled
 from .downsync import made_in_salesforce
 from .duplicates import duplicate_events
-from .index import MAILBOX, build, build_previous
+from .index import MAILBOX, Directory, build, build_previous
 from .meetings import Meeting, organizer_first, organizer_of_copies
 from .org import Org
 from .routes import route_event, route_of
 from .steady import steady, steady_mailboxes
-from .world import World, emptied
+from .world import Emptied, World, emptied
 
 
 def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -> Plan:
@@ -61,25 +61,64 @@ def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -
 
 def plan(before: Snapshot | None, after: Snapshot, settings: OrgSettings, *, steady: bool) -> Plan:
     """``reconcile``, with the steady state's shortcut on or off (tests compare the two)."""
-    w = world(before, after, settings, steady=steady)
     out = PlanBuilder()
-    invalid_inputs(w, out)
-    guard.report(w, out)
-    duplicate_events(w, out)
-    for uid in sorted(w.now.meetings.keys() | w.gone.keys()):
-        meeting(w, out, uid)
-    salesforce_events(w, out)
+    run(world(before, after, settings, steady=steady), out)
     return out.plan()
 
 
+@attrs.frozen(kw_only=True)
+class Given:
+    """What a run takes from a kept state instead of working it out from the snapshots.
+
+    A partial run plans some meetings and events from snapshots that hold only
+    what those can see; the facts about the whole organisation come from here.
+    """
+
+    emptied: Emptied
+    directory: Directory  # ``after``'s records
+    prior_directory: Directory  # ``before``'s records
+
+
+def plan_scoped(
+    before: Snapshot | None, after: Snapshot, settings: OrgSettings, given: Given | None = None
+) -> tuple[Plan, tuple[Scope, ...], frozenset[Scope]]:
+    """The plan, the scope each of its issues was found in, and the scopes that acted."""
+    out = PlanBuilder()
+    run(world(before, after, settings, steady=True, given=given), out)
+    scopes, acting = tuple(out.issue_scopes), frozenset(out.acting)
+    return out.plan(), scopes, acting
+
+
+def run(w: World, out: PlanBuilder) -> None:
+    """Every part of a run, in the order its output is in."""
+    invalid_inputs(w, out)
+    out.scope = (2,)
+    guard.report(w, out)
+    duplicate_events(w, out)
+    for uid in sorted(w.now.meetings.keys() | w.gone.keys()):
+        out.scope = (4, uid)
+        meeting(w, out, uid)
+    salesforce_events(w, out)
+
+
 def world(
-    before: Snapshot | None, after: Snapshot, settings: OrgSettings, *, steady: bool
+    before: Snapshot | None,
+    after: Snapshot,
+    settings: OrgSettings,
+    *,
+    steady: bool,
+    given: Given | None = None,
 ) -> World:
     """The read-only world one run plans in."""
     org = Org.build(settings, after.as_of)
-    now = build(after)
-    prev = None if before is None else build_previous(before)
-    w = World(org=org, now=now, prev=prev, emptied=emptied(prev, now, org))
+    if given is None:
+        now = build(after)
+        prev = None if before is None else build_previous(before)
+        w = World(org=org, now=now, prev=prev, emptied=emptied(prev, now, org))
+    else:
+        now = build(after, given.directory)
+        prev = None if before is None else build_previous(before, given.prior_directory)
+        w = World(org=org, now=now, prev=prev, emptied=given.emptied)
     return attrs.evolve(
         w, gone=gone_organizer_items(w), steady_mailboxes=steady_mailboxes(w, enabled=steady)
     )
@@ -88,6 +127,7 @@ def world(
 def invalid_inputs(w: World, out: PlanBuilder) -> None:
     for bad in w.now.bad_items:
         item, text = bad.item, "; ".join(bad.problems)
+        out.scope = (0, item.mailbox, item.id)
         out.issue(R.ISSUES, IssueCode.INVALID_ITEM, f"Invalid calendar item: {text}.", item=item)
         out.note(item, "skip", R.ISSUES, f"invalid item, nothing planned: {text}")
         if bad.addressable and item.mailbox in w.org.users:
@@ -96,6 +136,7 @@ def invalid_inputs(w: World, out: PlanBuilder) -> None:
             out.categories(item, state)
     for event, problems in w.now.bad_events:
         text = "; ".join(problems)
+        out.scope = (1, event.id)
         out.issue(
             R.ISSUES,
             IssueCode.INVALID_ITEM,
@@ -193,6 +234,7 @@ def salesforce_events(w: World, out: PlanBuilder) -> None:
     if w.org.routes:
         candidates.update(e.id for e in events.values() if e.owner_id in w.org.routes)
     for event_id in sorted(candidates):
+        out.scope = (5, event_id)
         event = events[event_id]
         routes = w.org.routes.get(event.owner_id)
         if routes is not None:

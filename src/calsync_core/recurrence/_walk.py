@@ -131,6 +131,32 @@ def occurs_between(
         return False
 
 
+def first_between(
+    rule: str,
+    first_start: dt.datetime,
+    lo: dt.datetime,
+    hi: dt.datetime,
+    *,
+    time_zone: str = "UTC",
+    cancelled: frozenset[dt.datetime] = frozenset(),
+) -> dt.datetime | None:
+    """The first start in ``[lo, hi]`` of an occurrence that is not cancelled, or None.
+
+    None too when the rule cannot be read or answered within its budget, as
+    :func:`occurs_between` answers "none" then: a kept state asks this to learn
+    when a series' overlap with a moving window can next change.
+    """
+    parsed = _checked(rule, first_start)
+    if isinstance(parsed, RecurrenceError):
+        return None
+    try:
+        zone = zoneinfo(iana_name(time_zone) or "UTC")
+        starts = occurrences(parsed, first_start, zone, lo, hi, Steps())
+        return next((start for start in starts if start not in cancelled), None)
+    except RecurrenceError:
+        return None
+
+
 # -- occurrences of a rule, in instants ------------------------------------------
 
 
