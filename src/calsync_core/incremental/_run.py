@@ -106,13 +106,11 @@ def reconcile_changes(state: SyncState, changes: Changes, settings: OrgSettings)
             (t0, t1), _window.series_flips(t1, previous.quiet, settings, t0.as_of, changes.as_of)
         )
         seeds.held(t0, t1, org, previous.emptied, emptied)
-        fresh = _dirty.close(t0, t1, seeds.uids, seeds.events)
         reach = _dirty.close(
-            t0, t1, fresh.uids | previous.again.uids, fresh.events | previous.again.events
+            t0, t1, seeds.uids | previous.again.uids, seeds.events | previous.again.events
         )
         plan, issues = _partial(t0, t1, reach, settings, emptied, previous.issues)
     else:
-        fresh = _dirty.close(t0, t1, seeds.uids, seeds.events)
         plan, issues = _full(t0, t1, settings, why)
     pending = _Pending(
         state=state,
@@ -121,7 +119,7 @@ def reconcile_changes(state: SyncState, changes: Changes, settings: OrgSettings)
         settings=settings,
         emptied=emptied,
         issues=issues[0],
-        again=_again(fresh, issues[1], t1),
+        again=_again(seeds, issues[1], t1),
         due=due,
         full=why is not None,
     )
@@ -203,9 +201,12 @@ def _by_scope(
     return kept.update({scope: tuple(found_issues) for scope, found_issues in found.items()})
 
 
-def _again(fresh: _dirty.Reach, acting: frozenset[Scope], t1: Tables) -> _dirty.Reach:
-    """What the next run plans once more: this run's reach from the changes, and what acted."""
-    uids, events = set(fresh.uids), set(fresh.events)
+def _again(seeds: _dirty.Seeds, acting: frozenset[Scope], t1: Tables) -> _dirty.Reach:
+    """What the next run plans once more: what this run's inputs touched, and what acted.
+
+    Kept unclosed: the next run closes it over its own tables with its own changes.
+    """
+    uids, events = set(seeds.uids), set(seeds.events)
     for scope in acting:
         if scope[0] in (3, 4):
             uids.add(scope[1])
