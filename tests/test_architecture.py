@@ -32,8 +32,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_enums", "_errors", "_converters", "_timezones", "_serde_problems", "_request", "_fieldmap"),
     ("_values", "_recurrence_values", "_rules"),
     ("recurrence", "_plan"),
-    ("_domain", "_apply", "ports", "graph", "salesforce", "_serde", "_serde_convert"),
-    ("planner",),
+    ("_domain", "_apply", "_changes", "ports", "graph", "salesforce", "_serde", "_serde_convert"),
+    ("planner", "incremental"),
     ("session", "_session_read", "_session_next", "_session_run"),
     ("cli", "testing", ""),  # "" is the package's own __init__
 )

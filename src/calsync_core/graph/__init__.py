@@ -17,33 +17,6 @@ The field mapping, Graph ``event`` property to :class:`~calsync_core.CalendarIte
 attribute, for reading and for :func:`request_for` (generated from the rows the
 writers use, ``graph/_mapping.py``):
 
-``id``                                ``id``
-``uid``, else ``iCalUId``             ``ical_uid``: the series-wide ``uid``
-                                      when present and non-empty, else
-                                      ``iCalUId`` (per occurrence in v1.0);
-                                      ``""`` when neither is given (or null)
-``changeKey``                         ``version``
-``start``, ``end``                    ``start``, ``end`` (the wall time in its
-                                      ``timeZone``, stored in UTC)
-``originalStartTimeZone``             ``time_zone`` (else ``start.timeZone``)
-``isAllDay``                          ``is_all_day`` (midnight to midnight,
-                                      the end exclusive, as Graph gives it)
-``subject``, ``body.content``         ``subject``, ``body``
-``location.displayName``              ``location``
-``organizer.emailAddress.address``    ``organizer``
-``attendees[]``                       ``attendees``: ``type`` is the role,
-                                      ``status.response`` the answer
-``responseStatus.response``           ``response`` (the mailbox owner's)
-``sensitivity``, ``categories``       ``sensitivity``, ``categories``
-``isCancelled``                       ``is_cancelled``
-``recurrence`` (``seriesMaster``)     ``recurrence``, through
-                                      :func:`calsync_core.recurrence.graph_to_rrule`
-``originalStart`` (``occurrence``,    ``original_start``
-``exception``)
-``singleValueExtendedProperties``     ``sf_event_id``, from
-                                      :data:`SF_EVENT_ID_PROPERTY`
-====================================  =========================================
-=======
 .. calsync-field-map:: graph
 
 Zones may be Windows ids (``Pacific Standard Time``), IANA ids, or ones no
