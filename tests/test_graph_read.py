@@ -310,10 +310,10 @@ def test_every_problem_of_an_event_is_listed_with_its_path() -> None:
     with pytest.raises(cs.PayloadError) as caught:
         item_from_graph(event, mailbox=BOX)
     assert caught.value.problems == (
+        "isAllDay: expected a boolean, got a string",  # read first: it says how times read
         "start.dateTime: '2019-04-16 20:30' is not a date and time without offset"
         " (YYYY-MM-DDThh:mm:ss[.fffffff])",
         "end.timeZone: missing",
-        "isAllDay: expected a boolean, got a string",
         "sensitivity: 'secret' is not one of normal, personal, private, confidential",
         "categories[1]: expected a string, got a number",
         "attendees[0].emailAddress.address: empty",

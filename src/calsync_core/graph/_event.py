@@ -49,7 +49,9 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
     """The item, or None with every fault noted in ``r``."""
     before = len(r.problems)
     kind = _kind(r, event)
-    start, end = read_when(r, event, "start"), read_when(r, event, "end")
+    all_day = r.flag(event, "isAllDay", "isAllDay")
+    start = read_when(r, event, "start", all_day=all_day)
+    end = read_when(r, event, "end", all_day=all_day)
     # The zone the organizer set, which the user sees; start/end are in the zone
     # the request asked for (UTC by default). Kept as written, known or not.
     shown = r.text(event, "originalStartTimeZone", "originalStartTimeZone")
@@ -62,7 +64,7 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
         "subject": r.text(event, "subject", "subject"),
         "body": _nested_text(r, event, "body", "content"),
         "location": _nested_text(r, event, "location", "displayName"),
-        "is_all_day": r.flag(event, "isAllDay", "isAllDay"),
+        "is_all_day": all_day,
         "is_cancelled": r.flag(event, "isCancelled", "isCancelled"),
         "time_zone": shown,
         "sensitivity": r.choice(event, "sensitivity", "sensitivity", SENSITIVITIES)
@@ -76,7 +78,8 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
     if kind in (OCCURRENCE, EXCEPTION):
         fields["original_start"] = read_offset_time(r, event, "originalStart", "originalStart")
     if kind == SERIES:  # read even when start is not, to list its problems too
-        fields["recurrence"] = _recurrence(r, event, "" if start is None else start[1], shown)
+        zone = "" if start is None else start[1]
+        fields["recurrence"] = _recurrence(r, event, zone, shown, all_day=all_day)
         fields["time_zone"] = _series_zone(event, shown)
     if len(r.problems) > before or start is None or end is None:
         return None
@@ -208,7 +211,7 @@ def _stamp(r: Reader, event: Mapping[str, Any]) -> str | None:
 
 
 def _recurrence(
-    r: Reader, event: Mapping[str, Any], start_zone: str, shown: str
+    r: Reader, event: Mapping[str, Any], start_zone: str, shown: str, *, all_day: bool
 ) -> Recurrence | None:
     """The series' RRULE, through :func:`calsync_core.recurrence.graph_to_rrule`."""
     value = r.mapping(event, "recurrence", "recurrence", required=True)
@@ -220,7 +223,8 @@ def _recurrence(
         # none is known (custom or "" zones) it is read in the zone start/end were
         # written in, so that reading does not fail: the item keeps its unknown
         # time_zone, and the planner reports it (R-TIMEZONE) instead of saving it.
-        zones = (span.get("recurrenceTimeZone"), shown, start_zone)
+        # An all-day series' dates are read in UTC, where its days are held.
+        zones = ("UTC",) if all_day else (span.get("recurrenceTimeZone"), shown, start_zone)
         known = next((z for z in zones if isinstance(z, str) and iana_name(z)), "UTC")
         value = {**value, "range": {**span, "recurrenceTimeZone": known}}
     try:

@@ -50,7 +50,9 @@ FIELDS: Final = (
         attribute="is_all_day",
         wire="isAllDay",
         direction=_RW,
-        note="midnight to midnight, the end exclusive; an update of any time sends all three",
+        note="midnight to midnight, the end exclusive. All-day values are dates: read as "
+        "midnight UTC of their date (as Salesforce's ``ActivityDate``), written as that date's "
+        "midnight in ``time_zone`` (UTC when unknown); an update of any time sends all three",
     ),
     FieldRow(attribute="subject", wire="subject", direction=_RW),
     FieldRow(

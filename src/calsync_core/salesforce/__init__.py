@@ -35,8 +35,10 @@ What :func:`request_for` writes, each URL relative to :func:`rest_root`
 
 * :class:`~calsync_core.CreateEvent`: ``POST sobjects/Event``. Times as
   Salesforce writes them (``2026-11-24T09:00:00.000+0000``); an all-day
-  event as ``ActivityDate`` (its first day, UTC) and ``DurationInMinutes``
-  (whole days). ``WhoId`` and ``WhatId`` are the first Who and What -- none
+  event as ``ActivityDate`` (its first day: the calendar date the user sees,
+  which the Graph adapter holds at midnight UTC) and ``DurationInMinutes``
+  (days × 1,440, counted from the dates, so a 23- or 25-hour day is one day).
+  ``WhoId`` and ``WhatId`` are the first Who and What -- none
   on a private event (R-PRIVATE); :func:`relation_requests` writes the
   rest. The UID goes into ``uid_field``, true into ``created_field``, and a
   series into the Classic fields of ``action.classic`` with

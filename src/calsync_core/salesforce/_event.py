@@ -24,6 +24,7 @@ from .. import recurrence as rec
 from .._enums import RecurrenceFormat
 from .._errors import PayloadError
 from .._recurrence_values import ClassicRecurrence, RecurrenceError
+from .._timezones import day_start
 from .._values import Recurrence, SfEvent
 from ._fields import EPOCH, Fields
 from ._relations import read_relations
@@ -90,13 +91,16 @@ def read_event(
 def _times(f: Fields, is_all_day: bool) -> tuple[dt.datetime, dt.datetime]:
     if is_all_day:
         return _all_day_times(f)
-    start = f.instant("StartDateTime", required=True) or EPOCH
+    given = f.instant("StartDateTime", required=True)
+    start = given or EPOCH
     end = f.instant("EndDateTime")
     minutes = f.whole("DurationInMinutes")
     if end is not None:
+        if given is not None:
+            _agree(f, end, minutes, start)
         return start, end
     if minutes is not None:
-        return start, start + dt.timedelta(minutes=minutes)
+        return start, _after(f, start, minutes)
     if "EndDateTime" not in f.record and "DurationInMinutes" not in f.record:
         f.fault("EndDateTime", "missing, and so is DurationInMinutes")
     elif f.record.get("EndDateTime", 0) is None and f.record.get("DurationInMinutes", 0) is None:
@@ -105,17 +109,49 @@ def _times(f: Fields, is_all_day: bool) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _all_day_times(f: Fields) -> tuple[dt.datetime, dt.datetime]:
+    # The dates are what counts: held at midnight UTC, as the Graph adapter holds
+    # an all-day item's, so a date written one way reads back equal the other way.
     day = f.date("ActivityDate")
-    start = f.instant("StartDateTime", required=day is None)
-    if start is None:
-        start = EPOCH if day is None else dt.datetime.combine(day, dt.time(), dt.UTC)
+    given = f.instant("StartDateTime", required=day is None)
+    start = day_start(day if day is not None else (given or EPOCH).date())
     minutes = f.whole("DurationInMinutes")
     last = f.instant("EndDateTime")
+    end = None if last is None else _next_day(f, last)
+    if end is not None:
+        if day is not None or given is not None:
+            _agree(f, end, minutes, start)
+        return start, end
     if minutes is not None:
-        return start, start + dt.timedelta(minutes=minutes)
-    if last is not None:
-        return start, last + _DAY
-    return start, start + _DAY
+        return start, _after(f, start, minutes)
+    return start, _next_day(f, start) or start
+
+
+def _after(f: Fields, start: dt.datetime, minutes: int) -> dt.datetime:
+    """``minutes`` after ``start``; a fault when that is past the year 9999."""
+    try:
+        return start + dt.timedelta(minutes=minutes)
+    except OverflowError:
+        f.fault("DurationInMinutes", f"{minutes} minutes is out of the range of dates")
+        return start
+
+
+def _next_day(f: Fields, last: dt.datetime) -> dt.datetime | None:
+    """The midnight after the day of ``last`` (an all-day end is exclusive)."""
+    try:
+        return day_start(last.date()) + _DAY
+    except OverflowError:
+        f.fault("EndDateTime", "the day after it is out of the range of dates")
+        return None
+
+
+def _agree(f: Fields, end: dt.datetime, minutes: int | None, start: dt.datetime) -> None:
+    # Salesforce takes both only when they agree; two ends that differ are a bad payload,
+    # not one to pick from silently.
+    if minutes is not None and _after(f, start, minutes) != end:
+        f.fault(
+            "DurationInMinutes",
+            f"{minutes} minutes after the start is not the end that EndDateTime gives",
+        )
 
 
 def _version(f: Fields) -> str:

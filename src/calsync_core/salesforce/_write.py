@@ -18,6 +18,7 @@ from .._enums import RecordKind
 from .._fieldmap import Direction, written
 from .._plan import CreateEvent, CreateRecord, DeleteEvent, FieldChange, SaveAttachment, UpdateEvent
 from .._request import Request
+from .._timezones import all_day_dates
 from .._values import SfEvent
 from . import _mapping
 from ._fields import parse_instant
@@ -37,7 +38,12 @@ _ROWS_ONLY: Final = ("invitee_ids",)
 def instant(value: dt.datetime) -> str:
     """A Salesforce datetime as REST writes it: ``2026-11-24T09:00:00.000+0000``."""
     utc = value.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+    # Not strftime("%Y"): it writes year 999 as "999", which no reader takes.
+    return (
+        f"{utc:%Y}".zfill(4)
+        + utc.strftime("-%m-%dT%H:%M:%S.")
+        + f"{utc.microsecond // 1000:03d}+0000"
+    )
 
 
 def http_date(version: str) -> str:
@@ -48,17 +54,20 @@ def http_date(version: str) -> str:
     return format_datetime(moment.replace(microsecond=0), usegmt=True)
 
 
-def times(start: dt.datetime, end: dt.datetime, is_all_day: bool) -> dict[str, Any]:
-    """The Event's time fields: Start/EndDateTime, or ActivityDate and DurationInMinutes."""
+def times(start: dt.datetime, end: dt.datetime, is_all_day: bool, time_zone: str) -> dict[str, Any]:
+    """The Event's time fields: Start/EndDateTime, or ActivityDate and DurationInMinutes.
+
+    An all-day span is dates (``all_day_dates``): ``ActivityDate`` is its first
+    day, the calendar date the user sees, and the duration counts days, not the
+    hours between two midnights (23 or 25 on a daylight-saving change day).
+    """
     if end < start:
         raise ValueError(f"the event ends ({end}) before it starts ({start})")
     if not is_all_day:
         return {"StartDateTime": instant(start), "EndDateTime": instant(end)}
-    minutes, rest = divmod(end - start, dt.timedelta(minutes=1))
-    if rest or minutes % _DAY_MINUTES:
-        raise ValueError(f"an all-day event must last whole days, not {end - start}")
-    day = start.astimezone(dt.UTC).date()
-    return {"ActivityDate": day.isoformat(), "DurationInMinutes": minutes}
+    first, after = all_day_dates(start, end, time_zone)
+    days = (after - first).days
+    return {"ActivityDate": first.isoformat(), "DurationInMinutes": days * _DAY_MINUTES}
 
 
 def create_event(action: CreateEvent, uid_field: str, created_field: str) -> Request:
@@ -73,7 +82,7 @@ def create_event(action: CreateEvent, uid_field: str, created_field: str) -> Req
         "Description": action.description,
         "Location": action.location,
         "IsAllDayEvent": action.is_all_day,
-        **times(action.start, action.end, action.is_all_day),
+        **times(action.start, action.end, action.is_all_day, action.time_zone),
         "IsPrivate": action.is_private,
     }
     if not action.is_private:
@@ -121,7 +130,7 @@ def update_event(
     if "start" in new or "end" in new:
         start = new.get("start", current.start)
         end = new.get("end", current.end)
-        body.update(times(start, end, current.is_all_day))
+        body.update(times(start, end, current.is_all_day, current.time_zone))
     if new.get("is_private", current.is_private):
         for name, field in _PRIMARY.items():
             if name in new or getattr(current, name):

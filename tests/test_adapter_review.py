@@ -1,0 +1,104 @@
+"""Defects a hostile review of the two adapters found, each held as an example.
+
+Each test reproduced its defect before the fix (the review's reproducers are
+the source of the payloads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import calsync_core as cs
+from calsync_core import graph
+from calsync_core import salesforce as sf
+
+BOX = "alice@acme.example"
+UTC = dt.UTC
+SETTINGS = cs.OrgSettings(
+    users=(cs.UserSettings(email=BOX, sf_user_id="005alice", appointment_autosave=True),),
+    company_domains=frozenset({"acme.example"}),
+    past_days=3650,
+    future_days=3650,
+)
+
+
+def _all_day_event(zone: str, day: dt.date, days: int = 1) -> dict[str, Any]:
+    after = day + dt.timedelta(days=days)
+    return {
+        "id": "AAMkB=", "iCalUId": f"040000{day}", "changeKey": "ck", "type": "singleInstance",
+        "isAllDay": True, "subject": "Holiday", "originalStartTimeZone": zone,
+        "sensitivity": "normal", "categories": [],
+        "responseStatus": {"response": "organizer"},
+        "start": {"dateTime": f"{day}T00:00:00.0000000", "timeZone": zone},
+        "end": {"dateTime": f"{after}T00:00:00.0000000", "timeZone": zone},
+    }  # fmt: skip
+
+
+def _round_trip(zone: str, day: dt.date, days: int = 1) -> tuple[dict[str, Any], cs.Plan]:
+    """A Graph all-day item saved, written to Salesforce, read back and planned again."""
+    item = graph.item_from_graph(_all_day_event(zone, day, days), mailbox=BOX)
+    first = cs.Snapshot(as_of=dt.datetime(2024, 3, 1, tzinfo=UTC), items=(item,))
+    plan = cs.reconcile(None, first, SETTINGS)
+    applied = cs.apply(first, plan)
+    create = next(a for a in plan.actions if isinstance(a, cs.CreateEvent))
+    body = dict(sf.request_for(create).body)
+    [event] = applied.events
+    record = {
+        **body, "Id": "00U5g00000LpWq1EAF", "SystemModstamp": "2024-03-01T00:00:01.000+0000",
+        "StartDateTime": f"{body['ActivityDate']}T00:00:00.000+0000",
+    }  # fmt: skip
+    back = sf.event_from_sobject(record)
+    later = attrs.evolve(
+        applied,
+        events=(attrs.evolve(back, id=event.id),),
+        as_of=dt.datetime(2024, 3, 1, 0, 5, tzinfo=UTC),
+    )
+    return body, cs.reconcile(applied, later, SETTINGS)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Tokyo Standard Time", "Line Islands Standard Time", "Pacific Standard Time", "UTC",
+     "Hawaiian Standard Time"],
+)  # fmt: skip
+def test_all_day_keeps_its_date_through_salesforce_east_and_west_of_utc(zone: str) -> None:
+    body, again = _round_trip(zone, dt.date(2024, 3, 12))
+    assert body["ActivityDate"] == "2024-03-12"
+    assert not [a for a in again.actions if isinstance(a, cs.UpdateItem | cs.UpdateEvent)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [("Pacific Standard Time", dt.date(2024, 3, 10)),
+     ("Pacific Standard Time", dt.date(2024, 11, 3)),
+     ("Pacific SA Standard Time", dt.date(2024, 9, 8))],
+)  # fmt: skip
+def test_all_day_on_a_daylight_saving_change_day_is_one_day(zone: str, day: dt.date) -> None:
+    body, again = _round_trip(zone, day)
+    assert (body["ActivityDate"], body["DurationInMinutes"]) == (day.isoformat(), 1440)
+    assert not [a for a in again.actions if isinstance(a, cs.UpdateItem | cs.UpdateEvent)]
+
+
+ZONES = ("Tokyo Standard Time", "New Zealand Standard Time", "Pacific Standard Time",
+         "Pacific SA Standard Time", "W. Europe Standard Time", "Line Islands Standard Time",
+         "Dateline Standard Time", "India Standard Time")  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    day=st.dates(min_value=dt.date(2024, 3, 2), max_value=dt.date(2030, 12, 31)),
+    days=st.integers(min_value=1, max_value=14),
+)
+def test_property_all_day_round_trip_through_salesforce_plans_no_update(
+    zone: str, day: dt.date, days: int
+) -> None:
+    body, again = _round_trip(zone, day, days)
+    assert (body["ActivityDate"], body["DurationInMinutes"]) == (day.isoformat(), days * 1440)
+    assert not [a for a in again.actions if isinstance(a, cs.UpdateItem | cs.UpdateEvent)]
