@@ -102,3 +102,48 @@ def test_property_all_day_round_trip_through_salesforce_plans_no_update(
     body, again = _round_trip(zone, day, days)
     assert (body["ActivityDate"], body["DurationInMinutes"]) == (day.isoformat(), days * 1440)
     assert not [a for a in again.actions if isinstance(a, cs.UpdateItem | cs.UpdateEvent)]
+
+
+# -- absent fields never read as the least restrictive value -----------------------------
+
+MEETING = {
+    "id": "AAMk=", "iCalUId": "040000XYZ", "subject": "Secret M&A talk",
+    "start": {"dateTime": "2026-11-25T09:00:00.0000000", "timeZone": "UTC"},
+    "end": {"dateTime": "2026-11-25T10:00:00.0000000", "timeZone": "UTC"},
+    "organizer": {"emailAddress": {"address": "pat@partner.example", "name": "Pat"}},
+    "attendees": [{"type": "required", "emailAddress": {"address": "pat@partner.example"}},
+                  {"type": "required", "emailAddress": {"address": BOX}}],
+}  # fmt: skip
+PAT = cs.Record(id="003pat", kind=cs.RecordKind.CONTACT, email="pat@partner.example")
+
+
+def test_a_delta_entry_without_answer_or_sensitivity_is_not_autosaved() -> None:
+    page = graph.delta_page({"@odata.deltaLink": "d", "value": [MEETING]}, mailbox=BOX)
+    [item] = page.items
+    assert (item.response, item.sensitivity) == (cs.Response.NOT_RESPONDED, cs.Sensitivity.PRIVATE)
+    settings = cs.OrgSettings(
+        users=(cs.UserSettings(email=BOX, sf_user_id="005alice"),),
+        company_domains=frozenset({"acme.example"}),
+    )
+    as_of = dt.datetime(2026, 11, 24, 9, tzinfo=UTC)
+    plan = cs.reconcile(None, cs.Snapshot(as_of=as_of, items=(item,), records=(PAT,)), settings)
+    assert not [a for a in plan.actions if isinstance(a, cs.CreateEvent)]
+
+
+def test_without_response_status_the_owner_organizes_only_their_own_meeting() -> None:
+    own = {**MEETING, "organizer": {"emailAddress": {"address": "Alice@acme.example"}}}
+    assert graph.item_from_graph(own, mailbox=BOX).response is cs.Response.ORGANIZER
+    flagged = {**MEETING, "isOrganizer": True}
+    assert graph.item_from_graph(flagged, mailbox=BOX).response is cs.Response.ORGANIZER
+    assert graph.item_from_graph(MEETING, mailbox=BOX).response is cs.Response.NOT_RESPONDED
+
+
+def test_an_organizer_without_an_address_is_not_the_mailbox_owner() -> None:
+    nameless = {"emailAddress": {"name": "Pat (external)", "address": ""}}
+    payload = {**MEETING, "isOrganizer": False, "organizer": nameless}
+    with pytest.raises(
+        cs.PayloadError, match=r"organizer\.emailAddress\.address: missing or empty"
+    ):
+        graph.item_from_graph(payload, mailbox=BOX)
+    mine = {**payload, "isOrganizer": True}
+    assert graph.item_from_graph(mine, mailbox=BOX).organizer is None

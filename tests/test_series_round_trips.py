@@ -346,6 +346,7 @@ def graph_series(draw: st.DrawFn) -> tuple[dict[str, Any], Series]:
     event = {
         "id": "AAMkSERIES=", "changeKey": "ck1", "iCalUId": "0400A", "uid": "0400A",
         "type": "seriesMaster", "subject": "Pipeline review", "isAllDay": False,
+        "sensitivity": "normal",
         "body": {"contentType": "text", "content": "Agenda"},
         "location": {"displayName": "Room 4"}, "originalStartTimeZone": series.zone_id,
         "start": graph_wall(first), "end": graph_wall(end), "recurrence": graph_recurrence(sent),

@@ -67,14 +67,13 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
         "is_all_day": all_day,
         "is_cancelled": r.flag(event, "isCancelled", "isCancelled"),
         "time_zone": shown,
-        "sensitivity": r.choice(event, "sensitivity", "sensitivity", SENSITIVITIES)
-        or Sensitivity.NORMAL,
+        "sensitivity": _sensitivity(r, event),
         "categories": _categories(r, event),
         "organizer": _organizer(r, event),
         "attendees": _attendees(r, event),
-        "response": _own_response(r, event),
         "sf_event_id": _stamp(r, event),
     }
+    fields["response"] = _own_response(r, event, mailbox)
     if kind in (OCCURRENCE, EXCEPTION):
         fields["original_start"] = read_offset_time(r, event, "originalStart", "originalStart")
     if kind == SERIES:  # read even when start is not, to list its problems too
@@ -127,6 +126,16 @@ def _nested_text(r: Reader, event: Mapping[str, Any], key: str, inner: str) -> s
     return "" if value is None else r.text(value, inner, f"{key}.{inner}")
 
 
+def _sensitivity(r: Reader, event: Mapping[str, Any]) -> Sensitivity:
+    """``sensitivity``; absent reads as PRIVATE, never as the least restrictive NORMAL.
+
+    Published delta pages leave it out; read as NORMAL, a private meeting would be
+    autosaved (R-PRIVATE). PRIVATE keeps such an item from being autosaved.
+    """
+    found: Sensitivity | None = r.choice(event, "sensitivity", "sensitivity", SENSITIVITIES)
+    return Sensitivity.PRIVATE if found is None else found
+
+
 def _categories(r: Reader, event: Mapping[str, Any]) -> frozenset[str]:
     names = set()
     for n, name in enumerate(r.array(event, "categories", "categories")):
@@ -150,9 +159,21 @@ def _address(
 
 
 def _organizer(r: Reader, event: Mapping[str, Any]) -> str | None:
+    """The organizer's address; None (the mailbox owner) only when it is the owner.
+
+    An organizer without a usable address is nobody known: None would make the
+    meeting the owner's own, so unless ``isOrganizer`` is true it is a fault.
+    """
     organizer = r.mapping(event, "organizer", "organizer")
     found = None if organizer is None else _address(r, organizer, "organizer", required=False)
-    return None if found is None else found[0]
+    if found is not None:
+        return found[0]
+    if organizer is not None and event.get("isOrganizer") is not True:
+        r.fault(
+            "organizer.emailAddress.address",
+            "missing or empty, and isOrganizer is not true: the organizer is unknown",
+        )
+    return None
 
 
 def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
@@ -175,16 +196,28 @@ def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
     return tuple(attendees)
 
 
-def _own_response(r: Reader, event: Mapping[str, Any]) -> Response:
-    """``responseStatus.response``; without it, ORGANIZER unless ``isOrganizer`` is false."""
+def _own_response(r: Reader, event: Mapping[str, Any], mailbox: str) -> Response:
+    """``responseStatus.response``; without it, ORGANIZER only for the owner's own meeting.
+
+    Absent must not mean the least restrictive answer: the owner organizes it when
+    ``isOrganizer`` is true or the organizer read is the mailbox itself, and
+    otherwise has not answered (published delta pages leave the field out).
+    """
     status = r.mapping(event, "responseStatus", "responseStatus")
     if status is not None:
         answer: Response | None = r.choice(status, "response", "responseStatus.response", RESPONSES)
         if answer is not None:
             return answer
-    if event.get("isOrganizer") is False:
-        return Response.NOT_RESPONDED
-    return Response.ORGANIZER
+    own = event.get("isOrganizer") is True or _organizes(event, mailbox)
+    return Response.ORGANIZER if own else Response.NOT_RESPONDED
+
+
+def _organizes(event: Mapping[str, Any], mailbox: str) -> bool:
+    """Whether the payload names ``mailbox`` as the organizer."""
+    organizer = event.get("organizer")
+    email = organizer.get("emailAddress") if isinstance(organizer, Mapping) else None
+    address = email.get("address") if isinstance(email, Mapping) else None
+    return isinstance(address, str) and address.lower() == mailbox.lower()
 
 
 def _same_property(found: str, wanted: str) -> bool:

@@ -62,7 +62,13 @@ FIELDS: Final = (
         note='written as ``{"contentType": "text", "content": ...}``',
     ),
     FieldRow(attribute="location", wire="location.displayName", direction=_RW),
-    FieldRow(attribute="organizer", wire="organizer.emailAddress.address", direction=_R),
+    FieldRow(
+        attribute="organizer",
+        wire="organizer.emailAddress.address",
+        direction=_R,
+        note="an organizer without an address is a fault unless ``isOrganizer`` is true "
+        "(None means the mailbox owner)",
+    ),
     FieldRow(
         attribute="attendees",
         wire="attendees",
@@ -73,13 +79,17 @@ FIELDS: Final = (
         attribute="response",
         wire="responseStatus.response",
         direction=_R,
-        note="the mailbox owner's answer; ``none`` and ``notResponded`` are NOT_RESPONDED",
+        note="the mailbox owner's answer; ``none`` and ``notResponded`` are NOT_RESPONDED. "
+        "Absent: ORGANIZER when ``isOrganizer`` is true or the organizer is the mailbox, "
+        "else NOT_RESPONDED",
     ),
     FieldRow(
         attribute="sensitivity",
         wire="sensitivity",
         direction=_RW,
-        note="``normal``, ``personal``, ``private``, ``confidential``",
+        note="``normal``, ``personal``, ``private``, ``confidential``; absent reads as "
+        "``private`` (published delta pages leave it out), so R-PRIVATE never autosaves "
+        "what it could not check",
     ),
     FieldRow(
         attribute="categories",
