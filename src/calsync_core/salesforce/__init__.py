@@ -46,8 +46,11 @@ What :func:`request_for` writes, each URL relative to :func:`rest_root`
   a series' zone is its ``RecurrenceTimeZoneSidKey``.
 * :class:`~calsync_core.UpdateEvent`: ``PATCH sobjects/Event/{id}`` with
   the changed fields only, and ``If-Unmodified-Since`` set to ``current``'s
-  ``SystemModstamp`` (``version``) cut to whole seconds: for Event this is
-  the only precondition Salesforce honours. ``who_ids`` / ``what_ids``
+  ``SystemModstamp`` (``version``) rounded up to the next whole second (HTTP
+  dates have one-second resolution; cut down, a record modified at
+  ``.200`` would answer 412 for ever): for Event this is the only
+  precondition Salesforce honours, and its limit is that an edit made
+  within the same second as the version read can be overwritten. ``who_ids`` / ``what_ids``
   change ``WhoId`` / ``WhatId`` (their first id, or null); other relation
   rows, and ``invitee_ids``, are ``EventRelation`` rows the Event row does
   not carry. A change of ``start`` or ``end`` writes both times. An event

@@ -47,11 +47,22 @@ def instant(value: dt.datetime) -> str:
 
 
 def http_date(version: str) -> str:
-    """``SystemModstamp`` as an HTTP date, whole seconds (cut, never rounded up)."""
+    """``SystemModstamp`` as an HTTP date, rounded *up* to the next whole second.
+
+    HTTP dates have one-second resolution. Cut down, a record modified at
+    ``...:05.200`` would be "modified since ...:05" and every update refused
+    (412) for ever; rounded up, the write is refused for any edit after the next
+    whole second, and an edit made within the same second as the version read
+    (between ``...:05.200`` and ``...:06``) can be overwritten: the limit of the
+    header, which Salesforce offers as Event's only precondition.
+    """
     moment = parse_instant(version)
     if moment is None:
         raise ValueError(f"current.version {version!r} is not a Salesforce SystemModstamp")
-    return format_datetime(moment.replace(microsecond=0), usegmt=True)
+    whole = moment.replace(microsecond=0)
+    if moment.microsecond:
+        whole += dt.timedelta(seconds=1)
+    return format_datetime(whole, usegmt=True)
 
 
 def times(start: dt.datetime, end: dt.datetime, is_all_day: bool, time_zone: str) -> dict[str, Any]:
