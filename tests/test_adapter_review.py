@@ -147,3 +147,36 @@ def test_an_organizer_without_an_address_is_not_the_mailbox_owner() -> None:
         graph.item_from_graph(payload, mailbox=BOX)
     mine = {**payload, "isOrganizer": True}
     assert graph.item_from_graph(mine, mailbox=BOX).organizer is None
+
+
+# -- ids are checked before they go into a URL path ---------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["../Account/001x", "00U5g00000LpWq1?", "new-event:x:y", "00U1"])
+def test_salesforce_ids_are_checked_before_they_go_into_a_url(bad: str) -> None:
+    with pytest.raises(ValueError, match="event_id"):
+        sf.request_for(cs.DeleteEvent(event_id=bad, rule="R-CANCEL"))
+    record = {"Id": bad, "OwnerId": "005A", "IsAllDayEvent": False, "IsPrivate": False,
+              "StartDateTime": "2024-03-12T17:00:00.000+0000", "DurationInMinutes": 60}  # fmt: skip
+    with pytest.raises(cs.PayloadError, match=r"Id: .* is not a Salesforce id"):
+        sf.event_from_sobject(record)
+
+
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+def test_graph_ids_that_are_not_path_segments_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="URL path segment"):
+        graph.request_for(cs.DeleteItem(mailbox=BOX, item_id=bad, rule="R-DOWN-DELETE"))
+
+
+def test_an_event_made_private_gets_the_deletes_of_its_relation_rows() -> None:
+    rows = [
+        {"Id": "0RE5g000000AbCdGAK", "RelationId": "0035g00000QwErTAAZ", "IsParent": True},
+        {"Id": "0RE5g000000AbCeGAK", "RelationId": "0055g00000XyZaCAAV", "IsInvitee": True},
+    ]
+    deletes = sf.private_relation_deletes(rows)
+    assert [(r.method, r.url) for r in deletes] == [
+        ("DELETE", "sobjects/EventRelation/0RE5g000000AbCdGAK"),
+        ("DELETE", "sobjects/EventRelation/0RE5g000000AbCeGAK"),
+    ]
+    with pytest.raises(cs.PayloadError, match=r"relations\[0\]\.Id"):
+        sf.private_relation_deletes([{"Id": "../x"}])

@@ -39,6 +39,9 @@ def _segment(text: str) -> str:
 def events_url(mailbox: str, item_id: str | None = None) -> str:
     """``users/{mailbox}/events[/{id}]``, relative to the v1.0 root, segments quoted."""
     url = f"users/{_segment(mailbox)}/events"
+    if item_id in ("", ".", ".."):
+        # quote() leaves dots: ".." would address the events collection's parent.
+        raise ValueError(f"item id {item_id!r} is not an id: it cannot be a URL path segment")
     return url if item_id is None else f"{url}/{_segment(item_id)}"
 
 

@@ -11,7 +11,8 @@ Sans-I/O: a connector runs the queries these functions write (``GET
   the SOQL for those records, every value escaped;
 * :func:`request_for` writes one plan action as a REST request, and
   :func:`relation_requests` the ``EventRelation`` rows a new event needs beyond
-  its ``WhoId``;
+  its ``WhoId``, and :func:`private_relation_deletes` the deletes of the rows
+  of an event made private;
 * :func:`composites` packs those requests into ``POST composite`` requests,
   and :func:`composite_results` reads the answer to one.
 
@@ -112,6 +113,7 @@ __all__ = [
     "composites",
     "event_from_sobject",
     "events_query",
+    "private_relation_deletes",
     "record_from_sobject",
     "records_query",
     "relation_requests",
@@ -310,6 +312,17 @@ def relation_requests(action: CreateEvent, event_id: str) -> tuple[Request, ...]
     if not event_id:
         raise ValueError("event_id is empty")
     return _write.relation_rows(action, event_id)
+
+
+def private_relation_deletes(relations: Sequence[Mapping[str, Any]]) -> tuple[Request, ...]:
+    """``DELETE sobjects/EventRelation/{Id}`` of each row, for an event made private.
+
+    R-PRIVATE: a private event has no Who, What or invitees. The UpdateEvent
+    that sets ``is_private`` nulls ``WhoId`` and ``WhatId``; the other relations
+    are rows of their own. Pass the event's rows as :func:`relations_query`
+    fetched them (with ``Id``); a row without a valid ``Id`` is a PayloadError.
+    """
+    return _write.relation_deletes(relations)
 
 
 def composites(

@@ -28,6 +28,7 @@ from .._timezones import day_start
 from .._values import Recurrence, SfEvent
 from ._fields import EPOCH, Fields
 from ._relations import read_relations
+from ._write import is_sf_id
 
 _DAY = dt.timedelta(days=1)
 
@@ -51,6 +52,9 @@ def read_event(
     problems: list[str] = []
     f = Fields(record, "", problems)
     event_id = f.text("Id", required=True) or ""
+    if event_id and not is_sf_id(event_id):
+        # The id goes into URL paths of later writes: refuse what is not one.
+        f.fault("Id", f"{event_id!r} is not a Salesforce id (15 or 18 letters and digits)")
     owner_id = f.text("OwnerId", required=True) or ""
     is_all_day = f.flag("IsAllDayEvent", required=True)
     start, end = _times(f, is_all_day)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
 from email.utils import format_datetime
 from typing import Any, Final
 
 from .._enums import RecordKind
+from .._errors import PayloadError
 from .._fieldmap import Direction, written
 from .._plan import CreateEvent, CreateRecord, DeleteEvent, FieldChange, SaveAttachment, UpdateEvent
 from .._request import Request
@@ -22,6 +25,27 @@ from .._timezones import all_day_dates
 from .._values import SfEvent
 from . import _mapping
 from ._fields import parse_instant
+
+#: A Salesforce record id: 15 or 18 letters and digits. Checked before an id goes
+#: into a URL path ("../Account/..." or "?" would address another resource).
+_SF_ID: Final = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def is_sf_id(value: str) -> bool:
+    """Whether ``value`` has the form of a Salesforce record id."""
+    return _SF_ID.fullmatch(value) is not None
+
+
+def checked_id(value: str, what: str) -> str:
+    """``value`` when it is a Salesforce id; ValueError for a plan ref or anything else."""
+    if value.startswith(("new-event:", "new-item:", "new-record:")):
+        raise ValueError(
+            f"{what} {value!r} is a ref to something the plan creates: pass its real id"
+        )
+    if not is_sf_id(value):
+        raise ValueError(f"{what} {value!r} is not a Salesforce id (15 or 18 letters and digits)")
+    return value
+
 
 #: What a Lead's required ``Company`` is set to when nothing better is known.
 LEAD_COMPANY: Final = "[not provided]"
@@ -148,7 +172,10 @@ def update_event(
                 body[field] = None
     headers = {"If-Unmodified-Since": http_date(current.version)}
     return Request(
-        method="PATCH", url=f"sobjects/Event/{action.event_id}", headers=headers, body=body
+        method="PATCH",
+        url=f"sobjects/Event/{checked_id(action.event_id, 'event_id')}",
+        headers=headers,
+        body=body,
     )
 
 
@@ -172,7 +199,7 @@ def delete_event(action: DeleteEvent, current: SfEvent | None) -> Request:
             )
         if not current.created_by_sync:
             raise ValueError(f"event {current.id!r} was not created by sync: it is not deleted")
-    return Request(method="DELETE", url=f"sobjects/Event/{action.event_id}")
+    return Request(method="DELETE", url=f"sobjects/Event/{checked_id(action.event_id, 'event_id')}")
 
 
 def name_parts(name: str, email: str) -> dict[str, str]:
@@ -251,4 +278,21 @@ def relation_rows(action: CreateEvent, event_id: str) -> tuple[Request, ...]:
         for user in action.invitee_ids
         if user not in others
     )
+    return tuple(requests)
+
+
+def relation_deletes(relations: Sequence[Mapping[str, Any]]) -> tuple[Request, ...]:
+    """DELETE each relation row by its ``Id`` (see ``private_relation_deletes``)."""
+    problems: list[str] = []
+    requests = []
+    for n, row in enumerate(relations):
+        # Typed as mappings, but decoded JSON can hold anything: checked, never trusted.
+        raw: object = row
+        row_id = raw.get("Id") if isinstance(raw, Mapping) else None
+        if not (isinstance(row_id, str) and is_sf_id(row_id)):
+            problems.append(f"relations[{n}].Id: {row_id!r} is not a Salesforce id")
+            continue
+        requests.append(Request(method="DELETE", url=f"sobjects/EventRelation/{row_id}"))
+    if problems:
+        raise PayloadError(problems)
     return tuple(requests)
