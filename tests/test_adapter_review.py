@@ -180,3 +180,37 @@ def test_an_event_made_private_gets_the_deletes_of_its_relation_rows() -> None:
     ]
     with pytest.raises(cs.PayloadError, match=r"relations\[0\]\.Id"):
         sf.private_relation_deletes([{"Id": "../x"}])
+
+
+# -- batch answers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("odd", ["²", "1" * 5000])
+def test_batch_ids_that_are_not_plain_numbers_sort_as_text(odd: str) -> None:
+    results = graph.batch_results(
+        {"responses": [{"id": odd, "status": 200}, {"id": "0", "status": 200}]}
+    )
+    assert [r.id for r in results] == ["0", odd]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("2.128", 2.128), ("0", 0.0), ("inf", None), ("Infinity", None), ("1e999", None),
+     ("1_000", None), ("-1", None), ("soon", None)],
+)  # fmt: skip
+def test_retry_after_is_finite_decimal_seconds(value: str, seconds: float | None) -> None:
+    [result] = graph.batch_results(
+        {"responses": [{"id": "0", "status": 429, "headers": {"Retry-After": value}}]}
+    )
+    assert (result.retry_after, result.retry_at) == (seconds, None)
+
+
+def test_a_retry_after_date_counts_from_the_response_date_or_is_kept_as_an_instant() -> None:
+    date = "Wed, 21 Oct 2015 07:28:00 GMT"
+    headers = {"Retry-After": date, "Date": "Wed, 21 Oct 2015 07:27:30 GMT"}
+    [counted] = graph.batch_results({"responses": [{"id": "0", "status": 429, "headers": headers}]})
+    assert (counted.retry_after, counted.retry_at) == (30.0, None)
+    [kept] = graph.batch_results(
+        {"responses": [{"id": "0", "status": 503, "headers": {"retry-after": date}}]}
+    )
+    assert (kept.retry_after, kept.retry_at) == (None, dt.datetime(2015, 10, 21, 7, 28, tzinfo=UTC))

@@ -232,6 +232,8 @@ def batch_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:
                          ``If-Match`` change key is stale
     429, 503, 504        :class:`~calsync_core.ports.TransientError`;
                          ``retry_after`` holds the ``Retry-After`` seconds
+                         (finite decimals; an HTTP-date counted from the
+                         sub-response's ``Date``, else kept in ``retry_at``)
     424                  :class:`~calsync_core.ports.TransientError`: the
                          request was not tried because one it depended on
                          failed; it may succeed once that one does
