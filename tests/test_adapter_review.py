@@ -214,3 +214,70 @@ def test_a_retry_after_date_counts_from_the_response_date_or_is_kept_as_an_insta
         {"responses": [{"id": "0", "status": 503, "headers": {"retry-after": date}}]}
     )
     assert (kept.retry_after, kept.retry_at) == (None, dt.datetime(2015, 10, 21, 7, 28, tzinfo=UTC))
+
+
+# -- the ends of time and other odd values are payload faults, never other exceptions ------
+
+EVENT = {"Id": "00U5g00000LpWq1EAF", "OwnerId": "0055g00000AbCdEAAV", "IsAllDayEvent": False,
+         "IsPrivate": False, "StartDateTime": "2024-03-12T17:00:00.000+0000",
+         "DurationInMinutes": 60}  # fmt: skip
+TIMED = {**MEETING, "sensitivity": "normal", "categories": []}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"start": {"dateTime": "0001-01-01T00:00:00.0000000", "timeZone": "Tokyo Standard Time"}},
+     {"end": {"dateTime": "9999-12-31T23:00:00.0000000", "timeZone": "Hawaiian Standard Time"}},
+     {"type": "occurrence", "originalStart": "0001-01-01T00:00:00+01:00"}],
+)  # fmt: skip
+def test_graph_times_at_the_ends_of_time_are_payload_errors(changes: dict[str, Any]) -> None:
+    with pytest.raises(cs.PayloadError):
+        graph.item_from_graph({**TIMED, **changes}, mailbox=BOX)
+    with pytest.raises(cs.PayloadError, match=r"value\[0\]"):
+        graph.delta_page({"value": [{**TIMED, **changes}]}, mailbox=BOX)
+
+
+CLASSIC = {"IsRecurrence": True, "RecurrenceType": "RecursDaily", "RecurrenceInterval": 1,
+           "RecurrenceStartDateTime": "2024-03-12T17:00:00.000+0000",
+           "RecurrenceEndDateOnly": "2024-03-20",
+           "RecurrenceTimeZoneSidKey": "Asia/Tokyo"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"DurationInMinutes": 1e300}, {"DurationInMinutes": 6227020801},
+     {"IsAllDayEvent": True, "ActivityDate": "9999-12-31", "DurationInMinutes": None},
+     {"IsAllDayEvent": True, "ActivityDate": "9999-12-30", "EndDateTime": "9999-12-31T00:00:00Z",
+      "DurationInMinutes": None},
+     {"StartDateTime": "0001-01-01T00:00:00.000+0100"},
+     {"SystemModstamp": "0001-01-01T00:00:00.000+0100"},
+     {**CLASSIC, "RecurrenceStartDateTime": "0001-01-01T00:00:00.000+0000",
+      "RecurrenceTimeZoneSidKey": "America/Los_Angeles"},
+     {**CLASSIC, "RecurrenceInterval": 10**30},
+     {"StartDateTime": "2024-W10-2T10:00:00+00:00"},
+     {"EndDateTime": "2024-03-12T19:00:00.000+0000"}],
+)  # fmt: skip
+def test_salesforce_odd_values_are_payload_errors(changes: dict[str, Any]) -> None:
+    with pytest.raises(cs.PayloadError):
+        sf.event_from_sobject({**EVENT, **changes})
+
+
+def test_years_below_1000_are_written_with_four_digits() -> None:
+    early = dt.datetime(999, 1, 1, tzinfo=UTC)
+    assert sf.events_query(["005A"], early, early).count("0999-01-01T00:00:00Z") == 2
+    create = cs.CreateEvent(
+        ref="new-event:x", owner_id="005A", ical_uid="u", start=early,
+        end=early + dt.timedelta(hours=1), is_all_day=False, rule="R-SAVE", subject="",
+        description="", location="", is_private=False, who_ids=(), what_ids=(),
+        invitee_ids=(), recurrence=None, source_item_id="AAMk-1",
+    )  # fmt: skip
+    assert sf.request_for(create).body["StartDateTime"] == "0999-01-01T00:00:00.000+0000"
+
+
+def test_an_empty_category_and_a_case_variant_attendee_are_read_once() -> None:
+    payload = {**TIMED, "categories": ["Red", ""], "attendees": [
+        {"type": "required", "emailAddress": {"address": "B@y.example"}},
+        {"type": "required", "emailAddress": {"address": "b@y.example"}}]}  # fmt: skip
+    item = graph.item_from_graph(payload, mailbox=BOX)
+    assert item.categories == {"Red"}
+    assert [a.email for a in item.attendees] == ["b@y.example"]

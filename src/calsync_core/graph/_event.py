@@ -140,7 +140,8 @@ def _categories(r: Reader, event: Mapping[str, Any]) -> frozenset[str]:
     names = set()
     for n, name in enumerate(r.array(event, "categories", "categories")):
         if isinstance(name, str):
-            names.add(name)
+            if name:  # "" names no category, and would be written back as one
+                names.add(name)
         else:
             r.wrong(f"categories[{n}]", "a string", name)
     return frozenset(names)
@@ -178,6 +179,7 @@ def _organizer(r: Reader, event: Mapping[str, Any]) -> str | None:
 
 def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
     attendees = []
+    seen: set[str] = set()
     for n, entry in enumerate(r.array(event, "attendees", "attendees")):
         path = f"attendees[{n}]"
         if not isinstance(entry, Mapping):
@@ -189,7 +191,9 @@ def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
         response = None
         if status is not None:
             response = r.choice(status, "response", f"{path}.status.response", RESPONSES)
-        if found is not None:
+        if found is not None and found[0].lower() not in seen:
+            # Addresses compare case-insensitively: one person listed twice is one.
+            seen.add(found[0].lower())
             address, name = found
             answer = response or Response.NOT_RESPONDED
             attendees.append(Attendee(email=address, name=name, response=answer, role=role))

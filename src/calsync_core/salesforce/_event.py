@@ -31,6 +31,7 @@ from ._relations import read_relations
 from ._write import is_sf_id
 
 _DAY = dt.timedelta(days=1)
+_MAX_INTERVAL = 999
 
 
 @attrs.frozen
@@ -120,14 +121,14 @@ def _all_day_times(f: Fields) -> tuple[dt.datetime, dt.datetime]:
     start = day_start(day if day is not None else (given or EPOCH).date())
     minutes = f.whole("DurationInMinutes")
     last = f.instant("EndDateTime")
-    end = None if last is None else _next_day(f, last)
+    end = None if last is None else _next_day(f, last, "EndDateTime")
     if end is not None:
         if day is not None or given is not None:
             _agree(f, end, minutes, start)
         return start, end
     if minutes is not None:
         return start, _after(f, start, minutes)
-    return start, _next_day(f, start) or start
+    return start, _next_day(f, start, "ActivityDate") or start
 
 
 def _after(f: Fields, start: dt.datetime, minutes: int) -> dt.datetime:
@@ -135,16 +136,16 @@ def _after(f: Fields, start: dt.datetime, minutes: int) -> dt.datetime:
     try:
         return start + dt.timedelta(minutes=minutes)
     except OverflowError:
-        f.fault("DurationInMinutes", f"{minutes} minutes is out of the range of dates")
+        f.fault("DurationInMinutes", "that many minutes after the start is past the year 9999")
         return start
 
 
-def _next_day(f: Fields, last: dt.datetime) -> dt.datetime | None:
+def _next_day(f: Fields, last: dt.datetime, name: str) -> dt.datetime | None:
     """The midnight after the day of ``last`` (an all-day end is exclusive)."""
     try:
         return day_start(last.date()) + _DAY
     except OverflowError:
-        f.fault("EndDateTime", "the day after it is out of the range of dates")
+        f.fault(name, "the day after it is past the year 9999")
         return None
 
 
@@ -200,6 +201,11 @@ def _classic(f: Fields) -> _Series:
         f.fault("RecurrenceEndDateOnly", "missing")
     elif f.record["RecurrenceEndDateOnly"] is None:
         f.fault("RecurrenceEndDateOnly", "null")
+    interval = fields["interval"]
+    if interval is not None and not 1 <= interval <= _MAX_INTERVAL:
+        # Salesforce's own limits are far lower; a huge one would only stall expansion.
+        f.fault("RecurrenceInterval", f"not between 1 and {_MAX_INTERVAL}")
+        fields["interval"] = None
     zone: str | None = fields["time_zone"]
     if any(fields[name] is None for name in ("type", "start", "end_date", "time_zone")):
         return _Series(None, RecurrenceFormat.CLASSIC, zone, None)
@@ -208,6 +214,9 @@ def _classic(f: Fields) -> _Series:
     except RecurrenceError as error:
         for problem in error.problems:
             f.fault("RecurrenceType", problem)
+        return _Series(None, RecurrenceFormat.CLASSIC, zone, None)
+    except OverflowError:  # a start in year 1 east of UTC has no local time
+        f.fault("RecurrenceStartDateTime", "out of the range of dates in its zone")
         return _Series(None, RecurrenceFormat.CLASSIC, zone, None)
     return _Series(Recurrence(rule=rule), RecurrenceFormat.CLASSIC, zone, None)
 

@@ -63,11 +63,8 @@ def instant(value: dt.datetime) -> str:
     """A Salesforce datetime as REST writes it: ``2026-11-24T09:00:00.000+0000``."""
     utc = value.astimezone(dt.UTC)
     # Not strftime("%Y"): it writes year 999 as "999", which no reader takes.
-    return (
-        f"{utc:%Y}".zfill(4)
-        + utc.strftime("-%m-%dT%H:%M:%S.")
-        + f"{utc.microsecond // 1000:03d}+0000"
-    )
+    millis = f"{utc.microsecond // 1000:03d}"
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + millis + "+0000"
 
 
 def http_date(version: str) -> str:
