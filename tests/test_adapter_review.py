@@ -281,3 +281,26 @@ def test_an_empty_category_and_a_case_variant_attendee_are_read_once() -> None:
     item = graph.item_from_graph(payload, mailbox=BOX)
     assert item.categories == {"Red"}
     assert [a.email for a in item.attendees] == ["b@y.example"]
+
+
+# -- two writes on one change key ------------------------------------------------------------
+
+
+def test_a_stamp_and_categories_on_one_item_are_one_conditional_patch() -> None:
+    item = graph.item_from_graph({**TIMED, "changeKey": "ck1", "categories": ["Red"]}, mailbox=BOX)
+    stamp = cs.UpdateItem(
+        mailbox=BOX, item_id=item.id, rule="R-SAVE",
+        changes=[cs.FieldChange(field="sf_event_id", old=None, new="00U5g00000LpWq1EAF")],
+    )  # fmt: skip
+    tag = cs.SetCategories(
+        mailbox=BOX, item_id=item.id, add={"Salesforce"}, remove=(), rule="R-CATEGORY"
+    )
+    requests = [graph.request_for(stamp, current=item), graph.request_for(tag, current=item)]
+    with pytest.raises(ValueError, match="412"):
+        graph.batches(requests)
+    [one] = graph.merge_patches(requests)
+    assert one.headers["If-Match"] == 'W/"ck1"'
+    assert one.body["categories"] == ["Red", "Salesforce"]
+    assert "singleValueExtendedProperties" in one.body
+    [batch] = graph.batches([one])
+    assert len(batch.body["requests"]) == 1

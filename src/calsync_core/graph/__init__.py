@@ -42,7 +42,7 @@ from typing import Any
 from .._errors import PayloadError
 from .._request import Request
 from .._values import CalendarItem
-from ._batch import BATCH_LIMIT, BatchResult, group, read_results
+from ._batch import BATCH_LIMIT, BatchResult, group, merge, read_results
 from ._delta import DeltaPage, ItemKey, read_page
 from ._event import SF_EVENT_ID_PROPERTY, read_event
 from ._read import Reader, json_kind
@@ -58,6 +58,7 @@ __all__ = [
     "batches",
     "delta_page",
     "item_from_graph",
+    "merge_patches",
     "request_for",
 ]
 
@@ -199,7 +200,9 @@ def batches(
     the order of the batches is the order: send them one after another, and
     check the results of one (a failed create ...) before sending the next.
     An index out of range, or a request made to follow one that does not come
-    before it, raises ValueError.
+    before it, raises ValueError; so do two requests to the same URL on the
+    same ``If-Match`` (the second would always get 412): merge them first
+    with :func:`merge_patches`.
 
     >>> from calsync_core import Request
     >>> from calsync_core.graph import batches
@@ -214,6 +217,28 @@ def batches(
 'application/json'})
     """
     return group(requests, depends)
+
+
+def merge_patches(requests: Sequence[Request]) -> tuple[Request, ...]:
+    """``requests`` with the PATCHes of one item on one change key merged into one.
+
+    Saving an item plans an :class:`~calsync_core.UpdateItem` (the stamp) and a
+    :class:`~calsync_core.SetCategories` on the same item, both written on
+    ``current``'s change key: sent apart, the first changes the key and the
+    second always answers 412. Merged, they are one conditional PATCH (at the
+    first one's place, the other left out). Two that set the same property
+    raise ValueError. :func:`batches` refuses such a pair unmerged.
+
+    >>> from calsync_core import Request
+    >>> from calsync_core.graph import merge_patches
+    >>> url, key = "users/ana@acme.example/events/AAMk=", {"If-Match": 'W/"ck1"'}
+    >>> a = Request(method="PATCH", url=url, headers=key, body={"subject": "A"})
+    >>> [one] = merge_patches([a, Request(method="PATCH", url=url, headers=key,
+    ...                                   body={"categories": []})])
+    >>> one.body
+    {'subject': 'A', 'categories': []}
+    """
+    return merge(requests)
 
 
 def batch_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:

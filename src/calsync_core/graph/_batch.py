@@ -95,10 +95,51 @@ def _sub_request(index: int, request: Request, after: Sequence[int]) -> dict[str
     return entry
 
 
+def _precondition(request: Request) -> str | None:
+    return next((v for k, v in request.headers.items() if k.lower() == "if-match"), None)
+
+
+def _refuse_stale(requests: Sequence[Request]) -> None:
+    """ValueError for two writes to one item on the same change key: the second gets 412."""
+    seen: dict[tuple[str, str], int] = {}
+    for index, request in enumerate(requests):
+        key = _precondition(request)
+        if key is None:
+            continue
+        first = seen.setdefault((request.url, key), index)
+        if first != index:
+            raise ValueError(
+                f"requests {first} and {index} both write {request.url} on If-Match {key}: "
+                "the first changes the change key, so the second always fails with 412. "
+                "Merge them into one PATCH (merge_patches)"
+            )
+
+
+def merge(requests: Sequence[Request]) -> tuple[Request, ...]:
+    """PATCHes to the same URL on the same ``If-Match`` made one, at the first's place."""
+    out: list[Request] = []
+    at: dict[tuple[str, str], int] = {}
+    for request in requests:
+        key = _precondition(request)
+        if request.method != "PATCH" or key is None or (request.url, key) not in at:
+            if request.method == "PATCH" and key is not None:
+                at[(request.url, key)] = len(out)
+            out.append(request)
+            continue
+        place = at[(request.url, key)]
+        body, more = dict(out[place].body or {}), dict(request.body or {})
+        clash = sorted(set(body) & set(more))
+        if clash:
+            raise ValueError(f"two PATCHes of {request.url} both set {', '.join(clash)}")
+        out[place] = attrs.evolve(out[place], body={**body, **more})
+    return tuple(out)
+
+
 def group(
     requests: Sequence[Request], depends: Mapping[int, Sequence[int]] = _NO_DEPENDS
 ) -> tuple[Request, ...]:
     """The requests as ``$batch`` requests of at most :data:`BATCH_LIMIT` each, in order."""
+    _refuse_stale(requests)
     after = _dependencies(len(requests), depends)
     out: list[Request] = []
     for start in range(0, len(requests), BATCH_LIMIT):
