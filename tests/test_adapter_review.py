@@ -107,7 +107,7 @@ def test_property_all_day_round_trip_through_salesforce_plans_no_update(
 # -- absent fields never read as the least restrictive value -----------------------------
 
 MEETING = {
-    "id": "AAMk=", "iCalUId": "040000XYZ", "subject": "Secret M&A talk",
+    "id": "AAMk=", "iCalUId": "040000XYZ", "subject": "Secret M&A talk", "categories": [],
     "start": {"dateTime": "2026-11-25T09:00:00.0000000", "timeZone": "UTC"},
     "end": {"dateTime": "2026-11-25T10:00:00.0000000", "timeZone": "UTC"},
     "organizer": {"emailAddress": {"address": "pat@partner.example", "name": "Pat"}},
@@ -304,3 +304,9 @@ def test_a_stamp_and_categories_on_one_item_are_one_conditional_patch() -> None:
     assert "singleValueExtendedProperties" in one.body
     [batch] = graph.batches([one])
     assert len(batch.body["requests"]) == 1
+
+
+def test_a_get_without_categories_cannot_become_the_current_of_set_categories() -> None:
+    selected = {k: v for k, v in TIMED.items() if k != "categories"}
+    with pytest.raises(cs.PayloadError, match="categories: missing"):
+        graph.item_from_graph({**selected, "changeKey": "ck1"}, mailbox=BOX)

@@ -115,6 +115,7 @@ GRAPH_PROBES = (
         "singleValueExtendedProperties",
         _graph("event-expand-extended-property.handmade.json"),
         {"singleValueExtendedProperties": []},
+        base={"categories": []},  # a $select GET: item_from_graph needs categories
     ),
 )
 

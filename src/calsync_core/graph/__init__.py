@@ -72,12 +72,18 @@ def item_from_graph(event: Mapping[str, Any], *, mailbox: str) -> CalendarItem:
 
     ``event`` is the decoded JSON of any of the four event types:
     ``singleInstance``, ``seriesMaster``, ``occurrence`` or ``exception``.
-    PayloadError lists every problem when it cannot be read.
+    PayloadError lists every problem when it cannot be read. ``categories``
+    must be there (a ``$select`` must name it): the item is what a connector
+    passes as ``current`` to :func:`request_for`, and a ``SetCategories``
+    writes the whole list, so an item read without them would have them
+    erased. Delta pages always carry every property (delta takes no
+    ``$select``), so :func:`delta_page` does not insist.
 
     >>> from calsync_core.graph import item_from_graph
     >>> item = item_from_graph({
     ...     "id": "AAMkAD=", "iCalUId": "0400", "changeKey": "ck1", "type": "singleInstance",
     ...     "subject": "Review", "originalStartTimeZone": "Pacific Standard Time",
+    ...     "sensitivity": "normal", "categories": ["Red"],
     ...     "start": {"dateTime": "2024-03-12T09:00:00.0000000",
     ...               "timeZone": "Pacific Standard Time"},
     ...     "end": {"dateTime": "2024-03-12T10:00:00.0000000",
@@ -95,7 +101,7 @@ date and time without offset (YYYY-MM-DDThh:mm:ss[.fffffff]); end: missing
     if not isinstance(event, Mapping):
         raise PayloadError([f"(event): expected an object, got {json_kind(event)}"])
     r = Reader()
-    item = read_event(r, event, mailbox)
+    item = read_event(r, event, mailbox, whole=True)
     if item is None:
         raise PayloadError(r.problems)
     return item

@@ -45,8 +45,13 @@ SINGLE, OCCURRENCE, EXCEPTION, SERIES = "singleInstance", "occurrence", "excepti
 KINDS: Final = {kind.lower(): kind for kind in (SINGLE, OCCURRENCE, EXCEPTION, SERIES)}
 
 
-def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarItem | None:
-    """The item, or None with every fault noted in ``r``."""
+def read_event(
+    r: Reader, event: Mapping[str, Any], mailbox: str, *, whole: bool = False
+) -> CalendarItem | None:
+    """The item, or None with every fault noted in ``r``.
+
+    ``whole``: ``categories`` must be there (a GET, which a ``$select`` may trim).
+    """
     before = len(r.problems)
     kind = _kind(r, event)
     all_day = r.flag(event, "isAllDay", "isAllDay")
@@ -68,7 +73,7 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
         "is_cancelled": r.flag(event, "isCancelled", "isCancelled"),
         "time_zone": shown,
         "sensitivity": _sensitivity(r, event),
-        "categories": _categories(r, event),
+        "categories": _categories(r, event, whole=whole),
         "organizer": _organizer(r, event),
         "attendees": _attendees(r, event),
         "sf_event_id": _stamp(r, event),
@@ -136,7 +141,16 @@ def _sensitivity(r: Reader, event: Mapping[str, Any]) -> Sensitivity:
     return Sensitivity.PRIVATE if found is None else found
 
 
-def _categories(r: Reader, event: Mapping[str, Any]) -> frozenset[str]:
+def _categories(r: Reader, event: Mapping[str, Any], *, whole: bool) -> frozenset[str]:
+    """``categories``; absent is a fault when ``whole``, as it is not "none".
+
+    SetCategories writes the whole list: an item read without its categories
+    would have them erased. A delta page always carries them (delta takes no
+    ``$select``), so only a GET is held to it.
+    """
+    if whole and event.get("categories") is None:
+        r.fault("categories", "missing: SetCategories would erase the item's categories")
+        return frozenset()
     names = set()
     for n, name in enumerate(r.array(event, "categories", "categories")):
         if isinstance(name, str):
