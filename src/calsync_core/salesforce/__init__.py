@@ -168,7 +168,9 @@ def event_from_sobject(
     the owner's (``Owner.TimeZoneSidKey``), else UTC. ``version`` is
     ``SystemModstamp`` (else ``LastModifiedDate``) as Salesforce wrote it. A
     Classic occurrence (``RecurrenceActivityId`` naming another event) has its
-    own start as ``original_start``: Salesforce keeps no other.
+    own start as ``original_start``: Salesforce keeps no other. A private
+    event's relations are read as they are, not hidden: R-PRIVATE then plans
+    their removal (see :func:`private_relation_deletes`).
     Custom fields absent from the record read as null.
     """
     _soql.api_name(uid_field, "uid_field")
