@@ -164,10 +164,17 @@ def test_update_patches_only_the_changes_with_the_precondition() -> None:
     }
 
 
-def test_update_cuts_the_modstamp_to_whole_seconds() -> None:
-    current = _current(version="2024-03-01T07:12:00.999+0000")
-    request = sf.request_for(_update(_change("location", "", "Room 2")), current=current)
-    assert request.headers["If-Unmodified-Since"] == "Fri, 01 Mar 2024 07:12:00 GMT"
+def test_update_rounds_the_modstamp_up_to_whole_seconds() -> None:
+    # Cut down to 07:12:00, the record (modified at 07:12:00.999) would be "modified
+    # since" and the update refused for ever; a whole second stays as it is.
+    for version, header in (
+        ("2024-03-01T07:12:00.999+0000", "Fri, 01 Mar 2024 07:12:01 GMT"),
+        ("2024-03-01T07:12:00.001+0000", "Fri, 01 Mar 2024 07:12:01 GMT"),
+        ("2024-03-01T07:12:00.000+0000", "Fri, 01 Mar 2024 07:12:00 GMT"),
+    ):
+        current = _current(version=version)
+        request = sf.request_for(_update(_change("location", "", "Room 2")), current=current)
+        assert request.headers["If-Unmodified-Since"] == header
 
 
 def test_update_maps_relations_to_the_primary_fields() -> None:

@@ -291,7 +291,7 @@ def series_master(name: str) -> dict[str, Any]:
     found = load(f"graph/{name}")
     master: dict[str, Any] = found["value"][0] if "value" in found else found
     assert master["type"] == "seriesMaster"
-    return master
+    return {"categories": [], **master}  # a GET that selects them (item_from_graph needs them)
 
 
 def graph_meaning(event: Mapping[str, Any], since: dt.datetime) -> list[dt.datetime]:
@@ -346,6 +346,7 @@ def graph_series(draw: st.DrawFn) -> tuple[dict[str, Any], Series]:
     event = {
         "id": "AAMkSERIES=", "changeKey": "ck1", "iCalUId": "0400A", "uid": "0400A",
         "type": "seriesMaster", "subject": "Pipeline review", "isAllDay": False,
+        "sensitivity": "normal", "categories": [],
         "body": {"contentType": "text", "content": "Agenda"},
         "location": {"displayName": "Room 4"}, "originalStartTimeZone": series.zone_id,
         "start": graph_wall(first), "end": graph_wall(end), "recurrence": graph_recurrence(sent),

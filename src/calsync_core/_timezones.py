@@ -12,7 +12,9 @@ None: the item then gets PROBLEMATIC_TIME_ZONE and is not saved.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import zoneinfo
 
 import pytz
 from tzlocal.windows_tz import win_tz
@@ -34,3 +36,36 @@ def iana_name(zone: str) -> str | None:
     if mapped is not None and mapped in _IANA:
         return mapped
     return None
+
+
+def all_day_dates(start: dt.datetime, end: dt.datetime, time_zone: str) -> tuple[dt.date, dt.date]:
+    """An all-day span as dates: its first day and the day after its last.
+
+    All-day values are calendar dates, not instants. The adapters read them as
+    midnight UTC of the date (as Salesforce stores date-only fields), so that a
+    date written to one side reads back equal from the other whatever the
+    zone; a span at local midnights of ``time_zone`` (an item built by hand)
+    is taken in that zone. Anything else is not an all-day span: ValueError.
+    """
+    known = iana_name(time_zone)
+    zones: list[dt.tzinfo] = [dt.UTC]
+    if known is not None and known != "UTC":
+        zones.append(_zone(known))
+    for zone in zones:
+        first, after = start.astimezone(zone), end.astimezone(zone)
+        if first.time() == after.time() == dt.time():
+            return first.date(), after.date()
+    raise ValueError(
+        f"an all-day span is whole days, midnight to midnight: {start.isoformat()} to "
+        f"{end.isoformat()} is not, in UTC nor in {time_zone!r}"
+    )
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight UTC of ``day``: how the adapters hold an all-day date as a datetime."""
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(key: str) -> dt.tzinfo:
+    return zoneinfo.ZoneInfo(key)

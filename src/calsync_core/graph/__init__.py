@@ -17,33 +17,6 @@ The field mapping, Graph ``event`` property to :class:`~calsync_core.CalendarIte
 attribute, for reading and for :func:`request_for` (generated from the rows the
 writers use, ``graph/_mapping.py``):
 
-``id``                                ``id``
-``uid``, else ``iCalUId``             ``ical_uid``: the series-wide ``uid``
-                                      when present and non-empty, else
-                                      ``iCalUId`` (per occurrence in v1.0);
-                                      ``""`` when neither is given (or null)
-``changeKey``                         ``version``
-``start``, ``end``                    ``start``, ``end`` (the wall time in its
-                                      ``timeZone``, stored in UTC)
-``originalStartTimeZone``             ``time_zone`` (else ``start.timeZone``)
-``isAllDay``                          ``is_all_day`` (midnight to midnight,
-                                      the end exclusive, as Graph gives it)
-``subject``, ``body.content``         ``subject``, ``body``
-``location.displayName``              ``location``
-``organizer.emailAddress.address``    ``organizer``
-``attendees[]``                       ``attendees``: ``type`` is the role,
-                                      ``status.response`` the answer
-``responseStatus.response``           ``response`` (the mailbox owner's)
-``sensitivity``, ``categories``       ``sensitivity``, ``categories``
-``isCancelled``                       ``is_cancelled``
-``recurrence`` (``seriesMaster``)     ``recurrence``, through
-                                      :func:`calsync_core.recurrence.graph_to_rrule`
-``originalStart`` (``occurrence``,    ``original_start``
-``exception``)
-``singleValueExtendedProperties``     ``sf_event_id``, from
-                                      :data:`SF_EVENT_ID_PROPERTY`
-====================================  =========================================
-=======
 .. calsync-field-map:: graph
 
 Zones may be Windows ids (``Pacific Standard Time``), IANA ids, or ones no
@@ -69,7 +42,7 @@ from typing import Any
 from .._errors import PayloadError
 from .._request import Request
 from .._values import CalendarItem
-from ._batch import BATCH_LIMIT, BatchResult, group, read_results
+from ._batch import BATCH_LIMIT, BatchResult, group, merge, read_results
 from ._delta import DeltaPage, ItemKey, read_page
 from ._event import SF_EVENT_ID_PROPERTY, read_event
 from ._read import Reader, json_kind
@@ -85,6 +58,7 @@ __all__ = [
     "batches",
     "delta_page",
     "item_from_graph",
+    "merge_patches",
     "request_for",
 ]
 
@@ -98,12 +72,18 @@ def item_from_graph(event: Mapping[str, Any], *, mailbox: str) -> CalendarItem:
 
     ``event`` is the decoded JSON of any of the four event types:
     ``singleInstance``, ``seriesMaster``, ``occurrence`` or ``exception``.
-    PayloadError lists every problem when it cannot be read.
+    PayloadError lists every problem when it cannot be read. ``categories``
+    must be there (a ``$select`` must name it): the item is what a connector
+    passes as ``current`` to :func:`request_for`, and a ``SetCategories``
+    writes the whole list, so an item read without them would have them
+    erased. Delta pages always carry every property (delta takes no
+    ``$select``), so :func:`delta_page` does not insist.
 
     >>> from calsync_core.graph import item_from_graph
     >>> item = item_from_graph({
     ...     "id": "AAMkAD=", "iCalUId": "0400", "changeKey": "ck1", "type": "singleInstance",
     ...     "subject": "Review", "originalStartTimeZone": "Pacific Standard Time",
+    ...     "sensitivity": "normal", "categories": ["Red"],
     ...     "start": {"dateTime": "2024-03-12T09:00:00.0000000",
     ...               "timeZone": "Pacific Standard Time"},
     ...     "end": {"dateTime": "2024-03-12T10:00:00.0000000",
@@ -121,7 +101,7 @@ date and time without offset (YYYY-MM-DDThh:mm:ss[.fffffff]); end: missing
     if not isinstance(event, Mapping):
         raise PayloadError([f"(event): expected an object, got {json_kind(event)}"])
     r = Reader()
-    item = read_event(r, event, mailbox)
+    item = read_event(r, event, mailbox, whole=True)
     if item is None:
         raise PayloadError(r.problems)
     return item
@@ -226,7 +206,9 @@ def batches(
     the order of the batches is the order: send them one after another, and
     check the results of one (a failed create ...) before sending the next.
     An index out of range, or a request made to follow one that does not come
-    before it, raises ValueError.
+    before it, raises ValueError; so do two requests to the same URL on the
+    same ``If-Match`` (the second would always get 412): merge them first
+    with :func:`merge_patches`.
 
     >>> from calsync_core import Request
     >>> from calsync_core.graph import batches
@@ -241,6 +223,28 @@ def batches(
 'application/json'})
     """
     return group(requests, depends)
+
+
+def merge_patches(requests: Sequence[Request]) -> tuple[Request, ...]:
+    """``requests`` with the PATCHes of one item on one change key merged into one.
+
+    Saving an item plans an :class:`~calsync_core.UpdateItem` (the stamp) and a
+    :class:`~calsync_core.SetCategories` on the same item, both written on
+    ``current``'s change key: sent apart, the first changes the key and the
+    second always answers 412. Merged, they are one conditional PATCH (at the
+    first one's place, the other left out). Two that set the same property
+    raise ValueError. :func:`batches` refuses such a pair unmerged.
+
+    >>> from calsync_core import Request
+    >>> from calsync_core.graph import merge_patches
+    >>> url, key = "users/ana@acme.example/events/AAMk=", {"If-Match": 'W/"ck1"'}
+    >>> a = Request(method="PATCH", url=url, headers=key, body={"subject": "A"})
+    >>> [one] = merge_patches([a, Request(method="PATCH", url=url, headers=key,
+    ...                                   body={"categories": []})])
+    >>> one.body
+    {'subject': 'A', 'categories': []}
+    """
+    return merge(requests)
 
 
 def batch_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:
@@ -259,6 +263,8 @@ def batch_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:
                          ``If-Match`` change key is stale
     429, 503, 504        :class:`~calsync_core.ports.TransientError`;
                          ``retry_after`` holds the ``Retry-After`` seconds
+                         (finite decimals; an HTTP-date counted from the
+                         sub-response's ``Date``, else kept in ``retry_at``)
     424                  :class:`~calsync_core.ports.TransientError`: the
                          request was not tried because one it depended on
                          failed; it may succeed once that one does

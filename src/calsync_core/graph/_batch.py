@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
+import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
@@ -18,6 +21,11 @@ BATCH_LIMIT: Final = 20
 
 #: Statuses after which trying the same request again later may succeed.
 _RETRYABLE: Final = frozenset({424, 429, 503, 504})
+
+#: Retry-After seconds: digits, with a decimal fraction (not float()'s "inf" or "1_000").
+_SECONDS: Final = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
+#: Batch ids compared as numbers: ASCII digits, few enough for int().
+_NUMBER: Final = re.compile(r"[0-9]{1,18}")
 
 _NO_DEPENDS: Final[Mapping[int, Sequence[int]]] = MappingProxyType({})
 
@@ -36,6 +44,8 @@ class BatchResult:
     ``id`` and ``changeKey``), None when there was none. ``error`` is None on
     success (any status below 400), else the failure as a port error.
     ``retry_after`` is the ``Retry-After`` header in seconds, when given.
+    ``retry_at`` is the instant a ``Retry-After`` HTTP-date names when the
+    sub-response has no ``Date`` to count the seconds from (no clock here).
     """
 
     id: str
@@ -44,6 +54,7 @@ class BatchResult:
     body: Any = None
     error: PortError | None = None
     retry_after: float | None = None
+    retry_at: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -84,10 +95,51 @@ def _sub_request(index: int, request: Request, after: Sequence[int]) -> dict[str
     return entry
 
 
+def _precondition(request: Request) -> str | None:
+    return next((v for k, v in request.headers.items() if k.lower() == "if-match"), None)
+
+
+def _refuse_stale(requests: Sequence[Request]) -> None:
+    """ValueError for two writes to one item on the same change key: the second gets 412."""
+    seen: dict[tuple[str, str], int] = {}
+    for index, request in enumerate(requests):
+        key = _precondition(request)
+        if key is None:
+            continue
+        first = seen.setdefault((request.url, key), index)
+        if first != index:
+            raise ValueError(
+                f"requests {first} and {index} both write {request.url} on If-Match {key}: "
+                "the first changes the change key, so the second always fails with 412. "
+                "Merge them into one PATCH (merge_patches)"
+            )
+
+
+def merge(requests: Sequence[Request]) -> tuple[Request, ...]:
+    """PATCHes to the same URL on the same ``If-Match`` made one, at the first's place."""
+    out: list[Request] = []
+    at: dict[tuple[str, str], int] = {}
+    for request in requests:
+        key = _precondition(request)
+        if request.method != "PATCH" or key is None or (request.url, key) not in at:
+            if request.method == "PATCH" and key is not None:
+                at[(request.url, key)] = len(out)
+            out.append(request)
+            continue
+        place = at[(request.url, key)]
+        body, more = dict(out[place].body or {}), dict(request.body or {})
+        clash = sorted(set(body) & set(more))
+        if clash:
+            raise ValueError(f"two PATCHes of {request.url} both set {', '.join(clash)}")
+        out[place] = attrs.evolve(out[place], body={**body, **more})
+    return tuple(out)
+
+
 def group(
     requests: Sequence[Request], depends: Mapping[int, Sequence[int]] = _NO_DEPENDS
 ) -> tuple[Request, ...]:
     """The requests as ``$batch`` requests of at most :data:`BATCH_LIMIT` each, in order."""
+    _refuse_stale(requests)
     after = _dependencies(len(requests), depends)
     out: list[Request] = []
     for start in range(0, len(requests), BATCH_LIMIT):
@@ -110,15 +162,39 @@ def group(
     return tuple(out)
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                seconds = float(value)
-            except ValueError:
-                return None
-            return seconds if seconds >= 0 else None
-    return None
+def _header(headers: Mapping[str, str], wanted: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == wanted), None)
+
+
+def _retry_after(headers: Mapping[str, str]) -> tuple[float | None, dt.datetime | None]:
+    """``Retry-After`` as seconds, and as the instant it names when that cannot be seconds.
+
+    RFC 9110 allows decimal seconds (Graph sends fractions: ``2.128``) or an
+    HTTP-date. A date becomes seconds against the response's own ``Date``; the
+    core has no clock, so without ``Date`` it is kept as the instant. Anything
+    else (``inf``, ``1e999``, ``1_000``) is not a delay and reads as none.
+    """
+    value = _header(headers, "retry-after")
+    if value is None:
+        return None, None
+    text = value.strip()
+    if _SECONDS.fullmatch(text):
+        return float(text), None
+    moment = _http_date(text)
+    if moment is None:
+        return None, None
+    sent = _http_date(_header(headers, "date") or "")
+    if sent is None:
+        return None, moment
+    return max(0.0, (moment - sent).total_seconds()), None
+
+
+def _http_date(text: str) -> dt.datetime | None:
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _failure(sub_id: str, status: int, body: Any, retry_after: float | None) -> PortError:
@@ -167,15 +243,22 @@ def _read_one(r: Reader, entry: Any, path: str) -> BatchResult | None:
         return None
     assert isinstance(status, int)
     body = entry.get("body")
-    wait = _retry_after(headers)
+    wait, at = _retry_after(headers)
     error = None if status < 400 else _failure(sub_id, status, body, wait)
     return BatchResult(
-        id=sub_id, status=status, headers=headers, body=body, error=error, retry_after=wait
+        id=sub_id,
+        status=status,
+        headers=headers,
+        body=body,
+        error=error,
+        retry_after=wait,
+        retry_at=at,
     )
 
 
 def _order(result: BatchResult) -> tuple[int, int, str]:
-    return (0, int(result.id), "") if result.id.isdigit() else (1, 0, result.id)
+    # isdigit() takes "²", and int() refuses 5,000 digits: only plain short numbers.
+    return (0, int(result.id), "") if _NUMBER.fullmatch(result.id) else (1, 0, result.id)
 
 
 def read_results(response: Mapping[str, Any]) -> tuple[BatchResult, ...]:

@@ -45,11 +45,18 @@ SINGLE, OCCURRENCE, EXCEPTION, SERIES = "singleInstance", "occurrence", "excepti
 KINDS: Final = {kind.lower(): kind for kind in (SINGLE, OCCURRENCE, EXCEPTION, SERIES)}
 
 
-def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarItem | None:
-    """The item, or None with every fault noted in ``r``."""
+def read_event(
+    r: Reader, event: Mapping[str, Any], mailbox: str, *, whole: bool = False
+) -> CalendarItem | None:
+    """The item, or None with every fault noted in ``r``.
+
+    ``whole``: ``categories`` must be there (a GET, which a ``$select`` may trim).
+    """
     before = len(r.problems)
     kind = _kind(r, event)
-    start, end = read_when(r, event, "start"), read_when(r, event, "end")
+    all_day = r.flag(event, "isAllDay", "isAllDay")
+    start = read_when(r, event, "start", all_day=all_day)
+    end = read_when(r, event, "end", all_day=all_day)
     # The zone the organizer set, which the user sees; start/end are in the zone
     # the request asked for (UTC by default). Kept as written, known or not.
     shown = r.text(event, "originalStartTimeZone", "originalStartTimeZone")
@@ -62,21 +69,21 @@ def read_event(r: Reader, event: Mapping[str, Any], mailbox: str) -> CalendarIte
         "subject": r.text(event, "subject", "subject"),
         "body": _nested_text(r, event, "body", "content"),
         "location": _nested_text(r, event, "location", "displayName"),
-        "is_all_day": r.flag(event, "isAllDay", "isAllDay"),
+        "is_all_day": all_day,
         "is_cancelled": r.flag(event, "isCancelled", "isCancelled"),
         "time_zone": shown,
-        "sensitivity": r.choice(event, "sensitivity", "sensitivity", SENSITIVITIES)
-        or Sensitivity.NORMAL,
-        "categories": _categories(r, event),
+        "sensitivity": _sensitivity(r, event),
+        "categories": _categories(r, event, whole=whole),
         "organizer": _organizer(r, event),
         "attendees": _attendees(r, event),
-        "response": _own_response(r, event),
         "sf_event_id": _stamp(r, event),
     }
+    fields["response"] = _own_response(r, event, mailbox)
     if kind in (OCCURRENCE, EXCEPTION):
         fields["original_start"] = read_offset_time(r, event, "originalStart", "originalStart")
     if kind == SERIES:  # read even when start is not, to list its problems too
-        fields["recurrence"] = _recurrence(r, event, "" if start is None else start[1], shown)
+        zone = "" if start is None else start[1]
+        fields["recurrence"] = _recurrence(r, event, zone, shown, all_day=all_day)
         fields["time_zone"] = _series_zone(event, shown)
     if len(r.problems) > before or start is None or end is None:
         return None
@@ -124,11 +131,31 @@ def _nested_text(r: Reader, event: Mapping[str, Any], key: str, inner: str) -> s
     return "" if value is None else r.text(value, inner, f"{key}.{inner}")
 
 
-def _categories(r: Reader, event: Mapping[str, Any]) -> frozenset[str]:
+def _sensitivity(r: Reader, event: Mapping[str, Any]) -> Sensitivity:
+    """``sensitivity``; absent reads as PRIVATE, never as the least restrictive NORMAL.
+
+    Published delta pages leave it out; read as NORMAL, a private meeting would be
+    autosaved (R-PRIVATE). PRIVATE keeps such an item from being autosaved.
+    """
+    found: Sensitivity | None = r.choice(event, "sensitivity", "sensitivity", SENSITIVITIES)
+    return Sensitivity.PRIVATE if found is None else found
+
+
+def _categories(r: Reader, event: Mapping[str, Any], *, whole: bool) -> frozenset[str]:
+    """``categories``; absent is a fault when ``whole``, as it is not "none".
+
+    SetCategories writes the whole list: an item read without its categories
+    would have them erased. A delta page always carries them (delta takes no
+    ``$select``), so only a GET is held to it.
+    """
+    if whole and event.get("categories") is None:
+        r.fault("categories", "missing: SetCategories would erase the item's categories")
+        return frozenset()
     names = set()
     for n, name in enumerate(r.array(event, "categories", "categories")):
         if isinstance(name, str):
-            names.add(name)
+            if name:  # "" names no category, and would be written back as one
+                names.add(name)
         else:
             r.wrong(f"categories[{n}]", "a string", name)
     return frozenset(names)
@@ -147,13 +174,26 @@ def _address(
 
 
 def _organizer(r: Reader, event: Mapping[str, Any]) -> str | None:
+    """The organizer's address; None (the mailbox owner) only when it is the owner.
+
+    An organizer without a usable address is nobody known: None would make the
+    meeting the owner's own, so unless ``isOrganizer`` is true it is a fault.
+    """
     organizer = r.mapping(event, "organizer", "organizer")
     found = None if organizer is None else _address(r, organizer, "organizer", required=False)
-    return None if found is None else found[0]
+    if found is not None:
+        return found[0]
+    if organizer is not None and event.get("isOrganizer") is not True:
+        r.fault(
+            "organizer.emailAddress.address",
+            "missing or empty, and isOrganizer is not true: the organizer is unknown",
+        )
+    return None
 
 
 def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
     attendees = []
+    seen: set[str] = set()
     for n, entry in enumerate(r.array(event, "attendees", "attendees")):
         path = f"attendees[{n}]"
         if not isinstance(entry, Mapping):
@@ -165,23 +205,37 @@ def _attendees(r: Reader, event: Mapping[str, Any]) -> tuple[Attendee, ...]:
         response = None
         if status is not None:
             response = r.choice(status, "response", f"{path}.status.response", RESPONSES)
-        if found is not None:
+        if found is not None and found[0].lower() not in seen:
+            # Addresses compare case-insensitively: one person listed twice is one.
+            seen.add(found[0].lower())
             address, name = found
             answer = response or Response.NOT_RESPONDED
             attendees.append(Attendee(email=address, name=name, response=answer, role=role))
     return tuple(attendees)
 
 
-def _own_response(r: Reader, event: Mapping[str, Any]) -> Response:
-    """``responseStatus.response``; without it, ORGANIZER unless ``isOrganizer`` is false."""
+def _own_response(r: Reader, event: Mapping[str, Any], mailbox: str) -> Response:
+    """``responseStatus.response``; without it, ORGANIZER only for the owner's own meeting.
+
+    Absent must not mean the least restrictive answer: the owner organizes it when
+    ``isOrganizer`` is true or the organizer read is the mailbox itself, and
+    otherwise has not answered (published delta pages leave the field out).
+    """
     status = r.mapping(event, "responseStatus", "responseStatus")
     if status is not None:
         answer: Response | None = r.choice(status, "response", "responseStatus.response", RESPONSES)
         if answer is not None:
             return answer
-    if event.get("isOrganizer") is False:
-        return Response.NOT_RESPONDED
-    return Response.ORGANIZER
+    own = event.get("isOrganizer") is True or _organizes(event, mailbox)
+    return Response.ORGANIZER if own else Response.NOT_RESPONDED
+
+
+def _organizes(event: Mapping[str, Any], mailbox: str) -> bool:
+    """Whether the payload names ``mailbox`` as the organizer."""
+    organizer = event.get("organizer")
+    email = organizer.get("emailAddress") if isinstance(organizer, Mapping) else None
+    address = email.get("address") if isinstance(email, Mapping) else None
+    return isinstance(address, str) and address.lower() == mailbox.lower()
 
 
 def _same_property(found: str, wanted: str) -> bool:
@@ -208,7 +262,7 @@ def _stamp(r: Reader, event: Mapping[str, Any]) -> str | None:
 
 
 def _recurrence(
-    r: Reader, event: Mapping[str, Any], start_zone: str, shown: str
+    r: Reader, event: Mapping[str, Any], start_zone: str, shown: str, *, all_day: bool
 ) -> Recurrence | None:
     """The series' RRULE, through :func:`calsync_core.recurrence.graph_to_rrule`."""
     value = r.mapping(event, "recurrence", "recurrence", required=True)
@@ -220,7 +274,8 @@ def _recurrence(
         # none is known (custom or "" zones) it is read in the zone start/end were
         # written in, so that reading does not fail: the item keeps its unknown
         # time_zone, and the planner reports it (R-TIMEZONE) instead of saving it.
-        zones = (span.get("recurrenceTimeZone"), shown, start_zone)
+        # An all-day series' dates are read in UTC, where its days are held.
+        zones = ("UTC",) if all_day else (span.get("recurrenceTimeZone"), shown, start_zone)
         known = next((z for z in zones if isinstance(z, str) and iana_name(z)), "UTC")
         value = {**value, "range": {**span, "recurrenceTimeZone": known}}
     try:

@@ -50,7 +50,9 @@ FIELDS: Final = (
         attribute="is_all_day",
         wire="isAllDay",
         direction=_RW,
-        note="midnight to midnight, the end exclusive; an update of any time sends all three",
+        note="midnight to midnight, the end exclusive. All-day values are dates: read as "
+        "midnight UTC of their date (as Salesforce's ``ActivityDate``), written as that date's "
+        "midnight in ``time_zone`` (UTC when unknown); an update of any time sends all three",
     ),
     FieldRow(attribute="subject", wire="subject", direction=_RW),
     FieldRow(
@@ -60,7 +62,13 @@ FIELDS: Final = (
         note='written as ``{"contentType": "text", "content": ...}``',
     ),
     FieldRow(attribute="location", wire="location.displayName", direction=_RW),
-    FieldRow(attribute="organizer", wire="organizer.emailAddress.address", direction=_R),
+    FieldRow(
+        attribute="organizer",
+        wire="organizer.emailAddress.address",
+        direction=_R,
+        note="an organizer without an address is a fault unless ``isOrganizer`` is true "
+        "(None means the mailbox owner)",
+    ),
     FieldRow(
         attribute="attendees",
         wire="attendees",
@@ -71,13 +79,17 @@ FIELDS: Final = (
         attribute="response",
         wire="responseStatus.response",
         direction=_R,
-        note="the mailbox owner's answer; ``none`` and ``notResponded`` are NOT_RESPONDED",
+        note="the mailbox owner's answer; ``none`` and ``notResponded`` are NOT_RESPONDED. "
+        "Absent: ORGANIZER when ``isOrganizer`` is true or the organizer is the mailbox, "
+        "else NOT_RESPONDED",
     ),
     FieldRow(
         attribute="sensitivity",
         wire="sensitivity",
         direction=_RW,
-        note="``normal``, ``personal``, ``private``, ``confidential``",
+        note="``normal``, ``personal``, ``private``, ``confidential``; absent reads as "
+        "``private`` (published delta pages leave it out), so R-PRIVATE never autosaves "
+        "what it could not check",
     ),
     FieldRow(
         attribute="categories",

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .._timezones import iana_name
+from .._timezones import day_start, iana_name
 from ._read import Reader
 
 # Responses give seven fractional digits, requests none; never an offset: the
@@ -37,7 +37,10 @@ def offset_time(text: str) -> dt.datetime | None:
     """The instant in DateTimeOffset text (``...Z`` or ``...+01:00``), in UTC, or None."""
     match = _OFFSET.fullmatch(text)
     moment = None if match is None else _parse(match[1], match[2], match[3])
-    return None if moment is None else moment.astimezone(dt.UTC)
+    try:
+        return None if moment is None else moment.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first instant Python has
+        return None
 
 
 @functools.lru_cache(maxsize=256)
@@ -57,8 +60,15 @@ def zone_of(name: str) -> dt.tzinfo:
         return dt.UTC
 
 
-def read_when(r: Reader, event: Mapping[str, Any], key: str) -> tuple[dt.datetime, str] | None:
-    """``start`` or ``end``: the instant in UTC and the ``timeZone`` it was written in."""
+def read_when(
+    r: Reader, event: Mapping[str, Any], key: str, *, all_day: bool = False
+) -> tuple[dt.datetime, str] | None:
+    """``start`` or ``end``: the instant in UTC and the ``timeZone`` it was written in.
+
+    ``all_day``: the value is a date (Graph gives midnight), held as midnight UTC of
+    that date as Salesforce holds ``ActivityDate``: an instant in the zone would land
+    on the day before in Salesforce east of UTC.
+    """
     value = r.mapping(event, key, key, required=True)
     if value is None:
         return None
@@ -75,7 +85,16 @@ def read_when(r: Reader, event: Mapping[str, Any], key: str) -> tuple[dt.datetim
             f"{text!r} is not a date and time without offset (YYYY-MM-DDThh:mm:ss[.fffffff])",
         )
         return None
-    return wall.replace(tzinfo=zone_of(zone)).astimezone(dt.UTC), zone
+    if all_day:
+        if wall.time() != dt.time():
+            r.fault(f"{key}.dateTime", f"{text!r}: an all-day item starts and ends at midnight")
+            return None
+        return day_start(wall.date()), zone
+    try:
+        return wall.replace(tzinfo=zone_of(zone)).astimezone(dt.UTC), zone
+    except OverflowError:
+        r.fault(f"{key}.dateTime", f"{text!r} in {zone!r} is out of the range of dates")
+        return None
 
 
 def read_offset_time(

@@ -13,7 +13,7 @@ from .._enums import Sensitivity
 from .._fieldmap import Direction, written
 from .._plan import CreateItem, DeleteItem, FieldChange, SetCategories, UpdateItem
 from .._request import Request
-from .._timezones import iana_name
+from .._timezones import all_day_dates, iana_name
 from .._values import CalendarItem
 from ..recurrence import rrule_to_graph
 from ._event import SF_EVENT_ID_PROPERTY
@@ -39,6 +39,9 @@ def _segment(text: str) -> str:
 def events_url(mailbox: str, item_id: str | None = None) -> str:
     """``users/{mailbox}/events[/{id}]``, relative to the v1.0 root, segments quoted."""
     url = f"users/{_segment(mailbox)}/events"
+    if item_id in ("", ".", ".."):
+        # quote() leaves dots: ".." would address the events collection's parent.
+        raise ValueError(f"item id {item_id!r} is not an id: it cannot be a URL path segment")
     return url if item_id is None else f"{url}/{_segment(item_id)}"
 
 
@@ -105,6 +108,38 @@ def when(moment: dt.datetime, zone: str) -> dict[str, str]:
     return {"dateTime": wall.isoformat(), "timeZone": zone}
 
 
+def span(
+    start: dt.datetime, end: dt.datetime, is_all_day: bool, time_zone: str
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """``start`` and ``end`` as ``dateTimeTimeZone``, and the zone they are written in.
+
+    An all-day span is its dates at midnight of the item's zone (UTC when that is
+    unknown): all-day values are dates, held at midnight UTC (see ``all_day_dates``).
+    """
+    if not is_all_day:
+        zone = write_zone(start, end, False, time_zone)
+        return when(start, zone), when(end, zone), zone
+    first, after = all_day_dates(start, end, time_zone)
+    zone = time_zone if iana_name(time_zone) is not None else "UTC"
+    return (
+        {"dateTime": f"{first.isoformat()}T00:00:00", "timeZone": zone},
+        {"dateTime": f"{after.isoformat()}T00:00:00", "timeZone": zone},
+        zone,
+    )
+
+
+def _series(action: CreateItem, zone: str) -> dict[str, Any]:
+    """The ``recurrence`` of a series; an all-day one's dates are read in UTC, as its times."""
+    assert action.recurrence is not None
+    if action.is_all_day:
+        found = rrule_to_graph(action.recurrence.rule, start=action.start, time_zone="UTC")
+        found["range"]["recurrenceTimeZone"] = zone
+        return found
+    series = series_zone(action, zone)
+    start = action.start.astimezone(zone_of(series))
+    return rrule_to_graph(action.recurrence.rule, start=start, time_zone=series)
+
+
 def _stamp(value: str | None) -> list[dict[str, str]]:
     # An empty value reads back as "not stamped" (item_from_graph): how a stamp is cleared.
     return [{"id": SF_EVENT_ID_PROPERTY, "value": value or ""}]
@@ -125,21 +160,19 @@ def _scalar(field: str, value: Any) -> Any:
 
 def create(action: CreateItem, ids: Mapping[str, str]) -> Request:
     """POST a new event with every field the action sets."""
-    zone = write_zone(action.start, action.end, action.is_all_day, action.time_zone)
+    start, end, zone = span(action.start, action.end, action.is_all_day, action.time_zone)
     body: dict[str, Any] = {
         "subject": action.subject,
         "body": _scalar("body", action.body),
-        "start": when(action.start, zone),
-        "end": when(action.end, zone),
+        "start": start,
+        "end": end,
         "isAllDay": action.is_all_day,
         "location": _scalar("location", action.location),
         "sensitivity": _scalar("sensitivity", action.sensitivity),
         "categories": _scalar("categories", action.categories),
     }
     if action.recurrence is not None:
-        series = series_zone(action, zone)
-        start = action.start.astimezone(zone_of(series))
-        body["recurrence"] = rrule_to_graph(action.recurrence.rule, start=start, time_zone=series)
+        body["recurrence"] = _series(action, zone)
     if action.sf_event_id is not None:
         stamp = resolve(action.sf_event_id, ids, "sf_event_id")
         body["singleValueExtendedProperties"] = _stamp(stamp)
@@ -204,8 +237,9 @@ def update(action: UpdateItem, current: CalendarItem | None, ids: Mapping[str, s
     body: dict[str, Any] = {}
     if any(name in new for name in _TIMES):
         # Times go as a set: Graph checks start, end and isAllDay together.
-        zone = write_zone(after.start, after.end, after.is_all_day, after.time_zone)
-        body["start"], body["end"] = when(after.start, zone), when(after.end, zone)
+        body["start"], body["end"], _ = span(
+            after.start, after.end, after.is_all_day, after.time_zone
+        )
         body["isAllDay"] = after.is_all_day
     for field, value in new.items():
         if field == "sf_event_id":

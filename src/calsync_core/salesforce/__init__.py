@@ -11,7 +11,8 @@ Sans-I/O: a connector runs the queries these functions write (``GET
   the SOQL for those records, every value escaped;
 * :func:`request_for` writes one plan action as a REST request, and
   :func:`relation_requests` the ``EventRelation`` rows a new event needs beyond
-  its ``WhoId``;
+  its ``WhoId``, and :func:`private_relation_deletes` the deletes of the rows
+  of an event made private;
 * :func:`composites` packs those requests into ``POST composite`` requests,
   and :func:`composite_results` reads the answer to one.
 
@@ -35,8 +36,10 @@ What :func:`request_for` writes, each URL relative to :func:`rest_root`
 
 * :class:`~calsync_core.CreateEvent`: ``POST sobjects/Event``. Times as
   Salesforce writes them (``2026-11-24T09:00:00.000+0000``); an all-day
-  event as ``ActivityDate`` (its first day, UTC) and ``DurationInMinutes``
-  (whole days). ``WhoId`` and ``WhatId`` are the first Who and What -- none
+  event as ``ActivityDate`` (its first day: the calendar date the user sees,
+  which the Graph adapter holds at midnight UTC) and ``DurationInMinutes``
+  (days × 1,440, counted from the dates, so a 23- or 25-hour day is one day).
+  ``WhoId`` and ``WhatId`` are the first Who and What -- none
   on a private event (R-PRIVATE); :func:`relation_requests` writes the
   rest. The UID goes into ``uid_field``, true into ``created_field``, and a
   series into the Classic fields of ``action.classic`` with
@@ -44,8 +47,11 @@ What :func:`request_for` writes, each URL relative to :func:`rest_root`
   a series' zone is its ``RecurrenceTimeZoneSidKey``.
 * :class:`~calsync_core.UpdateEvent`: ``PATCH sobjects/Event/{id}`` with
   the changed fields only, and ``If-Unmodified-Since`` set to ``current``'s
-  ``SystemModstamp`` (``version``) cut to whole seconds: for Event this is
-  the only precondition Salesforce honours. ``who_ids`` / ``what_ids``
+  ``SystemModstamp`` (``version``) rounded up to the next whole second (HTTP
+  dates have one-second resolution; cut down, a record modified at
+  ``.200`` would answer 412 for ever): for Event this is the only
+  precondition Salesforce honours, and its limit is that an edit made
+  within the same second as the version read can be overwritten. ``who_ids`` / ``what_ids``
   change ``WhoId`` / ``WhatId`` (their first id, or null); other relation
   rows, and ``invitee_ids``, are ``EventRelation`` rows the Event row does
   not carry. A change of ``start`` or ``end`` writes both times. An event
@@ -107,6 +113,7 @@ __all__ = [
     "composites",
     "event_from_sobject",
     "events_query",
+    "private_relation_deletes",
     "record_from_sobject",
     "records_query",
     "relation_requests",
@@ -161,7 +168,9 @@ def event_from_sobject(
     the owner's (``Owner.TimeZoneSidKey``), else UTC. ``version`` is
     ``SystemModstamp`` (else ``LastModifiedDate``) as Salesforce wrote it. A
     Classic occurrence (``RecurrenceActivityId`` naming another event) has its
-    own start as ``original_start``: Salesforce keeps no other.
+    own start as ``original_start``: Salesforce keeps no other. A private
+    event's relations are read as they are, not hidden: R-PRIVATE then plans
+    their removal (see :func:`private_relation_deletes`).
     Custom fields absent from the record read as null.
     """
     _soql.api_name(uid_field, "uid_field")
@@ -305,6 +314,17 @@ def relation_requests(action: CreateEvent, event_id: str) -> tuple[Request, ...]
     if not event_id:
         raise ValueError("event_id is empty")
     return _write.relation_rows(action, event_id)
+
+
+def private_relation_deletes(relations: Sequence[Mapping[str, Any]]) -> tuple[Request, ...]:
+    """``DELETE sobjects/EventRelation/{Id}`` of each row, for an event made private.
+
+    R-PRIVATE: a private event has no Who, What or invitees. The UpdateEvent
+    that sets ``is_private`` nulls ``WhoId`` and ``WhatId``; the other relations
+    are rows of their own. Pass the event's rows as :func:`relations_query`
+    fetched them (with ``Id``); a row without a valid ``Id`` is a PayloadError.
+    """
+    return _write.relation_deletes(relations)
 
 
 def composites(

@@ -24,11 +24,14 @@ from .. import recurrence as rec
 from .._enums import RecurrenceFormat
 from .._errors import PayloadError
 from .._recurrence_values import ClassicRecurrence, RecurrenceError
+from .._timezones import day_start
 from .._values import Recurrence, SfEvent
 from ._fields import EPOCH, Fields
 from ._relations import read_relations
+from ._write import is_sf_id
 
 _DAY = dt.timedelta(days=1)
+_MAX_INTERVAL = 999
 
 
 @attrs.frozen
@@ -50,6 +53,9 @@ def read_event(
     problems: list[str] = []
     f = Fields(record, "", problems)
     event_id = f.text("Id", required=True) or ""
+    if event_id and not is_sf_id(event_id):
+        # The id goes into URL paths of later writes: refuse what is not one.
+        f.fault("Id", f"{event_id!r} is not a Salesforce id (15 or 18 letters and digits)")
     owner_id = f.text("OwnerId", required=True) or ""
     is_all_day = f.flag("IsAllDayEvent", required=True)
     start, end = _times(f, is_all_day)
@@ -90,13 +96,16 @@ def read_event(
 def _times(f: Fields, is_all_day: bool) -> tuple[dt.datetime, dt.datetime]:
     if is_all_day:
         return _all_day_times(f)
-    start = f.instant("StartDateTime", required=True) or EPOCH
+    given = f.instant("StartDateTime", required=True)
+    start = given or EPOCH
     end = f.instant("EndDateTime")
     minutes = f.whole("DurationInMinutes")
     if end is not None:
+        if given is not None:
+            _agree(f, end, minutes, start)
         return start, end
     if minutes is not None:
-        return start, start + dt.timedelta(minutes=minutes)
+        return start, _after(f, start, minutes)
     if "EndDateTime" not in f.record and "DurationInMinutes" not in f.record:
         f.fault("EndDateTime", "missing, and so is DurationInMinutes")
     elif f.record.get("EndDateTime", 0) is None and f.record.get("DurationInMinutes", 0) is None:
@@ -105,17 +114,49 @@ def _times(f: Fields, is_all_day: bool) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _all_day_times(f: Fields) -> tuple[dt.datetime, dt.datetime]:
+    # The dates are what counts: held at midnight UTC, as the Graph adapter holds
+    # an all-day item's, so a date written one way reads back equal the other way.
     day = f.date("ActivityDate")
-    start = f.instant("StartDateTime", required=day is None)
-    if start is None:
-        start = EPOCH if day is None else dt.datetime.combine(day, dt.time(), dt.UTC)
+    given = f.instant("StartDateTime", required=day is None)
+    start = day_start(day if day is not None else (given or EPOCH).date())
     minutes = f.whole("DurationInMinutes")
     last = f.instant("EndDateTime")
+    end = None if last is None else _next_day(f, last, "EndDateTime")
+    if end is not None:
+        if day is not None or given is not None:
+            _agree(f, end, minutes, start)
+        return start, end
     if minutes is not None:
-        return start, start + dt.timedelta(minutes=minutes)
-    if last is not None:
-        return start, last + _DAY
-    return start, start + _DAY
+        return start, _after(f, start, minutes)
+    return start, _next_day(f, start, "ActivityDate") or start
+
+
+def _after(f: Fields, start: dt.datetime, minutes: int) -> dt.datetime:
+    """``minutes`` after ``start``; a fault when that is past the year 9999."""
+    try:
+        return start + dt.timedelta(minutes=minutes)
+    except OverflowError:
+        f.fault("DurationInMinutes", "that many minutes after the start is past the year 9999")
+        return start
+
+
+def _next_day(f: Fields, last: dt.datetime, name: str) -> dt.datetime | None:
+    """The midnight after the day of ``last`` (an all-day end is exclusive)."""
+    try:
+        return day_start(last.date()) + _DAY
+    except OverflowError:
+        f.fault(name, "the day after it is past the year 9999")
+        return None
+
+
+def _agree(f: Fields, end: dt.datetime, minutes: int | None, start: dt.datetime) -> None:
+    # Salesforce takes both only when they agree; two ends that differ are a bad payload,
+    # not one to pick from silently.
+    if minutes is not None and _after(f, start, minutes) != end:
+        f.fault(
+            "DurationInMinutes",
+            f"{minutes} minutes after the start is not the end that EndDateTime gives",
+        )
 
 
 def _version(f: Fields) -> str:
@@ -160,6 +201,11 @@ def _classic(f: Fields) -> _Series:
         f.fault("RecurrenceEndDateOnly", "missing")
     elif f.record["RecurrenceEndDateOnly"] is None:
         f.fault("RecurrenceEndDateOnly", "null")
+    interval = fields["interval"]
+    if interval is not None and not 1 <= interval <= _MAX_INTERVAL:
+        # Salesforce's own limits are far lower; a huge one would only stall expansion.
+        f.fault("RecurrenceInterval", f"not between 1 and {_MAX_INTERVAL}")
+        fields["interval"] = None
     zone: str | None = fields["time_zone"]
     if any(fields[name] is None for name in ("type", "start", "end_date", "time_zone")):
         return _Series(None, RecurrenceFormat.CLASSIC, zone, None)
@@ -168,6 +214,9 @@ def _classic(f: Fields) -> _Series:
     except RecurrenceError as error:
         for problem in error.problems:
             f.fault("RecurrenceType", problem)
+        return _Series(None, RecurrenceFormat.CLASSIC, zone, None)
+    except OverflowError:  # a start in year 1 east of UTC has no local time
+        f.fault("RecurrenceStartDateTime", "out of the range of dates in its zone")
         return _Series(None, RecurrenceFormat.CLASSIC, zone, None)
     return _Series(Recurrence(rule=rule), RecurrenceFormat.CLASSIC, zone, None)
 

@@ -8,9 +8,11 @@ problem, so that one pass finds every fault and the caller raises once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
+_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
 #: A field that is absent from the record (as opposed to present and null).
 MISSING: Any = object()
 #: What a faulty instant reads as while the problems are still being gathered.
@@ -108,7 +110,8 @@ class Fields:
 
 def parse_instant(value: object) -> dt.datetime | None:
     """``value`` read as a Salesforce datetime with an offset, in UTC; None if it is none."""
-    if not isinstance(value, str) or len(value) < 20 or value[10] != "T":
+    # The calendar form only: fromisoformat also takes ISO week dates ("2024-W11-2T...").
+    if not isinstance(value, str) or _INSTANT.match(value) is None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
@@ -116,4 +119,7 @@ def parse_instant(value: object) -> dt.datetime | None:
         return None
     if parsed.utcoffset() is None:
         return None
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00.000+0100 is before the first instant
+        return None

@@ -63,7 +63,9 @@ def instant(value: dt.datetime, what: str) -> str:
     """A SOQL datetime literal (unquoted, UTC): ``2024-03-12T17:00:00Z``."""
     if value.utcoffset() is None:
         raise ValueError(f"{what} must be a timezone-aware datetime")
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(dt.UTC)
+    # Not strftime("%Y"): it writes year 999 as "999", which SOQL does not take.
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%SZ")
 
 
 def record_object(kind: RecordKind) -> str:

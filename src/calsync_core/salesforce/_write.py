@@ -11,16 +11,41 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
 from email.utils import format_datetime
 from typing import Any, Final
 
 from .._enums import RecordKind
+from .._errors import PayloadError
 from .._fieldmap import Direction, written
 from .._plan import CreateEvent, CreateRecord, DeleteEvent, FieldChange, SaveAttachment, UpdateEvent
 from .._request import Request
+from .._timezones import all_day_dates
 from .._values import SfEvent
 from . import _mapping
 from ._fields import parse_instant
+
+#: A Salesforce record id: 15 or 18 letters and digits. Checked before an id goes
+#: into a URL path ("../Account/..." or "?" would address another resource).
+_SF_ID: Final = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def is_sf_id(value: str) -> bool:
+    """Whether ``value`` has the form of a Salesforce record id."""
+    return _SF_ID.fullmatch(value) is not None
+
+
+def checked_id(value: str, what: str) -> str:
+    """``value`` when it is a Salesforce id; ValueError for a plan ref or anything else."""
+    if value.startswith(("new-event:", "new-item:", "new-record:")):
+        raise ValueError(
+            f"{what} {value!r} is a ref to something the plan creates: pass its real id"
+        )
+    if not is_sf_id(value):
+        raise ValueError(f"{what} {value!r} is not a Salesforce id (15 or 18 letters and digits)")
+    return value
+
 
 #: What a Lead's required ``Company`` is set to when nothing better is known.
 LEAD_COMPANY: Final = "[not provided]"
@@ -37,28 +62,44 @@ _ROWS_ONLY: Final = ("invitee_ids",)
 def instant(value: dt.datetime) -> str:
     """A Salesforce datetime as REST writes it: ``2026-11-24T09:00:00.000+0000``."""
     utc = value.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+    # Not strftime("%Y"): it writes year 999 as "999", which no reader takes.
+    millis = f"{utc.microsecond // 1000:03d}"
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + millis + "+0000"
 
 
 def http_date(version: str) -> str:
-    """``SystemModstamp`` as an HTTP date, whole seconds (cut, never rounded up)."""
+    """``SystemModstamp`` as an HTTP date, rounded *up* to the next whole second.
+
+    HTTP dates have one-second resolution. Cut down, a record modified at
+    ``...:05.200`` would be "modified since ...:05" and every update refused
+    (412) for ever; rounded up, the write is refused for any edit after the next
+    whole second, and an edit made within the same second as the version read
+    (between ``...:05.200`` and ``...:06``) can be overwritten: the limit of the
+    header, which Salesforce offers as Event's only precondition.
+    """
     moment = parse_instant(version)
     if moment is None:
         raise ValueError(f"current.version {version!r} is not a Salesforce SystemModstamp")
-    return format_datetime(moment.replace(microsecond=0), usegmt=True)
+    whole = moment.replace(microsecond=0)
+    if moment.microsecond:
+        whole += dt.timedelta(seconds=1)
+    return format_datetime(whole, usegmt=True)
 
 
-def times(start: dt.datetime, end: dt.datetime, is_all_day: bool) -> dict[str, Any]:
-    """The Event's time fields: Start/EndDateTime, or ActivityDate and DurationInMinutes."""
+def times(start: dt.datetime, end: dt.datetime, is_all_day: bool, time_zone: str) -> dict[str, Any]:
+    """The Event's time fields: Start/EndDateTime, or ActivityDate and DurationInMinutes.
+
+    An all-day span is dates (``all_day_dates``): ``ActivityDate`` is its first
+    day, the calendar date the user sees, and the duration counts days, not the
+    hours between two midnights (23 or 25 on a daylight-saving change day).
+    """
     if end < start:
         raise ValueError(f"the event ends ({end}) before it starts ({start})")
     if not is_all_day:
         return {"StartDateTime": instant(start), "EndDateTime": instant(end)}
-    minutes, rest = divmod(end - start, dt.timedelta(minutes=1))
-    if rest or minutes % _DAY_MINUTES:
-        raise ValueError(f"an all-day event must last whole days, not {end - start}")
-    day = start.astimezone(dt.UTC).date()
-    return {"ActivityDate": day.isoformat(), "DurationInMinutes": minutes}
+    first, after = all_day_dates(start, end, time_zone)
+    days = (after - first).days
+    return {"ActivityDate": first.isoformat(), "DurationInMinutes": days * _DAY_MINUTES}
 
 
 def create_event(action: CreateEvent, uid_field: str, created_field: str) -> Request:
@@ -73,7 +114,7 @@ def create_event(action: CreateEvent, uid_field: str, created_field: str) -> Req
         "Description": action.description,
         "Location": action.location,
         "IsAllDayEvent": action.is_all_day,
-        **times(action.start, action.end, action.is_all_day),
+        **times(action.start, action.end, action.is_all_day, action.time_zone),
         "IsPrivate": action.is_private,
     }
     if not action.is_private:
@@ -121,14 +162,17 @@ def update_event(
     if "start" in new or "end" in new:
         start = new.get("start", current.start)
         end = new.get("end", current.end)
-        body.update(times(start, end, current.is_all_day))
+        body.update(times(start, end, current.is_all_day, current.time_zone))
     if new.get("is_private", current.is_private):
         for name, field in _PRIMARY.items():
             if name in new or getattr(current, name):
                 body[field] = None
     headers = {"If-Unmodified-Since": http_date(current.version)}
     return Request(
-        method="PATCH", url=f"sobjects/Event/{action.event_id}", headers=headers, body=body
+        method="PATCH",
+        url=f"sobjects/Event/{checked_id(action.event_id, 'event_id')}",
+        headers=headers,
+        body=body,
     )
 
 
@@ -152,7 +196,7 @@ def delete_event(action: DeleteEvent, current: SfEvent | None) -> Request:
             )
         if not current.created_by_sync:
             raise ValueError(f"event {current.id!r} was not created by sync: it is not deleted")
-    return Request(method="DELETE", url=f"sobjects/Event/{action.event_id}")
+    return Request(method="DELETE", url=f"sobjects/Event/{checked_id(action.event_id, 'event_id')}")
 
 
 def name_parts(name: str, email: str) -> dict[str, str]:
@@ -231,4 +275,21 @@ def relation_rows(action: CreateEvent, event_id: str) -> tuple[Request, ...]:
         for user in action.invitee_ids
         if user not in others
     )
+    return tuple(requests)
+
+
+def relation_deletes(relations: Sequence[Mapping[str, Any]]) -> tuple[Request, ...]:
+    """DELETE each relation row by its ``Id`` (see ``private_relation_deletes``)."""
+    problems: list[str] = []
+    requests = []
+    for n, row in enumerate(relations):
+        # Typed as mappings, but decoded JSON can hold anything: checked, never trusted.
+        raw: object = row
+        row_id = raw.get("Id") if isinstance(raw, Mapping) else None
+        if not (isinstance(row_id, str) and is_sf_id(row_id)):
+            problems.append(f"relations[{n}].Id: {row_id!r} is not a Salesforce id")
+            continue
+        requests.append(Request(method="DELETE", url=f"sobjects/EventRelation/{row_id}"))
+    if problems:
+        raise PayloadError(problems)
     return tuple(requests)
