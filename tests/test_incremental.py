@@ -43,7 +43,8 @@ def test_r_window_a_series_whose_next_occurrence_enters_the_window_is_planned() 
     settings = org(advanced_calendaring=True, recurring_events=True)
     series = meeting(start=at(days=-300), recurrence=cs.Recurrence(rule="FREQ=YEARLY;COUNT=5"))
     state, current = _rested(snap(series, PAT_CONTACT), settings)
-    assert state.run is not None and current.items == (series,)
+    assert state.run is not None
+    assert current.items == (series,)
 
     plan, full = _both(state, current, cs.Changes(as_of=at(days=10)), settings)
 
@@ -82,7 +83,8 @@ def test_a_state_is_not_changed_by_advancing_it() -> None:
 
     assert state.snapshot() == before  # the old state is still what it was
     assert later.snapshot() != before  # the autosave's event is in the new one
-    assert state.run is None and later.run is not None
+    assert state.run is None
+    assert later.run is not None
 
 
 def test_the_first_run_of_a_bare_state_is_full_and_says_so() -> None:

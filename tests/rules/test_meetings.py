@@ -92,6 +92,24 @@ def test_r_wait_organizer_attendee_waits_while_the_organizer_has_not_saved() -> 
     assert categories_set(plan, "m-bob").add == {SYNC_ERROR}
 
 
+def test_r_wait_organizer_a_refused_stamp_on_the_organizers_copy_is_no_sign_of_their_event() -> (
+    None
+):
+    # The organizer's copy carries a stamp the last run refused (another owner's
+    # duplicate, deleted since): Sync Error says so. The event it names is gone,
+    # not out of view, so bob still waits -- as he did on the run that refused it.
+    alice, bob = _alices_meeting()
+    alice = edit(alice, sf_event_id="00Ugone", categories={SALESFORCE, SYNC_ERROR})
+    bob = edit(bob, categories={SALESFORCE, SYNC_ERROR})
+    s = snap(alice, bob, PAT_CONTACT)
+
+    plan = run(s, s, QUIET_ALICE)
+
+    assert decision_for(plan, "m-bob").outcome == "wait"
+    assert cs.IssueCode.WAITING_FOR_ORGANIZER in issue_codes(plan)
+    assert not any(a for a in plan.actions if getattr(a, "item_id", None) == "m-bob")
+
+
 def test_r_wait_organizer_issue_clears_once_the_organizer_saves() -> None:
     first = converge(snap(*_alices_meeting(), PAT_CONTACT), QUIET_ALICE)
     alice = item_in(first, "m-alice")

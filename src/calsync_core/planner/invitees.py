@@ -11,7 +11,7 @@ invitees once per meeting, from the invitees as the plan leaves them.
 from __future__ import annotations
 
 from .. import _rules as R
-from .._domain import SALESFORCE
+from .._domain import SALESFORCE, SYNC_ERROR
 from .._enums import IssueCode
 from .._plan import FieldChange, UpdateEvent
 from .._values import SfEvent, UserSettings
@@ -66,9 +66,9 @@ def _out_of_view(w: World, c: Copy, host: UserSettings) -> str | None:
 
     Known from ``before`` (last seen outside the window), or from the stamp on
     the organizer's own copy: an event that copy is linked to (it carries
-    ``Salesforce``), absent from ``after`` and not last seen inside the window,
-    was not deleted -- the organizer has synchronized, and their event is only
-    out of view.
+    ``Salesforce`` and no ``Sync Error``), absent from ``after`` and not last
+    seen inside the window, was not deleted -- the organizer has synchronized,
+    and their event is only out of view.
     """
     far = w.out_of_view_event(c.item.ical_uid, host.sf_user_id)
     if far is not None:
@@ -79,6 +79,10 @@ def _out_of_view(w: World, c: Copy, host: UserSettings) -> str | None:
             continue
         if SALESFORCE not in copy.categories:
             continue  # the mark of an event deleted on an earlier run (R-DOWN-DELETE)
+        if SYNC_ERROR in copy.categories:
+            # The stamp was refused (another owner's event, a duplicate sync
+            # deleted): it says nothing about an event of the organizer's.
+            continue
         prior = w.prior_event(event_id)
         seen_inside = prior is not None and w.in_window(prior)
         if event_id not in w.now.events and event_id not in w.now.bad_event_ids and not seen_inside:
