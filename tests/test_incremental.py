@@ -176,3 +176,40 @@ def test_removing_what_is_not_there_does_nothing() -> None:
     )
 
     assert changes.apply_to(before) == before
+
+
+# -- what a store keeps ------------------------------------------------------------------------
+
+
+def test_a_restored_state_plans_its_next_run_as_the_saved_one_would() -> None:
+    state, current = _rested(snap(meeting(start=at(days=65)), PAT_CONTACT), org())
+    restored = cs.SyncState.restore(state.snapshot(), token=state.token, run_json=state.run_json())
+    changes = cs.Changes(as_of=at(days=10))
+
+    plan = cs.reconcile_changes(restored, changes, org())
+
+    assert plan == cs.reconcile_changes(state, changes, org())
+    assert plan.explain("run") == ()  # incremental: the facts came back with it
+    assert restored.issues == state.issues
+    assert restored.token == state.token
+
+
+def test_touched_since_names_what_changed_since_a_saved_token() -> None:
+    state, _ = _rested(snap(meeting("a", start=at(days=3)), PAT_CONTACT), org())
+    saved = state.token
+    moved = attrs.evolve(state.snapshot().items[0], subject="Moved", version="v9")
+    changes = cs.Changes(as_of=AS_OF, items=[moved])
+    later = state.advance(changes, cs.reconcile_changes(state, changes, org()))
+
+    touched = later.touched_since(saved)
+
+    assert touched is not None
+    assert cs.ItemKey(moved.mailbox, "a") in touched.items
+    assert later.touched_since(later.token) == type(touched)()
+    assert later.touched_since("not-a-token") is None
+    assert cs.SyncState.of(state.snapshot()).touched_since("") is None
+
+
+def test_restore_refuses_run_text_it_did_not_write() -> None:
+    with pytest.raises(cs.LoadError, match="run"):
+        cs.SyncState.restore(snap(), token="t", run_json='{"format": 99}')

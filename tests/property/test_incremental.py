@@ -179,6 +179,11 @@ def test_p_equivalence_incremental_runs_equal_full_runs_over_chains(data: st.Dat
         about = [i for i in full.issues if (i.mailbox, i.item_id) in items or i.event_id in events]
         assert set(about) <= set(plan.issues)
         state = state.advance(changes, plan)
+        if data.draw(st.sampled_from((False,) * 4 + (True,))):
+            # Saved and loaded again, as a state store does between processes.
+            state = cs.SyncState.restore(
+                state.snapshot(), token=state.token, run_json=state.run_json()
+            )
         current = cs.apply(after, full)
         assert _sorted(state.snapshot()) == _sorted(current)
         assert state.issues == full.issues

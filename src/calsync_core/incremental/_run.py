@@ -10,6 +10,7 @@ settings than the last run's, or a clock gone back.
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any, Generic, TypeVar, cast
@@ -29,8 +30,11 @@ from ..planner.run import Given, plan_scoped
 from ..planner.world import Emptied
 from . import _dirty, _window
 from ._state import (
+    STEPS,
     Run,
+    Step,
     SyncState,
+    Touched,
     changed_events,
     changed_keys,
     changed_records,
@@ -224,27 +228,24 @@ def advanced(state: SyncState, changes: Changes, plan: Plan) -> SyncState:
     """``state.advance(changes, plan)``."""
     found = _PENDING.get(id(plan))
     pending = None if found is None or found[0]() is not plan else found[1]
+    t0 = state.tables
+    items, events = changed_keys(t0, changes), changed_events(t0, changes)
+    records = changed_records(changes)
+    by_changes = Touched(frozenset(items), frozenset(events), frozenset(records))
     if pending is None or pending.state is not state or pending.changes != changes:
         # Not the plan of this state's run with these changes: keep the tables
         # right, and let the next run plan in full rather than trust the rest.
-        t0 = state.tables
-        t1 = t0.update(
-            changes.as_of,
-            items=changed_keys(t0, changes),
-            events=changed_events(t0, changes),
-            records=changed_records(changes),
-        )
-        t2, _ = _applied(t1, plan)
-        return SyncState(t2, None)
-    t2, written = _applied(pending.after, plan)
+        t1 = t0.update(changes.as_of, items=items, events=events, records=records)
+        t2, by_plan = _applied(t1, plan)
+        return _next(state, t2, None, by_changes | by_plan)
+    t2, by_plan = _applied(pending.after, plan)
     asked: list[Thing]
     if pending.full or state.run is None:
         base, asked = _window.Quiet(), [*t2.items, *t2.item_twins, *t2.events, *t2.event_twins]
     else:
         base = state.run.quiet
-        every: set[Thing] = {*written, *pending.due}
-        every.update(changed_keys(state.tables, changes))
-        every.update(changed_events(state.tables, changes))
+        every: set[Thing] = {*by_plan.items, *by_plan.events, *pending.due}
+        every.update(by_changes.items, by_changes.events)
         asked = sorted(every, key=str)
     updates = {
         thing: _quiet(t2, thing, pending.settings) for thing in series_or_gone(t2, base.at, asked)
@@ -256,7 +257,20 @@ def advanced(state: SyncState, changes: Changes, plan: Plan) -> SyncState:
         issues=pending.issues,
         again=pending.again,
     )
-    return SyncState(t2, run)
+    return _next(state, t2, run, by_changes | by_plan)
+
+
+def _next(state: SyncState, t: Tables, run: Run | None, touched: Touched) -> SyncState:
+    """The advanced state, with its token and the step that made it."""
+    digest = hashlib.sha256(f"{state.token}\n{t.as_of.isoformat()}\n".encode())
+    for key in sorted(touched.items):
+        digest.update(repr((key, t.all_items(key))).encode())
+    for event_id in sorted(touched.events):
+        digest.update(repr((event_id, t.all_events(event_id))).encode())
+    for record_id in sorted(touched.records):
+        digest.update(repr((record_id, t.all_records(record_id))).encode())
+    steps = (*state.steps, Step(parent=state.token, touched=touched))[-STEPS:]
+    return SyncState(t, run, digest.hexdigest(), steps)
 
 
 def _quiet(t: Tables, thing: Thing, settings: OrgSettings) -> int | None:
@@ -314,7 +328,7 @@ class _Overlay(MutableMapping[K, V], Generic[K, V]):
         return (self[key],) if key in self else ()
 
 
-def _applied(t: Tables, plan: Plan) -> tuple[Tables, set[Thing]]:
+def _applied(t: Tables, plan: Plan) -> tuple[Tables, Touched]:
     """``t`` after ``plan``, as :func:`~calsync_core.apply` carries it out, and what it wrote.
 
     ``apply`` holds one value per key, so an id held twice keeps its last value.
@@ -334,4 +348,4 @@ def _applied(t: Tables, plan: Plan) -> tuple[Tables, set[Thing]]:
         events={k: events.values_of(k) for k in event_ids},
         records={k: records.values_of(k) for k in record_ids},
     )
-    return after, {*map(ItemKey._make, items.written), *events.written}
+    return after, Touched(frozenset(item_keys), frozenset(event_ids), frozenset(record_ids))

@@ -21,6 +21,7 @@ from .._plan import Issue, Plan
 from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
 from ..planner.builder import Scope
 from ..planner.world import Emptied
+from . import _persist
 from ._dirty import Reach
 from ._tables import Tables, Thing
 from ._window import Quiet
@@ -39,6 +40,32 @@ class Run:
     again: Reach
 
 
+@attrs.frozen
+class Touched:
+    """The keys one or more advances changed: what a store writes again."""
+
+    items: frozenset[ItemKey] = frozenset()
+    events: frozenset[str] = frozenset()
+    records: frozenset[str] = frozenset()
+
+    def __or__(self, other: Touched) -> Touched:
+        return Touched(
+            self.items | other.items, self.events | other.events, self.records | other.records
+        )
+
+
+@attrs.frozen
+class Step:
+    """One advance: from the state with token ``parent``, these keys changed."""
+
+    parent: str
+    touched: Touched
+
+
+#: How many advances a state remembers for its store (older ones: written whole).
+STEPS = 32
+
+
 @attrs.frozen(eq=False)
 class SyncState:
     """A kept ``before``: the snapshot indexed once, and what the last run learnt.
@@ -49,6 +76,10 @@ class SyncState:
 
     tables: Tables
     run: Run | None = None
+    #: Names this state's content for a store: the token of the state it came
+    #: from and the changes since, digested ("" for a state made with ``of``).
+    token: str = ""
+    steps: tuple[Step, ...] = ()
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> SyncState:
@@ -74,6 +105,36 @@ class SyncState:
         if self.run is None:
             return ()
         return tuple(i for scope in sorted(self.run.issues) for i in self.run.issues[scope])
+
+    def touched_since(self, token: str) -> Touched | None:
+        """The keys changed since the state ``token`` names, or None if unknown here.
+
+        What a store rewrites when it last saved that state; None when this
+        state does not descend from it within its last ``STEPS`` advances.
+        """
+        if token == self.token and token:
+            return Touched()
+        for n, step in enumerate(self.steps):
+            if step.parent == token and token:
+                found = Touched()
+                for later in self.steps[n:]:
+                    found = found | later.touched
+                return found
+        return None
+
+    def run_json(self) -> str | None:
+        """What the last run learnt, as JSON for a store (None: a state that never ran)."""
+        return None if self.run is None else _persist.to_json(self.run)
+
+    @classmethod
+    def restore(cls, snapshot: Snapshot, *, token: str, run_json: str | None) -> SyncState:
+        """A state a store saved: its snapshot, token and ``run_json``.
+
+        Raises :class:`~calsync_core.LoadError` if ``run_json`` is not what
+        :meth:`run_json` wrote.
+        """
+        run = None if run_json is None else Run(**_persist.from_json(run_json))
+        return cls(Tables.of(snapshot), run, token)
 
     def advance(self, changes: Changes, plan: Plan) -> SyncState:
         """The state after ``changes`` and then ``plan`` (as :func:`~calsync_core.apply`).
