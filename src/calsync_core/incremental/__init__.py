@@ -8,7 +8,8 @@ Equivalence in API.md); :meth:`SyncState.advance` moves the state on.
 
 from __future__ import annotations
 
+from ._ports import StateStore
 from ._run import reconcile_changes
-from ._state import SyncState
+from ._state import STEPS, SyncState, Touched
 
-__all__ = ["SyncState", "reconcile_changes"]
+__all__ = ["STEPS", "StateStore", "SyncState", "Touched", "reconcile_changes"]
