@@ -1,4 +1,4 @@
-"""Time incremental runs (``reconcile_changes``) against full ones, and write RESULTS-incremental.md.
+"""Time incremental runs against full ones, and write ``RESULTS-incremental.md``.
 
 Run it from a virtual environment with the project and its ``bench`` extra::
 

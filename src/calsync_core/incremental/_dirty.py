@@ -91,32 +91,72 @@ class Seeds:
                     self.events.update(t.by_owner.get(user.sf_user_id, _EMPTY))
 
 
-def close(t0: Tables, t1: Tables, uids: Iterable[str], events: Iterable[str]) -> Reach:
-    """``uids`` and ``events`` and all that "same UID" and "stamped with" join to them."""
+@attrs.frozen(kw_only=True)
+class Moved:
+    """What differs between ``before``'s and ``after``'s tables: the changed keys and
+    events, and the UIDs and events their lookups name on either side. Everything
+    else reads the same in both, so the closure asks ``after`` alone about it."""
+
+    keys: frozenset[ItemKey] = frozenset()
+    uids: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()
+
+
+def moved(t0: Tables, t1: Tables, keys: Iterable[ItemKey], events: Iterable[str]) -> Moved:
+    keys, events = frozenset(keys), frozenset(events)
+    uids: set[str] = set()
+    named = set(events)
+    for t in (t0, t1):
+        for key in keys:
+            for item in t.all_items(key):
+                uids.add(item.ical_uid)
+                if item.sf_event_id:
+                    named.add(item.sf_event_id)
+        for event_id in events:
+            uids.update(e.ical_uid for e in t.all_events(event_id) if e.ical_uid)
+    return Moved(keys=keys, uids=frozenset(uids), events=frozenset(named))
+
+
+def close(
+    t0: Tables, t1: Tables, moved: Moved, uids: Iterable[str], events: Iterable[str]
+) -> Reach:
+    """``uids`` and ``events`` and all that "same UID" and "stamped with" join to them.
+
+    Each UID, event and item key is looked up once, in ``after`` and -- only
+    where ``moved`` says the two differ -- in ``before`` too.
+    """
     uid_queue, event_queue = list(uids), list(events)
     seen_uids: set[str] = set()
     seen_events: set[str] = set()
     keys: set[ItemKey] = set()
-    while uid_queue or event_queue:
+    key_queue: list[ItemKey] = []
+    while uid_queue or event_queue or key_queue:
         while uid_queue:
             uid = uid_queue.pop()
             if uid in seen_uids:
                 continue
             seen_uids.add(uid)
-            for t in (t0, t1):
-                for key in t.by_uid.get(uid, _EMPTY):
-                    keys.add(key)
-                    event_queue.extend(i.sf_event_id for i in t.all_items(key) if i.sf_event_id)
+            for t in (t0, t1) if uid in moved.uids else (t1,):
+                key_queue.extend(t.by_uid.get(uid, _EMPTY))
                 event_queue.extend(t.events_by_uid.get(uid, _EMPTY))
         while event_queue:
             event_id = event_queue.pop()
             if event_id in seen_events:
                 continue
             seen_events.add(event_id)
-            for t in (t0, t1):
+            for t in (t0, t1) if event_id in moved.events else (t1,):
                 uid_queue.extend(e.ical_uid for e in t.all_events(event_id) if e.ical_uid)
-                for key in t.stamped.get(event_id, _EMPTY):
-                    uid_queue.extend(i.ical_uid for i in t.all_items(key))
+                key_queue.extend(t.stamped.get(event_id, _EMPTY))
+        while key_queue:
+            key = key_queue.pop()
+            if key in keys:
+                continue
+            keys.add(key)
+            for t in (t0, t1) if key in moved.keys else (t1,):
+                for item in t.all_items(key):
+                    uid_queue.append(item.ical_uid)
+                    if item.sf_event_id:
+                        event_queue.append(item.sf_event_id)
     return Reach(uids=frozenset(seen_uids), events=frozenset(seen_events), keys=frozenset(keys))
 
 

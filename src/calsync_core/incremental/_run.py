@@ -111,7 +111,11 @@ def reconcile_changes(state: SyncState, changes: Changes, settings: OrgSettings)
         )
         seeds.held(t0, t1, org, previous.emptied, emptied)
         reach = _dirty.close(
-            t0, t1, seeds.uids | previous.again.uids, seeds.events | previous.again.events
+            t0,
+            t1,
+            _dirty.moved(t0, t1, items, events),
+            seeds.uids | previous.again.uids,
+            seeds.events | previous.again.events,
         )
         plan, issues = _partial(t0, t1, reach, settings, emptied, previous.issues)
     else:
@@ -166,7 +170,7 @@ def _partial(
     before, after = _part(t0, reach), _part(t1, reach)
     plan, scopes, acting = plan_scoped(before, after, settings, given)
     kept = standing.mutate()
-    for scope in _scopes(t0, t1, reach):
+    for scope in _scopes(reach):
         kept.pop(scope, None)
     return plan, (_by_scope(kept.finish(), plan.issues, scopes), acting)
 
@@ -180,7 +184,7 @@ def _part(t: Tables, reach: _dirty.Reach) -> Snapshot:
     )
 
 
-def _scopes(t0: Tables, t1: Tables, reach: _dirty.Reach) -> Iterator[Scope]:
+def _scopes(reach: _dirty.Reach) -> Iterator[Scope]:
     """Every scope a run planning ``reach`` plans (whose issues it replaces)."""
     yield (2,)
     for key in reach.keys:
@@ -189,11 +193,8 @@ def _scopes(t0: Tables, t1: Tables, reach: _dirty.Reach) -> Iterator[Scope]:
         yield (1, event_id)
         yield (5, event_id)
     for uid in reach.uids:
+        yield (3, uid)
         yield (4, uid)
-        for t in (t0, t1):
-            for event_id in t.events_by_uid.get(uid, Map()):
-                for event in t.all_events(event_id):
-                    yield (3, uid, event.owner_id)
 
 
 def _by_scope(

@@ -61,7 +61,7 @@ STRICT = False
 
 #: What a run plans at one time, as a sortable key that orders the full run's
 #: output: (0, mailbox, id) an invalid item, (1, id) an invalid event, (2,) the
-#: empty guard, (3, UID, owner) duplicate events, (4, UID) a meeting, (5, id) an
+#: empty guard, (3, UID) duplicate events, (4, UID) a meeting, (5, id) an
 #: event made in Salesforce or a public calendar's.
 Scope = tuple[Any, ...]
 

@@ -33,7 +33,7 @@ _ITEM_ID: Callable[[CalendarItem], str] = operator.attrgetter("id")
 def duplicate_events(w: World, out: PlanBuilder) -> None:
     """Of several events with one (UID, owner), keep the oldest; report and clear the rest."""
     for (uid, owner), events in sorted(w.now.duplicate_events.items()):
-        out.scope = (3, uid, owner)
+        out.scope = (3, uid)
         kept = events[0].id
         for extra in events[1:]:
             out.issue(
