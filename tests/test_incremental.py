@@ -213,3 +213,39 @@ def test_touched_since_names_what_changed_since_a_saved_token() -> None:
 def test_restore_refuses_run_text_it_did_not_write() -> None:
     with pytest.raises(cs.LoadError, match="run"):
         cs.SyncState.restore(snap(), token="t", run_json='{"format": 99}')
+
+
+# -- sessions that carry out part of a plan ----------------------------------------------------
+
+
+def test_work_a_session_did_not_carry_out_is_planned_again() -> None:
+    state = cs.SyncState.of(snap(meeting(start=at(days=3)), PAT_CONTACT))
+    changes = cs.Changes(as_of=AS_OF)
+    plan = cs.reconcile_changes(state, changes, org())
+    assert created_event(plan)
+
+    later = state.advance(changes, plan, done=())
+    again = cs.reconcile_changes(later, cs.Changes(as_of=AS_OF), org())
+
+    assert again.actions == plan.actions
+    assert later.run is not None  # still incremental: the last run's work is planned again
+
+
+def test_advance_gives_created_things_the_ids_the_systems_gave() -> None:
+    state = cs.SyncState.of(snap(meeting(start=at(days=3)), PAT_CONTACT))
+    changes = cs.Changes(as_of=AS_OF)
+    plan = cs.reconcile_changes(state, changes, org())
+    ref = created_event(plan).ref
+
+    later = state.advance(changes, plan, ids={ref: "00U000000000000ABC"})
+
+    assert [e.id for e in later.snapshot().events] == ["00U000000000000ABC"]
+
+
+def test_advance_refuses_done_actions_that_are_not_the_plans() -> None:
+    state = cs.SyncState.of(snap(meeting(start=at(days=3)), PAT_CONTACT))
+    changes = cs.Changes(as_of=AS_OF)
+    plan = cs.reconcile_changes(state, changes, org())
+
+    with pytest.raises(ValueError, match="actions of the plan"):
+        state.advance(changes, plan, done=tuple(reversed(plan.actions)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 import attrs
@@ -21,7 +21,7 @@ from immutables import Map
 from .. import _rules as R
 from .._apply import Applying
 from .._changes import Changes, ItemKey
-from .._plan import Decision, Issue, Plan
+from .._plan import Action, Decision, Issue, Plan
 from .._values import CalendarItem, OrgSettings, Snapshot
 from ..planner.builder import Scope
 from ..planner.index import Directory
@@ -225,8 +225,16 @@ def _again(seeds: _dirty.Seeds, acting: frozenset[Scope], t1: Tables) -> _dirty.
 # -- advance -------------------------------------------------------------------------
 
 
-def advanced(state: SyncState, changes: Changes, plan: Plan) -> SyncState:
-    """``state.advance(changes, plan)``."""
+def advanced(
+    state: SyncState,
+    changes: Changes,
+    plan: Plan,
+    *,
+    done: Sequence[Action] | None = None,
+    ids: Mapping[str, str] | None = None,
+) -> SyncState:
+    """``state.advance(changes, plan, done=..., ids=...)``."""
+    actions = plan.actions if done is None else _subsequence(tuple(done), plan.actions)
     found = _PENDING.get(id(plan))
     pending = None if found is None or found[0]() is not plan else found[1]
     t0 = state.tables
@@ -237,9 +245,9 @@ def advanced(state: SyncState, changes: Changes, plan: Plan) -> SyncState:
         # Not the plan of this state's run with these changes: keep the tables
         # right, and let the next run plan in full rather than trust the rest.
         t1 = t0.update(changes.as_of, items=items, events=events, records=records)
-        t2, by_plan = _applied(t1, plan)
+        t2, by_plan = _applied(t1, actions, ids)
         return _next(state, t2, None, by_changes | by_plan)
-    t2, by_plan = _applied(pending.after, plan)
+    t2, by_plan = _applied(pending.after, actions, ids)
     asked: list[Thing]
     if pending.full or state.run is None:
         base, asked = _window.Quiet(), [*t2.items, *t2.item_twins, *t2.events, *t2.event_twins]
@@ -329,16 +337,27 @@ class _Overlay(MutableMapping[K, V], Generic[K, V]):
         return (self[key],) if key in self else ()
 
 
-def _applied(t: Tables, plan: Plan) -> tuple[Tables, Touched]:
-    """``t`` after ``plan``, as :func:`~calsync_core.apply` carries it out, and what it wrote.
+def _subsequence(done: tuple[Action, ...], actions: tuple[Action, ...]) -> tuple[Action, ...]:
+    """``done``, checked to be some of ``actions`` in their order (ValueError if not)."""
+    rest = iter(actions)
+    if not all(any(a == b for b in rest) for a in done):
+        raise ValueError("done must be actions of the plan, in the plan's order")
+    return done
+
+
+def _applied(
+    t: Tables, actions: Sequence[Action], ids: Mapping[str, str] | None
+) -> tuple[Tables, Touched]:
+    """``t`` after ``actions``, as :func:`~calsync_core.apply` carries them out, and what
+    they wrote; with ``ids``, what they create gets those ids.
 
     ``apply`` holds one value per key, so an id held twice keeps its last value.
     """
     # Applying names items by plain (mailbox, id) pairs, equal to ItemKeys and hashed alike.
     items = _Overlay(cast(Map[tuple[str, str], CalendarItem], t.items))
     events, records = _Overlay(t.events), _Overlay(t.records)
-    doing = Applying(items, events, records)
-    for action in plan.actions:
+    doing = Applying(items, events, records, ids)
+    for action in actions:
         doing.run(action)
     item_keys = {ItemKey(*k) for k in items.written} | set(t.item_twins)
     event_ids = {*events.written, *t.event_twins}

@@ -11,13 +11,13 @@ what that run planned (planned once more by the next one). A bare
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 from immutables import Map
 
 from .._changes import Changes, ItemKey
-from .._plan import Issue, Plan
+from .._plan import Action, Issue, Plan
 from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
 from ..planner.builder import Scope
 from ..planner.world import Emptied
@@ -136,15 +136,27 @@ class SyncState:
         run = None if run_json is None else Run(**_persist.from_json(run_json))
         return cls(Tables.of(snapshot), run, token)
 
-    def advance(self, changes: Changes, plan: Plan) -> SyncState:
+    def advance(
+        self,
+        changes: Changes,
+        plan: Plan,
+        *,
+        done: Sequence[Action] | None = None,
+        ids: Mapping[str, str] | None = None,
+    ) -> SyncState:
         """The state after ``changes`` and then ``plan`` (as :func:`~calsync_core.apply`).
 
         ``plan`` is the one :func:`reconcile_changes` made from this state and
-        ``changes``; with any other plan the next run plans in full.
+        ``changes``; with any other plan the next run plans in full. A session
+        that carried out only some actions passes them as ``done`` (in plan
+        order), and the ids the systems gave what it created as ``ids`` (ref →
+        real id, as :func:`~calsync_core.apply` takes them in a session): the
+        next run plans the rest again, as the last run's work is always planned
+        once more.
         """
         from ._run import advanced  # the run module builds on this one
 
-        return advanced(self, changes, plan)
+        return advanced(self, changes, plan, done=done, ids=ids)
 
 
 def changed_keys(t0: Tables, changes: Changes) -> dict[ItemKey, tuple[CalendarItem, ...]]:
