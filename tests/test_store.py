@@ -167,10 +167,20 @@ OPTS = _arguments.Options(
 )
 
 
+@st.composite
+def _organisations(draw: st.DrawFn) -> _orgs.Org:
+    return _orgs.organisation(draw, None, OPTS)
+
+
+@st.composite
+def _edited(draw: st.DrawFn, organisation: _orgs.Org) -> cs.Snapshot:
+    return _histories._edited(draw, organisation, OPTS)
+
+
 @settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_load_always_gives_the_last_state_saved_over_chains_of_runs(data: st.DataObject) -> None:
-    organisation = _orgs.organisation(data.draw, None, OPTS)
+    organisation = data.draw(_organisations())
     current = organisation.snapshot
     state = cs.SyncState.of(current)
     saved: tuple[cs.SyncState, dict[str, str]] | None = None
@@ -181,7 +191,7 @@ def test_load_always_gives_the_last_state_saved_over_chains_of_runs(data: st.Dat
                 organisation = attrs.evolve(
                     organisation, snapshot=current, meetings=organisation.meetings + 3
                 )
-                after = _histories._edited(data.draw, organisation, OPTS)
+                after = data.draw(_edited(organisation))
                 changes = cs.Changes.between(current, after)
                 state = _ran(state, changes, organisation.settings)
                 current = state.snapshot()
