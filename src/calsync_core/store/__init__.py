@@ -2,7 +2,7 @@
 
 This package does I/O, so it lies outside the pure planner: nothing in
 ``planner`` or ``incremental`` imports it. A session driver loads the state
-from a store, plans with :func:`~calsync_core.reconcile_changes`, carries the
+from a store, plans with ``reconcile_changes``, carries the
 plan out, advances the state and saves it back with each mailbox's delta link.
 """
 

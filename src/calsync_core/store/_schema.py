@@ -23,17 +23,19 @@ SCHEMA = 1
 
 # One row per value; ``seq`` keeps twins (values held twice under one key,
 # which ``apply`` and the planner keep in their order) apart and in order.
-# WITHOUT ROWID: the primary key is the only index a save or a load needs.
+# Rowid tables, not WITHOUT ROWID: a value's JSON runs to a kilobyte or more,
+# and SQLite keeps such rows compactly only in a rowid table (a WITHOUT ROWID
+# table of them made the file three times the size of the JSON).
 _TABLES = (
     """CREATE TABLE items (
         mailbox TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
-        PRIMARY KEY (mailbox, id, seq)) WITHOUT ROWID""",
+        PRIMARY KEY (mailbox, id, seq))""",
     """CREATE TABLE events (
         id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
-        PRIMARY KEY (id, seq)) WITHOUT ROWID""",
+        PRIMARY KEY (id, seq))""",
     """CREATE TABLE records (
         id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL,
-        PRIMARY KEY (id, seq)) WITHOUT ROWID""",
+        PRIMARY KEY (id, seq))""",
     # At most one row: the saved state's token, observation time and run facts.
     """CREATE TABLE meta (
         one INTEGER PRIMARY KEY CHECK (one = 1),

@@ -30,7 +30,7 @@ V = TypeVar("V", CalendarItem, SfEvent, Record)
 
 
 class SqliteStateStore:
-    """A :class:`~calsync_core.incremental.StateStore` in a SQLite file at ``path``.
+    """A ``StateStore`` (the port in ``calsync_core.incremental``) in a SQLite file at ``path``.
 
     Opening makes the file if it is missing and refuses one that is not a
     state store of this version (:class:`StoreError`). Use it as a context
