@@ -52,7 +52,9 @@ nitpicky = True
 # standard library's and Hypothesis's types, which only intersphinx could link, and the
 # build must not need the network.
 nitpick_ignore_regex = [
-    ("py:class", r"(datetime|collections\.abc)\.\w+"),
+    ("py:class", r"(datetime|collections\.abc|os)\.\w+"),
+    # The state store's signatures name SyncState, documented with the incremental API.
+    ("py:class", r"calsync_core\.incremental\._state\.SyncState"),
 ]
 nitpick_ignore = [
     ("py:class", "hypothesis.strategies.SearchStrategy"),

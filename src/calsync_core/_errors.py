@@ -71,3 +71,16 @@ class PayloadError(_ProblemList):
     """
 
     label = "cannot read payload"
+
+
+class StoreError(CalsyncError):
+    """A state store cannot read or write its file.
+
+    The file is corrupt, is not a state store (another program's database or
+    no database at all), was written by a store of another schema version, or
+    SQLite refused the operation (a full disk, a lock held too long). The
+    message says which; the SQLite exception, when there is one, is the
+    ``__cause__``. It inherits no built-in: a locked or damaged file is not a
+    bad argument (``ValueError``), and callers catch it to stop a session
+    before anything is planned.
+    """
