@@ -63,12 +63,14 @@ class Seeds:
         self.item_keys(tables, [t for t in found if not isinstance(t, str)])
 
     def records(self, t0: Tables, t1: Tables, record_ids: Iterable[str]) -> None:
-        """The meetings naming a changed record's address, the events naming the record."""
+        """The meetings naming a changed record's address or choosing it, the events naming it."""
         addresses: set[str] = set()
         for record_id in record_ids:
             for t in (t0, t1):
                 addresses.update(r.email for r in t.all_records(record_id) if r.email)
                 self.events.update(t.naming.get(record_id, _EMPTY))
+                # An item's Save-dialog choice names a record by id (R-LINK).
+                self.item_keys((t,), t.chosen.get(record_id, _EMPTY))
         for t in (t0, t1):
             for address in addresses:
                 self.item_keys((t,), t.by_address.get(address, _EMPTY))

@@ -259,12 +259,21 @@ def advanced(
     updates = {
         thing: _quiet(t2, thing, pending.settings) for thing in series_or_gone(t2, base.at, asked)
     }
+    # What the plan wrote -- an event it deleted names the items stamped with
+    # it; ids held twice collapsed to one -- is planned once more next time.
+    wrote = _dirty.Seeds()
+    wrote.item_keys((pending.after, t2), by_plan.items)
+    wrote.events.update(by_plan.events)
+    wrote.records(pending.after, t2, by_plan.records)
+    again = _dirty.Reach(
+        uids=pending.again.uids | wrote.uids, events=pending.again.events | wrote.events
+    )
     run = Run(
         settings=pending.settings,
         emptied=pending.emptied,
         quiet=base.update(updates),
         issues=pending.issues,
-        again=pending.again,
+        again=again,
     )
     return _next(state, t2, run, by_changes | by_plan)
 

@@ -178,11 +178,16 @@ def changed_keys(t0: Tables, changes: Changes) -> dict[ItemKey, tuple[CalendarIt
 
 
 def changed_events(t0: Tables, changes: Changes) -> dict[str, tuple[SfEvent, ...]]:
-    """Every event id ``changes`` sets, to its values after (``()``: removed)."""
+    """Every event id ``changes`` sets, to its values after (``()``: removed).
+
+    A resynced owner loses its events; an id held twice keeps its other
+    owner's value, as :meth:`Changes.apply_to` removes events one by one.
+    """
     found: dict[str, list[SfEvent]] = {}
-    for owner in sorted(changes.complete_owners):
+    owners = changes.complete_owners
+    for owner in sorted(owners):
         for event_id in t0.by_owner.get(owner, Map()):
-            found[event_id] = []
+            found[event_id] = [e for e in t0.all_events(event_id) if e.owner_id not in owners]
     for event_id in changes.removed_events:
         found[event_id] = []
     upserted: set[str] = set()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -40,6 +40,7 @@ LOOKUPS = (
     "by_owner",
     "by_address",
     "naming",
+    "chosen",
     "by_email",
     "starts",
     "ends",
@@ -55,6 +56,15 @@ def record_order(record: Record) -> tuple[int, str, str, str, str]:
     """The planner's order of records (``planner.index``): contacts first, then by id."""
     rank = 0 if record.kind is RecordKind.CONTACT else 1
     return (rank, record.id, record.email or "", record.account_id or "", record.name)
+
+
+def resolved(twins: Sequence[Record]) -> Record:
+    """The record the planner's directory holds under an id held ``twins`` times.
+
+    It sorts the records stably and keeps the last under each id: the greatest
+    in ``record_order``, and of equals the last given (``max`` keeps the first).
+    """
+    return max(reversed(twins), key=record_order)
 
 
 class _Multi:
@@ -98,6 +108,7 @@ class Tables:
     by_owner: Map[str, Set] = NO_MAP  # owner id → event ids
     by_address: Map[str, Set] = NO_MAP  # organizer or attendee address → item keys
     naming: Map[str, Set] = NO_MAP  # record id → events whose Who, What or invitees name it
+    chosen: Map[str, Set] = NO_MAP  # record id → items whose link choice (Save dialog) names it
     by_email: Map[str, Set] = NO_MAP  # address → ids of the records the directory gives it
     people: Map[str, Record] = NO_MAP  # address → the record it resolves to (R-LINK)
     starts: Map[int, Set] = NO_MAP  # hour → things starting then
@@ -167,7 +178,7 @@ class Tables:
             for link in _event_links(e)
         )
         for record_id, found_records in records.items():
-            email = max(found_records, key=record_order).email
+            email = resolved(found_records).email
             if email:
                 links.append(("by_email", email, record_id))
         for name, outer, inner in links:
@@ -213,7 +224,7 @@ class _Resolved(Mapping[str, Record]):
         twins = self.tables.record_twins.get(record_id)
         if twins is None:
             return self.tables.records[record_id]
-        return max(twins, key=record_order)
+        return resolved(twins)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.tables.records)
@@ -274,8 +285,8 @@ class _Update:
             self.multi[name].add(outer, inner)
 
     def record(self, record_id: str, old: tuple[Record, ...], new: tuple[Record, ...]) -> None:
-        before = max(old, key=record_order) if old else None
-        after = max(new, key=record_order) if new else None
+        before = resolved(old) if old else None
+        after = resolved(new) if new else None
         self.records.put(record_id, new)
         if before is not None and before.email:
             self.multi["by_email"].drop(before.email, record_id)
@@ -321,6 +332,11 @@ def _item_links(key: ItemKey, item: CalendarItem) -> Iterator[_Link]:
         yield ("by_address", item.organizer, key)
     for attendee in item.attendees:
         yield ("by_address", attendee.email, key)
+    choice = item.link_choice
+    if choice is not None:
+        for record_id in (choice.who_id, choice.what_id):
+            if record_id:
+                yield ("chosen", record_id, key)
     yield ("starts", hour(item.start), key)
     yield ("ends", hour(item.end), key)
 
@@ -351,7 +367,7 @@ def _person(
     best: tuple[tuple[int, str, str, str, str], Record] | None = None
     for record_id in ids:
         found = twins.get(record_id) or (records[record_id],)
-        value = max(found, key=record_order)
+        value = resolved(found)
         if value.kind not in _PEOPLE or value.email != email:
             continue
         place = min(map(record_order, found))

@@ -40,9 +40,9 @@ class Quiet:
     by_hour: Map[int, Set] = NO_MAP
 
     def due(self, t0: dt.datetime, t1: dt.datetime) -> Iterator[Thing]:
-        """The series whose hour came between ``t0`` and ``t1`` (or before)."""
-        for h in range(min(self.by_hour, default=hour(t1)), hour(t1) + 1):
-            yield from self.by_hour.get(h, _EMPTY)
+        """The series whose hour came by ``t1`` (every one not asked since)."""
+        for h in hours(self.by_hour, min(self.by_hour, default=hour(t1)), hour(t1)):
+            yield from self.by_hour[h]
 
     def update(self, changes: dict[Thing, int | None]) -> Quiet:
         at, by_hour = self.at.mutate(), self.by_hour.mutate()
@@ -61,6 +61,17 @@ class Quiet:
         return Quiet(at=at.finish(), by_hour=by_hour.finish())
 
 
+def hours(buckets: Map[int, Set], lo: int, hi: int) -> list[int]:
+    """The hours from ``lo`` to ``hi`` that have a bucket, in order.
+
+    Stepping hour by hour costs the time the clock jumped (a year: 8,760
+    steps); past the number of buckets, the buckets are filtered instead.
+    """
+    if hi - lo + 1 <= len(buckets):
+        return [h for h in range(lo, hi + 1) if h in buckets]
+    return sorted(h for h in buckets if lo <= h <= hi)
+
+
 def thing_of(t: Tables, thing: Thing) -> tuple[CalendarItem | SfEvent, ...]:
     if isinstance(thing, str):
         return t.all_events(thing)
@@ -77,10 +88,10 @@ def quiet_hour(thing: CalendarItem | SfEvent, settings: OrgSettings, t: dt.datet
         return None
     length = thing.end - thing.start
     past, future = dt.timedelta(days=settings.past_days), dt.timedelta(days=settings.future_days)
-    front_lo = moved(t, settings.future_days)
-    back_lo = moved(moved(t, -settings.past_days), 0) - length
-    found = [t + HORIZON]
     try:
+        found = [t + HORIZON]
+        front_lo = moved(t, settings.future_days)
+        back_lo = moved(t, -settings.past_days) - length
         entering = _first(thing, front_lo)
         leaving = _first(thing, back_lo)
         if entering is not None:
@@ -111,8 +122,8 @@ def flips(t: Tables, settings: OrgSettings, t0: dt.datetime, t1: dt.datetime) ->
     ws1, we1 = window(settings, t1)
     found: set[Thing] = set()
     for buckets, lo, hi in ((t.starts, we0, we1), (t.ends, ws0, ws1)):
-        for h in range(hour(lo), hour(hi) + 1):
-            found.update(buckets.get(h, _EMPTY))
+        for h in hours(buckets, hour(lo), hour(hi)):
+            found.update(buckets[h])
     return {
         thing
         for thing in found

@@ -129,7 +129,11 @@ def cancel_occurrence(draw: Draw, w: World) -> bool:
     ``recurrence.cancelled``); EWS may show it as a cancelled exception item.
     """
     meetings = w.masters()
-    series = [uid for uid, copies in meetings.items() if copies[0].recurrence is not None]
+    # Every copy a series: a copy that is no series (one edited on its own) has no
+    # occurrence to cancel.
+    series = [
+        uid for uid, copies in meetings.items() if all(c.recurrence is not None for c in copies)
+    ]
     uid = pick(draw, series)
     if uid is None:
         return False
