@@ -182,7 +182,7 @@ def test_removing_what_is_not_there_does_nothing() -> None:
 
 
 def test_a_restored_state_plans_its_next_run_as_the_saved_one_would() -> None:
-    state, current = _rested(snap(meeting(start=at(days=65)), PAT_CONTACT), org())
+    state, _current = _rested(snap(meeting(start=at(days=65)), PAT_CONTACT), org())
     restored = cs.SyncState.restore(state.snapshot(), token=state.token, run_json=state.run_json())
     changes = cs.Changes(as_of=at(days=10))
 

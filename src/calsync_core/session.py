@@ -40,9 +40,10 @@ import attrs
 from ._apply import apply_actions
 from ._domain import window
 from ._plan import Action, Plan
+from ._session_changes import ChangesReport, run_changes_session
 from ._session_next import ahead_of_view, keep_previous
 from ._session_read import missing_events, missing_items, scope
-from ._session_run import Execution
+from ._session_run import Execution, Failure
 from ._values import CalendarItem, OrgSettings, Snapshot
 from .planner import reconcile
 from .ports import (
@@ -57,7 +58,15 @@ from .ports import (
 # This module is the session's public face and its order of steps; each step's
 # decisions live in a private module: what to read (_session_read), what runs and
 # what is skipped (_session_run), what the next session starts from (_session_next).
-__all__ = ["Connection", "Failure", "SessionReport", "collect", "run_session"]
+__all__ = [
+    "ChangesReport",
+    "Connection",
+    "Failure",
+    "SessionReport",
+    "collect",
+    "run_changes_session",
+    "run_session",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -69,15 +78,6 @@ class Connection:
     directory: Directory
     calendar: CalendarWriter
     salesforce: SalesforceWriter
-
-
-@attrs.frozen(kw_only=True)
-class Failure:
-    """An action that a port refused or could not carry out."""
-
-    action: Action
-    error: str
-    retryable: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -123,7 +123,7 @@ def run_session(
         observed=observed,
         plan=plan,
         done=tuple(run.done),
-        failed=tuple(Failure(action=a, error=e, retryable=r) for a, e, r in run.failed),
+        failed=run.failures(),
         skipped=tuple(run.skipped),
         ids=tuple(sorted(run.ids.items())),
         next_before=next_before,

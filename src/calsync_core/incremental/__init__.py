@@ -8,8 +8,17 @@ Equivalence in API.md); :meth:`SyncState.advance` moves the state on.
 
 from __future__ import annotations
 
-from ._ports import StateStore
+from ._ports import ChangeReader, StateStore, mailbox_feed, owner_feed
 from ._run import reconcile_changes
 from ._state import STEPS, SyncState, Touched
 
-__all__ = ["STEPS", "StateStore", "SyncState", "Touched", "reconcile_changes"]
+__all__ = [
+    "STEPS",
+    "ChangeReader",
+    "StateStore",
+    "SyncState",
+    "Touched",
+    "mailbox_feed",
+    "owner_feed",
+    "reconcile_changes",
+]
