@@ -19,7 +19,6 @@ invented, convergence after fault-free sessions), and besides:
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 import pytest
