@@ -28,7 +28,7 @@ not what exists. It keeps the same promises:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import attrs
 
@@ -101,9 +101,8 @@ def run_changes_session(
     run = Execution(ports, observed, None if loaded is None else before)
     for action in plan.actions:
         run.run(action)
-    keep = run.kept(plan, settings)
+    keep, held = _kept(run.kept(plan, settings), changes, observed, before, fresh.keys())
     following = _advanced(state, changes, plan, run, keep)
-    held = _held(keep, observed, before)
     saved = {
         feed: links[feed] if feed in held else link
         for feed, link in fresh.items()
@@ -120,7 +119,7 @@ def run_changes_session(
         ids=tuple(sorted(run.ids.items())),
         state=following,
         links=saved,
-        held=frozenset(held & fresh.keys()),
+        held=frozenset(held),
     )
 
 
@@ -146,6 +145,57 @@ def _advanced(
     target = keep_previous(apply_actions(observed, done, run.ids), before, keep)
     fix = Changes.between(moved.snapshot(), attrs.evolve(target, as_of=changes.as_of))
     return moved.advance(fix, Plan())
+
+
+def _kept(
+    kept: set[Target],
+    changes: Changes,
+    observed: Snapshot,
+    before: Snapshot,
+    feeds: Collection[str],
+) -> tuple[set[Target], set[str]]:
+    """What keeps its previous value, and which feeds keep their old links.
+
+    A held feed's old link re-reports what changed since then, so whatever
+    this read changed there is seen again -- except a removal the systems did
+    not make (a fetch that came back empty, below R-EMPTY-GUARD's threshold):
+    re-read from the old link, that thing looks unchanged and would stay lost
+    from the state. So what this read removed in a held feed keeps its
+    previous value too; if it is really gone, the old link says so again.
+    """
+    keep = set(kept)
+    while True:
+        held = _held(keep, observed, before) & set(feeds)
+        more: set[Target] = {
+            ("item", mailbox, item_id)
+            for mailbox, item_id in removed_items(changes, before)
+            if mailbox_feed(mailbox) in held
+        }
+        owners = {e.id: e.owner_id for e in before.events}
+        more.update(
+            ("event", event_id)
+            for event_id in removed_events(changes, before)
+            if owner_feed(owners[event_id]) in held
+        )
+        if more <= keep:
+            return keep, held
+        keep |= more
+
+
+def removed_items(changes: Changes, before: Snapshot) -> set[tuple[str, str]]:
+    """The item keys held in ``before`` that ``changes`` removes (a resync included)."""
+    upserted = {(i.mailbox, i.id) for i in changes.items}
+    found = {(k.mailbox, k.id) for k in changes.removed_items}
+    found.update((i.mailbox, i.id) for i in before.items if i.mailbox in changes.complete_mailboxes)
+    return (found - upserted) & {(i.mailbox, i.id) for i in before.items}
+
+
+def removed_events(changes: Changes, before: Snapshot) -> set[str]:
+    """The event ids held in ``before`` that ``changes`` removes (a resync included)."""
+    upserted = {e.id for e in changes.events}
+    found = set(changes.removed_events)
+    found.update(e.id for e in before.events if e.owner_id in changes.complete_owners)
+    return (found - upserted) & {e.id for e in before.events}
 
 
 def _held(keep: set[Target], observed: Snapshot, before: Snapshot) -> set[str]:

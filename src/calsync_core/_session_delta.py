@@ -114,15 +114,21 @@ def read_changes(
     gone = items.gone(delta.removed_items, lambda i: i.mailbox in delta.complete_mailboxes)
     asked = {k for k in gone if k in items.before and now.covers(items.before[k])}
     asked |= items.entering(lambda i: i.mailbox in mailboxes, now, then)
-    items.settle(gone, asked, _items_by_id(ports, asked), now)
-
     events: _Side[str, SfEvent] = _Side(before.events, _event_id, delta.events)
     gone_events = events.gone(delta.removed_events, lambda e: e.owner_id in delta.complete_owners)
     asked_events = {k for k in gone_events if k in events.before and now.covers(events.before[k])}
     asked_events |= events.entering(lambda e: e.owner_id in owners, now, then)
-    # An item that changed keeps seeing its event wherever it is (see ``collect``).
-    stamped = {i.sf_event_id for i in items.upserts.values() if i.sf_event_id}
-    stamped -= {*events.before, *events.upserts, *asked_events}
+    in_view = {
+        k
+        for k, e in {**events.before, **events.upserts}.items()
+        if k not in gone_events and e.owner_id in owners and now.covers(e)
+    }
+    asked |= _linked_out_of_view(items, gone, in_view, mailboxes, now)
+    items.settle(gone, asked, _items_by_id(ports, asked), now)
+    stamped = _stamped(items, now) - in_view - asked_events
+    # One the state holds and the ports no longer have was deleted; one it never held
+    # and cannot be found is simply not there.
+    asked_events |= stamped & events.before.keys()
     found = _events_by_id(ports, asked_events | stamped)
     events.settle(gone_events, asked_events, found, now)
 
@@ -137,6 +143,40 @@ def read_changes(
     )
     records = ports.directory.resolve(sorted(_addresses(changes.apply_to(before).items)))
     return _with_records(changes, before.records, records), fresh
+
+
+def _linked_out_of_view(
+    items: _Side[ItemKey, CalendarItem],
+    gone: set[ItemKey],
+    in_view: set[str],
+    mailboxes: Collection[str],
+    now: _Span,
+) -> set[ItemKey]:
+    """Held items out of view linked to an event in view: their kept values may be stale.
+
+    ``collect`` looks them up every session (an event moved back into the window
+    keeps its item, to update rather than copy again); so does this, so that the
+    item is seen as it is now.
+    """
+    return {
+        k
+        for k, i in items.before.items()
+        if k not in items.upserts
+        and k not in gone
+        and i.mailbox in mailboxes
+        and i.sf_event_id in in_view
+        and not now.covers(i)
+    }
+
+
+def _stamped(items: _Side[ItemKey, CalendarItem], now: _Span) -> set[str]:
+    """The events stamped on the items in view or upserted: a linked item keeps seeing
+    its event wherever it is (``collect`` looks these up too)."""
+    return {
+        i.sf_event_id
+        for k, i in {**items.before, **items.upserts}.items()
+        if i.sf_event_id and k not in items.removed and (k in items.upserts or now.covers(i))
+    }
 
 
 def _items_by_id(ports: Ports, keys: Collection[ItemKey]) -> list[CalendarItem]:

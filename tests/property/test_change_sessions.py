@@ -104,13 +104,19 @@ class ChangeSessions(Sessions):
         self._failures_explained(report, self.fake.faults.fired[fired:])  # type: ignore[arg-type]
         self._consent(report)  # type: ignore[arg-type]
         self.before = report.next_before
+        self.last = report  # type: ignore[assignment]
         return report
 
     @rule()
     def fault_free_session_then_another(self) -> None:
         self.store.failing_saves = 0
         super().fault_free_session_then_another()
-        if self.store.saved is not None and not self.fake.faults.pending:
+        # Where R-EMPTY-GUARD holds a mailbox back, the state keeps its previous
+        # value there on purpose (as run_session's next_before does).
+        guarded = self.last is not None and any(
+            i.code is cs.IssueCode.MAILBOX_EMPTIED for i in self.last.plan.issues
+        )
+        if self.store.saved is not None and not self.fake.faults.pending and not guarded:
             self._state_agrees()
 
     def _state_agrees(self) -> None:
@@ -136,7 +142,7 @@ class ChangeSessions(Sessions):
                 _expect(event_id in self.fake.salesforce.events, "state holds a deleted event")
 
 
-_TARGET = int(os.environ.get("CALSYNC_CHANGE_SESSIONS", "120"))
+_TARGET = int(os.environ.get("CALSYNC_CHANGE_SESSIONS", "300"))
 ChangeSessions.TestCase.settings = settings(
     max_examples=_TARGET // 6 + 1,
     stateful_step_count=30,

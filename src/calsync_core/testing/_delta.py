@@ -3,7 +3,8 @@
 :class:`FakeChanges` answers :class:`~calsync_core.incremental.ChangeReader`
 as Graph's calendarView delta does: per mailbox and per owner, what changed
 in view since a link, and as removed whatever left the view -- deleted or
-merely moved out, without saying which. A feed without a link, with one it
+merely moved out, without saying which -- including what was created, changed
+or deleted out of view since the link, as Graph does. A feed without a link, with one it
 never issued, or with one :meth:`FakeChanges.expire` expired is answered
 with a resync (Graph's ``410 Gone``). Links stay usable after newer ones are
 issued, as Graph's do until they expire. Faults come from the shared script:
@@ -16,7 +17,7 @@ issued, as Graph's do until they expire. Faults come from the shared script:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._changes import Changes, ItemKey
@@ -32,6 +33,35 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+class _Logged(dict[K, V]):
+    """A fake's store that notes every key written or deleted, with the feed it is in.
+
+    The delta reads need it: what changed since a link is what was written since,
+    even if it was deleted again before the next read.
+    """
+
+    def __init__(
+        self, data: Mapping[K, V], log: list[tuple[K, str]], feed: Callable[[K, V], str]
+    ) -> None:
+        super().__init__(data)
+        self.log, self.feed = log, feed
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key in self:
+            self.log.append((key, self.feed(key, self[key])))
+        super().__setitem__(key, value)
+        self.log.append((key, self.feed(key, value)))
+
+    def __delitem__(self, key: K) -> None:
+        self.log.append((key, self.feed(key, self[key])))
+        super().__delitem__(key)
+
+    def pop(self, key: K, *default: V) -> V:  # type: ignore[override]
+        if key in self:
+            self.log.append((key, self.feed(key, self[key])))
+        return super().pop(key, *default)
+
+
 class FakeChanges:
     """Delta reads per mailbox and per owner over a :class:`~.fakes.FakeCalendar`
     and a :class:`~.fakes.FakeSalesforce`."""
@@ -39,7 +69,13 @@ class FakeChanges:
     def __init__(self, calendar: FakeCalendar, salesforce: FakeSalesforce) -> None:
         self.calendar = calendar
         self.salesforce = salesforce
-        self._views: dict[str, dict[Any, Any]] = {}  # link → what was in view
+        self._log: list[tuple[Any, str]] = []  # (key, feed) of every write, in order
+        calendar.items = _Logged(calendar.items, self._log, lambda key, _: mailbox_feed(key[0]))
+        salesforce.events = _Logged(
+            salesforce.events, self._log, lambda _, event: owner_feed(event.owner_id)
+        )
+        # link → what was in view then, and how much of the log had been written
+        self._views: dict[str, tuple[dict[Any, Any], int]] = {}
         self._expired: set[str] = set()
         self.resyncs: list[str] = []  # every feed answered with a resync, for test messages
 
@@ -85,7 +121,8 @@ class FakeChanges:
             items=items,
             removed_items=removed_items,
             events=events,
-            removed_events=removed_events,
+            # An event given to another owner leaves one feed and enters another.
+            removed_events=sorted(set(removed_events) - {e.id for e in events}),
             complete_mailboxes=complete,
             complete_owners=complete_owners,
         )
@@ -102,17 +139,19 @@ class FakeChanges:
     ) -> bool:
         """Add the feed's changes since its link; True if it had to be a resync."""
         link = links.get(feed, "")
-        old = None if feed in self._expired else self._views.get(link)
-        if old is None or not link.startswith(f"{feed}@"):
+        known = None if feed in self._expired else self._views.get(link)
+        if known is None or not link.startswith(f"{feed}@"):
             self._expired.discard(feed)
             self.resyncs.append(feed)
             upserts.extend(view.values())
         else:
-            upserts.extend(v for k, v in view.items() if old.get(k) != v)
-            removed.extend(k for k in old if k not in view)
+            old, written = known
+            changed = {key for key, where in self._log[written:] if where == feed}
+            upserts.extend(v for k, v in view.items() if k in changed or old.get(k) != v)
+            removed.extend(k for k in sorted({*old, *changed}, key=str) if k not in view)
         fresh[feed] = f"{feed}@{len(self._views)}"
-        self._views[fresh[feed]] = dict(view)
-        return old is None
+        self._views[fresh[feed]] = (dict(view), len(self._log))
+        return known is None
 
 
 class MemoryStateStore:
