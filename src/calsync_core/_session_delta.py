@@ -123,7 +123,7 @@ def read_changes(
         for k, e in {**events.before, **events.upserts}.items()
         if k not in gone_events and e.owner_id in owners and now.covers(e)
     }
-    asked |= _linked_out_of_view(items, gone, in_view, mailboxes, now)
+    asked |= _linked_out_of_view(items, in_view, mailboxes, now)
     items.settle(gone, asked, _items_by_id(ports, asked), now)
     stamped = _stamped(items, now) - in_view - asked_events
     # One the state holds and the ports no longer have was deleted; one it never held
@@ -147,7 +147,6 @@ def read_changes(
 
 def _linked_out_of_view(
     items: _Side[ItemKey, CalendarItem],
-    gone: set[ItemKey],
     in_view: set[str],
     mailboxes: Collection[str],
     now: _Span,
@@ -156,13 +155,13 @@ def _linked_out_of_view(
 
     ``collect`` looks them up every session (an event moved back into the window
     keeps its item, to update rather than copy again); so does this, so that the
-    item is seen as it is now.
+    item is seen as it is now -- also when its feed reported it removed (it
+    changed out of view), which alone would keep its last value ahead of the window.
     """
     return {
         k
         for k, i in items.before.items()
         if k not in items.upserts
-        and k not in gone
         and i.mailbox in mailboxes
         and i.sf_event_id in in_view
         and not now.covers(i)

@@ -34,7 +34,6 @@ from calsync_core.ports import PortError
 from calsync_core.session import ChangesReport, run_changes_session
 from calsync_core.testing.fakes import MemoryStateStore
 
-from . import safety
 from . import test_sessions as full
 from .test_sessions import SEEN, USERS, Sessions, _expect
 
@@ -88,19 +87,7 @@ class ChangeSessions(Sessions):
         before = cs.Snapshot(as_of=self.now) if saved is None else saved[0].snapshot()
         # What run_session plans on the same reads.
         assert cs.reconcile(before, report.observed, self.settings).actions == report.plan.actions
-        run = safety.Run(
-            settings=self.settings,
-            before=before,
-            after=report.observed,
-            plan=report.plan,
-            deleted_items=(*self.removed_items, *self.fake.calendar.deleted),
-            deleted_events=frozenset(
-                {*self.removed_events, *(e.id for e in self.fake.salesforce.deleted)}
-            ),
-        )
-        for check in safety.CHECKS:
-            for found in check(run):
-                _expect(False, f"{check.__name__}: {found}", run=run)
+        self._safe(before, report.observed, report.plan)
         self._failures_explained(report, self.fake.faults.fired[fired:])  # type: ignore[arg-type]
         self._consent(report)  # type: ignore[arg-type]
         self.before = report.next_before
