@@ -11,7 +11,9 @@ deleted becomes a removal. What the state last saw ahead of the window stays
 as it was (the base of the three-way comparison for the day it comes back);
 what lies behind the window is let go. What time alone brought into the
 window is looked up as well, because a feed only reports what changed in its
-view, and the state's value of something that was out of view may be stale.
+view, and the state's value of something that was out of view may be stale;
+and so, as ``collect`` does, are the items out of view linked to an event in
+view and the events stamped on the items in view.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """One sync session over the ports: read both systems, plan, carry the plan out.
 
-:func:`run_session` is the only place calsync_core touches the outside world,
-and it does so only through the :mod:`calsync_core.ports` an integrator passes
-in. It reads no clock (``as_of`` is an argument), starts no thread and retries
-nothing itself. Its promise is about failures:
+:func:`run_session` and its incremental twin :func:`run_changes_session` (which
+reads delta feeds and keeps a :class:`~calsync_core.SyncState` in a store; see
+its own module, ``_session_changes``) are the only places calsync_core touches
+the outside world, and only through the ports an integrator passes in. They
+read no clock (``as_of`` is an argument), start no thread and retry nothing
+themselves. The promise of ``run_session`` is about failures:
 
 - A failed action becomes a :class:`Failure` in the report; the actions that
   depend on it -- that use the id it would have created, or touch the same item
