@@ -35,7 +35,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_domain", "_apply", "ports", "graph", "salesforce", "_serde", "_serde_convert"),
     ("planner",),
     ("incremental",),
-    ("session", "_session_read", "_session_next", "_session_run"),
+    (
+        "session",
+        "_session_read",
+        "_session_next",
+        "_session_run",
+        "_session_changes",
+        "_session_delta",
+    ),
     ("cli", "testing", "store", ""),  # "" is the package's own __init__
 )
 # Example data is allowed to be long; code is not.

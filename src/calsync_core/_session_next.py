@@ -57,7 +57,7 @@ def keep_previous(after: Snapshot, before: Snapshot | None, keep: set[Target]) -
 
 
 #: How far past the window an out-of-view series is asked whether it occurs again.
-_AHEAD = dt.timedelta(days=5 * 366)
+AHEAD = dt.timedelta(days=5 * 366)
 
 
 def ahead_of_view(
@@ -80,7 +80,7 @@ def ahead_of_view(
     event_ids = {e.id for e in observed.events} | {e.id for e in after.events}
 
     def ahead(thing: CalendarItem | SfEvent) -> bool:
-        return not overlaps(thing, start, end) and overlaps(thing, end, end + _AHEAD)
+        return not overlaps(thing, start, end) and overlaps(thing, end, end + AHEAD)
 
     items = [
         i

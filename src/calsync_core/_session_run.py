@@ -20,6 +20,7 @@ import attrs
 
 from ._enums import IssueCode
 from ._plan import (
+    Action,
     CreateEvent,
     CreateItem,
     CreateRecord,
@@ -35,9 +36,23 @@ from .ports import PortError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from ._plan import Action, FieldChange, Plan
+    from ._plan import FieldChange, Plan
     from ._values import OrgSettings, Snapshot
     from .ports import Ports
+
+
+@attrs.frozen(kw_only=True)
+class Failure:
+    """An action that a port refused or could not carry out."""
+
+    action: Action
+    error: str
+    retryable: bool
+
+
+# Defined here, where failures are met, so that both session drivers can report
+# them; it belongs to the public face, :mod:`calsync_core.session`.
+Failure.__module__ = "calsync_core.session"
 
 
 #: What an action needs or changes: ("item", mailbox, id) | ("event", id) | ("ref", ref);
@@ -49,9 +64,7 @@ class Execution:
     """Runs the actions of one plan, isolating failures.
 
     ``failed`` holds (action, error, retryable) for each action a port refused;
-    the session turns each into a :class:`~calsync_core.session.Failure`. Plain
-    tuples, because that class belongs to the public module, which imports this
-    one: naming it here would make the two import each other.
+    :meth:`failures` gives them as :class:`Failure`.
     """
 
     def __init__(self, ports: Ports, observed: Snapshot, before: Snapshot | None) -> None:
@@ -101,6 +114,9 @@ class Execution:
             self.ids[action.ref] = new_id
         self.done.append(real)
         self.succeeded.add(id(action))
+
+    def failures(self) -> tuple[Failure, ...]:
+        return tuple(Failure(action=a, error=e, retryable=r) for a, e, r in self.failed)
 
     def _block(self, targets: Iterable[Target]) -> None:
         for target in targets:

@@ -1,9 +1,11 @@
 """One sync session over the ports: read both systems, plan, carry the plan out.
 
-:func:`run_session` is the only place calsync_core touches the outside world,
-and it does so only through the :mod:`calsync_core.ports` an integrator passes
-in. It reads no clock (``as_of`` is an argument), starts no thread and retries
-nothing itself. Its promise is about failures:
+:func:`run_session` and its incremental twin :func:`run_changes_session` (which
+reads delta feeds and keeps a :class:`~calsync_core.SyncState` in a store; see
+its own module, ``_session_changes``) are the only places calsync_core touches
+the outside world, and only through the ports an integrator passes in. They
+read no clock (``as_of`` is an argument), start no thread and retry nothing
+themselves. The promise of ``run_session`` is about failures:
 
 - A failed action becomes a :class:`Failure` in the report; the actions that
   depend on it -- that use the id it would have created, or touch the same item
@@ -40,9 +42,10 @@ import attrs
 from ._apply import apply_actions
 from ._domain import window
 from ._plan import Action, Plan
+from ._session_changes import ChangesReport, run_changes_session
 from ._session_next import ahead_of_view, keep_previous
 from ._session_read import missing_events, missing_items, scope
-from ._session_run import Execution
+from ._session_run import Execution, Failure
 from ._values import CalendarItem, OrgSettings, Snapshot
 from .planner import reconcile
 from .ports import (
@@ -57,7 +60,15 @@ from .ports import (
 # This module is the session's public face and its order of steps; each step's
 # decisions live in a private module: what to read (_session_read), what runs and
 # what is skipped (_session_run), what the next session starts from (_session_next).
-__all__ = ["Connection", "Failure", "SessionReport", "collect", "run_session"]
+__all__ = [
+    "ChangesReport",
+    "Connection",
+    "Failure",
+    "SessionReport",
+    "collect",
+    "run_changes_session",
+    "run_session",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -69,15 +80,6 @@ class Connection:
     directory: Directory
     calendar: CalendarWriter
     salesforce: SalesforceWriter
-
-
-@attrs.frozen(kw_only=True)
-class Failure:
-    """An action that a port refused or could not carry out."""
-
-    action: Action
-    error: str
-    retryable: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -123,7 +125,7 @@ def run_session(
         observed=observed,
         plan=plan,
         done=tuple(run.done),
-        failed=tuple(Failure(action=a, error=e, retryable=r) for a, e, r in run.failed),
+        failed=run.failures(),
         skipped=tuple(run.skipped),
         ids=tuple(sorted(run.ids.items())),
         next_before=next_before,

@@ -398,11 +398,20 @@ class Sessions(RuleBasedStateMachine):
             shown = len(report.observed.items) + len(report.observed.events)
             SEEN["looked up"] += max(0, shown - self._windowed(report.observed))
         assert cs.reconcile(self.before, report.observed, self.settings) == report.plan
+        self._safe(self.before, report.observed, report.plan)
+        self._failures_explained(report, self.fake.faults.fired[fired:])
+        self._consent(report)
+        self.before = report.next_before
+        self.last = report
+        return report
+
+    def _safe(self, before: cs.Snapshot | None, observed: cs.Snapshot, plan: cs.Plan) -> None:
+        """The safety oracle over one session's reads and plan."""
         run = safety.Run(
             settings=self.settings,
-            before=self.before,
-            after=report.observed,
-            plan=report.plan,
+            before=before,
+            after=observed,
+            plan=plan,
             deleted_items=(*self.removed_items, *self.fake.calendar.deleted),
             deleted_events=frozenset(
                 {*self.removed_events, *(e.id for e in self.fake.salesforce.deleted)}
@@ -411,11 +420,6 @@ class Sessions(RuleBasedStateMachine):
         for check in safety.CHECKS:
             for found in check(run):
                 _expect(False, f"{check.__name__}: {found}", run=run)
-        self._failures_explained(report, self.fake.faults.fired[fired:])
-        self._consent(report)
-        self.before = report.next_before
-        self.last = report
-        return report
 
     @staticmethod
     def _read_failed(exc: PortError) -> None:

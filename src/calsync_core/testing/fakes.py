@@ -23,7 +23,9 @@ they match:
 
 Lookups by id (``read_items_by_id``, ``read_events_by_id``) answer as a
 faithful connector must: every asked-for item or event that exists, wherever
-it now is, and nothing for one that was deleted.
+it now is, and nothing for one that was deleted. :class:`FakeChanges` reads
+both as delta feeds and :class:`MemoryStateStore` keeps a state, for
+:func:`calsync_core.session.run_changes_session`.
 
 Nothing here reads a clock or the network; ids and change keys come from
 counters, so a scenario replays identically.
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -55,8 +57,10 @@ from .._plan import (
 )
 from .._values import CalendarItem, Record, SfEvent
 from ..ports import ConflictError, PermanentError, TransientError
+from ._delta import FakeChanges, MemoryStateStore
 
-__all__ = ["FakeCalendar", "FakeSalesforce", "FakeSystems", "Faults"]
+__all__ = ["FakeCalendar", "FakeChanges", "FakeSalesforce", "FakeSystems", "Faults",
+           "MemoryStateStore"]  # fmt: skip
 
 
 @attrs.define
@@ -219,8 +223,7 @@ class FakeCalendar(_Store):
             )
             return new_id
 
-        result: str = self.write("create_item", commit)
-        return result
+        return cast(str, self.write("create_item", commit))
 
     def update_item(self, action: UpdateItem) -> None:
         def commit() -> None:
@@ -321,8 +324,7 @@ class FakeSalesforce(_Store):
             )
             return new_id
 
-        result: str = self.write("create_event", commit)
-        return result
+        return cast(str, self.write("create_event", commit))
 
     def update_event(self, action: UpdateEvent) -> None:
         def commit() -> None:
@@ -346,8 +348,7 @@ class FakeSalesforce(_Store):
             )
             return new_id
 
-        result: str = self.write("create_record", commit)
-        return result
+        return cast(str, self.write("create_record", commit))
 
     def save_attachment(self, action: SaveAttachment) -> None:
         def commit() -> None:
@@ -380,6 +381,7 @@ class FakeSystems:
         self.calendar = FakeCalendar(self.faults)
         #: The Salesforce org: events and the directory.
         self.salesforce = FakeSalesforce(self.faults)
+        self.changes = FakeChanges(self.calendar, self.salesforce)
 
     @property
     def mailboxes(self) -> FakeCalendar:
