@@ -32,17 +32,16 @@ from collections.abc import Collection, Mapping
 
 import attrs
 
-from ._apply import apply_actions
-from ._changes import Changes
+from ._changes import Changes, ItemKey
 from ._plan import Action, Plan
 from ._session_delta import read_changes
-from ._session_next import keep_previous
 from ._session_run import Execution, Failure, Target
 from ._values import OrgSettings, Snapshot
 from .incremental import (
     ChangeReader,
     StateStore,
     SyncState,
+    Touched,
     mailbox_feed,
     owner_feed,
     reconcile_changes,
@@ -102,7 +101,7 @@ def run_changes_session(
     for action in plan.actions:
         run.run(action)
     keep, held = _kept(run.kept(plan, settings), changes, observed, before, fresh.keys())
-    following = _advanced(state, changes, plan, run, keep)
+    following = _advanced(state, changes, plan, run, keep, (before, observed))
     saved = {
         feed: links[feed] if feed in held else link
         for feed, link in fresh.items()
@@ -124,27 +123,39 @@ def run_changes_session(
 
 
 def _advanced(
-    state: SyncState, changes: Changes, plan: Plan, run: Execution, keep: set[Target]
+    state: SyncState,
+    changes: Changes,
+    plan: Plan,
+    run: Execution,
+    keep: set[Target],
+    seen: tuple[Snapshot, Snapshot],
 ) -> SyncState:
     """The state after ``changes`` and what of ``plan`` was done, as ``run_session`` keeps it.
 
-    ``advance`` carries the whole plan out under ids derived from its refs,
-    which is what happened when every action succeeded and nothing was
-    created: then that state is the one, and it keeps what the run learnt, so
-    the next run plans incrementally. Otherwise a second step puts in the real
-    ids and, for what ``keep`` names, the previous values (``keep_previous``,
-    as ``run_session`` does); ``advance`` takes no plan of its own for that
-    step, so the next run plans in full once.
+    The actions that succeeded are carried out under the ids the systems gave;
+    what ``keep`` names keeps its previous value (``keep_previous``'s targets:
+    an item kept keeps its event, a mailbox or owner all of its own), so the
+    next run plans that work again -- incrementally, as the state keeps what
+    this run learnt.
     """
-    moved = state.advance(changes, plan)
-    if not keep and not run.ids:
-        return moved
-    before = state.snapshot()
-    observed = changes.apply_to(before)
-    done = [a for a in plan.actions if id(a) in run.succeeded]
-    target = keep_previous(apply_actions(observed, done, run.ids), before, keep)
-    fix = Changes.between(moved.snapshot(), attrs.evolve(target, as_of=changes.as_of))
-    return moved.advance(fix, Plan())
+    done = tuple(a for a in plan.actions if id(a) in run.succeeded)
+    return state.advance(changes, plan, done=done, ids=run.ids, keep=_targets(keep, seen))
+
+
+def _targets(keep: set[Target], seen: tuple[Snapshot, Snapshot]) -> Touched:
+    """``keep``'s targets as the keys ``SyncState.advance`` keeps, in ``before`` and ``after``."""
+    mailboxes = {t[1] for t in keep if t[0] == "mailbox"}
+    owners = {t[1] for t in keep if t[0] == "owner"}
+    items = {ItemKey(t[1], t[2]) for t in keep if t[0] == "item"}
+    events = {t[1] for t in keep if t[0] == "event"}
+    for snapshot in seen:
+        items.update(ItemKey(i.mailbox, i.id) for i in snapshot.items if i.mailbox in mailboxes)
+        events.update(e.id for e in snapshot.events if e.owner_id in owners)
+    for snapshot in seen:
+        for item in snapshot.items:
+            if item.sf_event_id and ItemKey(item.mailbox, item.id) in items:
+                events.add(item.sf_event_id)
+    return Touched(items=frozenset(items), events=frozenset(events))
 
 
 def _kept(

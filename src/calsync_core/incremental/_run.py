@@ -232,8 +232,9 @@ def advanced(
     *,
     done: Sequence[Action] | None = None,
     ids: Mapping[str, str] | None = None,
+    keep: Touched | None = None,
 ) -> SyncState:
-    """``state.advance(changes, plan, done=..., ids=...)``."""
+    """``state.advance(changes, plan, done=..., ids=..., keep=...)``."""
     actions = plan.actions if done is None else _subsequence(tuple(done), plan.actions)
     found = _PENDING.get(id(plan))
     pending = None if found is None or found[0]() is not plan else found[1]
@@ -245,9 +246,9 @@ def advanced(
         # Not the plan of this state's run with these changes: keep the tables
         # right, and let the next run plan in full rather than trust the rest.
         t1 = t0.update(changes.as_of, items=items, events=events, records=records)
-        t2, by_plan = _applied(t1, actions, ids)
+        t2, by_plan = _kept(state.tables, *_applied(t1, actions, ids), keep)
         return _next(state, t2, None, by_changes | by_plan)
-    t2, by_plan = _applied(pending.after, actions, ids)
+    t2, by_plan = _kept(state.tables, *_applied(pending.after, actions, ids), keep)
     asked: list[Thing]
     if pending.full or state.run is None:
         base, asked = _window.Quiet(), [*t2.items, *t2.item_twins, *t2.events, *t2.event_twins]
@@ -344,6 +345,19 @@ class _Overlay(MutableMapping[K, V], Generic[K, V]):
 
     def values_of(self, key: K) -> tuple[V, ...]:
         return (self[key],) if key in self else ()
+
+
+def _kept(t0: Tables, t2: Tables, written: Touched, keep: Touched | None) -> tuple[Tables, Touched]:
+    """``t2`` with what ``keep`` names as ``t0`` holds it, and all that was written."""
+    if keep is None or not (keep.items or keep.events or keep.records):
+        return t2, written
+    back = t2.update(
+        t2.as_of,
+        items={key: t0.all_items(key) for key in keep.items},
+        events={event_id: t0.all_events(event_id) for event_id in keep.events},
+        records={record_id: t0.all_records(record_id) for record_id in keep.records},
+    )
+    return back, written | keep
 
 
 def _subsequence(done: tuple[Action, ...], actions: tuple[Action, ...]) -> tuple[Action, ...]:

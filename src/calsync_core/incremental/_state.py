@@ -143,6 +143,7 @@ class SyncState:
         *,
         done: Sequence[Action] | None = None,
         ids: Mapping[str, str] | None = None,
+        keep: Touched | None = None,
     ) -> SyncState:
         """The state after ``changes`` and then ``plan`` (as :func:`~calsync_core.apply`).
 
@@ -150,13 +151,15 @@ class SyncState:
         ``changes``; with any other plan the next run plans in full. A session
         that carried out only some actions passes them as ``done`` (in plan
         order), and the ids the systems gave what it created as ``ids`` (ref →
-        real id, as :func:`~calsync_core.apply` takes them in a session): the
-        next run plans the rest again, as the last run's work is always planned
-        once more.
+        real id, as :func:`~calsync_core.apply` takes them in a session), and
+        what must stay as this state holds it as ``keep`` (the targets of a
+        failed action, whose changes the next session reads again): the next
+        run plans the rest again, as the last run's work is always planned once
+        more.
         """
         from ._run import advanced  # the run module builds on this one
 
-        return advanced(self, changes, plan, done=done, ids=ids)
+        return advanced(self, changes, plan, done=done, ids=ids, keep=keep)
 
 
 def changed_keys(t0: Tables, changes: Changes) -> dict[ItemKey, tuple[CalendarItem, ...]]:
