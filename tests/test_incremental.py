@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 import calsync_core as cs
+from calsync_core.incremental import Touched
 from helpers import AS_OF, PAT_CONTACT, at, created_event, linked, meeting, org, snap
 
 
@@ -249,3 +250,18 @@ def test_advance_refuses_done_actions_that_are_not_the_plans() -> None:
 
     with pytest.raises(ValueError, match="actions of the plan"):
         state.advance(changes, plan, done=tuple(reversed(plan.actions)))
+
+
+def test_advance_keeps_what_a_failed_action_touched_as_it_was() -> None:
+    item = meeting(start=at(days=3))
+    state, _ = _rested(snap(item, PAT_CONTACT), org())
+    moved = attrs.evolve(state.snapshot().items[0], subject="Moved", version="v9")
+    changes = cs.Changes(as_of=AS_OF, items=[moved])
+    plan = cs.reconcile_changes(state, changes, org())
+    key = cs.ItemKey(moved.mailbox, moved.id)
+
+    later = state.advance(changes, plan, done=(), keep=Touched(items=frozenset({key})))
+
+    assert later.snapshot().items == state.snapshot().items  # read again next session
+    assert later.run is not None
+    assert cs.reconcile_changes(later, changes, org()).actions == plan.actions
