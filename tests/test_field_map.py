@@ -27,7 +27,7 @@ from calsync_core.recurrence import ClassicRecurrence
 from calsync_core.salesforce import _mapping as sf_mapping
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "docs" / "_ext"))
-import fieldmap
+import fieldrows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DROP = object()  # a change that removes the field
@@ -372,10 +372,10 @@ def test_every_field_salesforce_writes_has_a_row_and_every_written_row_is_sent()
 
 def test_the_docs_table_renders_every_row_and_filters_by_direction() -> None:
     for side, rows in (("graph", graph_mapping.FIELDS), ("salesforce", sf_mapping.FIELDS)):
-        table = fieldmap.table_rows(side)
+        table = fieldrows.table_rows(side)
         assert [cells[1] for cells in table] == [f"``{row.attribute}``" for row in rows]
-        written = fieldmap.table_rows(side, "update")
+        written = fieldrows.table_rows(side, "update")
         assert len(written) == sum(Direction.UPDATE in row.direction for row in rows)
-    ical = next(cells for cells in fieldmap.table_rows("graph") if cells[1] == "``ical_uid``")
+    ical = next(cells for cells in fieldrows.table_rows("graph") if cells[1] == "``ical_uid``")
     assert ical[0] == "``uid``, ``iCalUId``"
     assert ical[3].startswith("``uid`` (series-wide) when present, else ``iCalUId``")
