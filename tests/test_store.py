@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 import calsync_core as cs
 from _store_child import fingerprint
 from calsync_core.store import SqliteStateStore, StoreError
-from calsync_core.testing import _arguments, _histories, _orgs
 from calsync_core.testing import strategies as cst
 from helpers import at, meeting, org, snap
+from property.test_incremental import edited, organisations
 
 HERE = Path(__file__).resolve().parent
 LINKS = {"alice@acme.example": "https://graph.example/delta?token=1", "005alice": "replay-7"}
@@ -155,32 +155,11 @@ def test_a_state_of_another_history_is_written_whole(tmp_path: Path) -> None:
 
 # -- chains of runs ----------------------------------------------------------------------------
 
-OPTS = _arguments.Options(
-    as_of=None,
-    min_meetings=0,
-    max_meetings=8,
-    min_copies=1,
-    max_copies=None,
-    linked=True,
-    recurring=True,
-    max_sf_events=3,
-)
-
-
-@st.composite
-def _organisations(draw: st.DrawFn) -> _orgs.Org:
-    return _orgs.organisation(draw, None, OPTS)
-
-
-@st.composite
-def _edited(draw: st.DrawFn, organisation: _orgs.Org) -> cs.Snapshot:
-    return _histories._edited(draw, organisation, OPTS)
-
 
 @settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_load_always_gives_the_last_state_saved_over_chains_of_runs(data: st.DataObject) -> None:
-    organisation = data.draw(_organisations())
+    organisation = data.draw(organisations())
     current = organisation.snapshot
     state = cs.SyncState.of(current)
     saved: tuple[cs.SyncState, dict[str, str]] | None = None
@@ -191,7 +170,7 @@ def test_load_always_gives_the_last_state_saved_over_chains_of_runs(data: st.Dat
                 organisation = attrs.evolve(
                     organisation, snapshot=current, meetings=organisation.meetings + 3
                 )
-                after = data.draw(_edited(organisation))
+                after = data.draw(edited(organisation))
                 changes = cs.Changes.between(current, after)
                 state = _ran(state, changes, organisation.settings)
                 current = state.snapshot()

@@ -15,7 +15,7 @@ from typing import NamedTuple, TypeVar
 import attrs
 
 from . import _converters as c
-from ._values import CalendarItem, Record, SfEvent, Snapshot
+from ._values import CalendarItem, Record, SfEvent, Snapshot, _events, _items, _records
 
 T = TypeVar("T")
 
@@ -40,19 +40,7 @@ def _ids(value: Iterable[str]) -> tuple[str, ...]:
     return c.tuple_of(value, str)
 
 
-def _items(value: Iterable[CalendarItem]) -> tuple[CalendarItem, ...]:
-    return c.tuple_of(value, CalendarItem)
-
-
-def _events(value: Iterable[SfEvent]) -> tuple[SfEvent, ...]:
-    return c.tuple_of(value, SfEvent)
-
-
-def _records(value: Iterable[Record]) -> tuple[Record, ...]:
-    return c.tuple_of(value, Record)
-
-
-def _item_key(item: CalendarItem) -> ItemKey:
+def item_key(item: CalendarItem) -> ItemKey:
     return ItemKey(item.mailbox, item.id)
 
 
@@ -80,7 +68,7 @@ class Changes:
         # Both at once has no meaning a connector could intend: refuse it rather
         # than pick one (a removal winning would delete what was just read).
         clash = [
-            *_both(map(_item_key, self.items), self.removed_items),
+            *_both(map(item_key, self.items), self.removed_items),
             *_both((e.id for e in self.events), self.removed_events),
             *_both((r.id for r in self.records), self.removed_records),
         ]
@@ -95,7 +83,7 @@ class Changes:
         owner keeps only its upserts. The untouched part keeps its order, and
         the upserts follow in theirs.
         """
-        item_gone = {*self.removed_items, *map(_item_key, self.items)}
+        item_gone = {*self.removed_items, *map(item_key, self.items)}
         event_gone = {*self.removed_events, *(e.id for e in self.events)}
         record_gone = {*self.removed_records, *(r.id for r in self.records)}
         return Snapshot(
@@ -104,7 +92,7 @@ class Changes:
                 *(
                     i
                     for i in snapshot.items
-                    if _item_key(i) not in item_gone and i.mailbox not in self.complete_mailboxes
+                    if item_key(i) not in item_gone and i.mailbox not in self.complete_mailboxes
                 ),
                 *self.items,
             ),
@@ -126,12 +114,12 @@ class Changes:
         ``Changes.between(b, a).apply_to(b)`` holds what ``a`` holds (in another
         order); a key whose values differ in any way, twins included, is upserted.
         """
-        items_before = _grouped(before.items, _item_key)
-        items_after = _grouped(after.items, _item_key)
-        events_before = _grouped(before.events, _event_id)
-        events_after = _grouped(after.events, _event_id)
-        records_before = _grouped(before.records, _record_id)
-        records_after = _grouped(after.records, _record_id)
+        items_before = grouped(before.items, item_key)
+        items_after = grouped(after.items, item_key)
+        events_before = grouped(before.events, id_of_event)
+        events_after = grouped(after.events, id_of_event)
+        records_before = grouped(before.records, id_of_record)
+        records_after = grouped(after.records, id_of_record)
         return cls(
             as_of=after.as_of,
             items=_upserts(items_before, items_after),
@@ -143,11 +131,11 @@ class Changes:
         )
 
 
-def _event_id(event: SfEvent) -> str:
+def id_of_event(event: SfEvent) -> str:
     return event.id
 
 
-def _record_id(record: Record) -> str:
+def id_of_record(record: Record) -> str:
     return record.id
 
 
@@ -161,7 +149,8 @@ def _both(upserted: Iterable[T], removed: Sequence[T]) -> list[T]:
 K = TypeVar("K", ItemKey, str)
 
 
-def _grouped(values: Sequence[T], key: Callable[[T], K]) -> dict[K, tuple[T, ...]]:
+def grouped(values: Iterable[T], key: Callable[[T], K]) -> dict[K, tuple[T, ...]]:
+    """``values`` by ``key``, each key's values in their order (an id held twice: twins)."""
     found: dict[K, list[T]] = {}
     for value in values:
         found.setdefault(key(value), []).append(value)

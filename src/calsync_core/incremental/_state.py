@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 from immutables import Map
 
-from .._changes import Changes, ItemKey
+from .._changes import Changes, ItemKey, grouped, id_of_event, id_of_record, item_key
 from .._plan import Action, Issue, Plan
 from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
 from ..planner.builder import Scope
 from ..planner.world import Emptied
-from . import _persist
+from . import _persist, _window
 from ._dirty import Reach
 from ._tables import Tables, Thing
 from ._window import Quiet
@@ -170,14 +170,7 @@ def changed_keys(t0: Tables, changes: Changes) -> dict[ItemKey, tuple[CalendarIt
             found[key] = []
     for key in changes.removed_items:
         found[key] = []
-    upserted: set[ItemKey] = set()
-    for item in changes.items:
-        key = ItemKey(item.mailbox, item.id)
-        if key not in upserted:
-            found[key] = []
-            upserted.add(key)
-        found[key].append(item)
-    return {k: tuple(v) for k, v in found.items()}
+    return {**{k: tuple(v) for k, v in found.items()}, **grouped(changes.items, item_key)}
 
 
 def changed_events(t0: Tables, changes: Changes) -> dict[str, tuple[SfEvent, ...]]:
@@ -191,34 +184,21 @@ def changed_events(t0: Tables, changes: Changes) -> dict[str, tuple[SfEvent, ...
     for owner in sorted(owners):
         for event_id in t0.by_owner.get(owner, Map()):
             found[event_id] = [e for e in t0.all_events(event_id) if e.owner_id not in owners]
-    for event_id in changes.removed_events:
-        found[event_id] = []
-    upserted: set[str] = set()
-    for event in changes.events:
-        if event.id not in upserted:
-            found[event.id] = []
-            upserted.add(event.id)
-        found[event.id].append(event)
-    return {k: tuple(v) for k, v in found.items()}
+    for removed in changes.removed_events:
+        found[removed] = []
+    return {**{k: tuple(v) for k, v in found.items()}, **grouped(changes.events, id_of_event)}
 
 
 def changed_records(changes: Changes) -> dict[str, tuple[Record, ...]]:
     """Every record id ``changes`` sets, to its values after (``()``: removed)."""
-    found: dict[str, list[Record]] = {record_id: [] for record_id in changes.removed_records}
-    upserted: set[str] = set()
-    for record in changes.records:
-        if record.id not in upserted:
-            found[record.id] = []
-            upserted.add(record.id)
-        found[record.id].append(record)
-    return {k: tuple(v) for k, v in found.items()}
+    removed: dict[str, tuple[Record, ...]] = dict.fromkeys(changes.removed_records, ())
+    return {**removed, **grouped(changes.records, id_of_record)}
 
 
 def series_of(t: Tables, things: Iterable[Thing]) -> list[Thing]:
     """Those of ``things`` that are series (have a recurrence) in ``t``."""
-    found = []
-    for thing in things:
-        values = t.all_events(thing) if isinstance(thing, str) else t.all_items(thing)
-        if any(v.recurrence is not None for v in values):
-            found.append(thing)
-    return found
+    return [
+        thing
+        for thing in things
+        if any(v.recurrence is not None for v in _window.thing_of(t, thing))
+    ]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
 from immutables import Map
 
-from .._changes import ItemKey
+from .._changes import ItemKey, grouped, id_of_event, id_of_record, item_key
 from .._enums import RecordKind
 from .._values import CalendarItem, Record, SfEvent, Snapshot
 from ..planner.index import Directory
@@ -164,9 +164,9 @@ class Tables:
 
     @classmethod
     def _built(cls, snapshot: Snapshot) -> Tables:
-        items = _grouped(snapshot.items, _item_key)
-        events = _grouped(snapshot.events, _event_id)
-        records = _grouped(snapshot.records, _record_id)
+        items = grouped(snapshot.items, item_key)
+        events = grouped(snapshot.events, id_of_event)
+        records = grouped(snapshot.records, id_of_record)
         multi: dict[str, dict[Any, dict[Any, None]]] = {n: {} for n in LOOKUPS}
         links = [
             link for key, found in items.items() for i in found for link in _item_links(key, i)
@@ -374,22 +374,3 @@ def _person(
         if best is None or place < best[0]:
             best = (place, value)
     return None if best is None else best[1]
-
-
-def _item_key(item: CalendarItem) -> ItemKey:
-    return ItemKey(item.mailbox, item.id)
-
-
-def _event_id(event: SfEvent) -> str:
-    return event.id
-
-
-def _record_id(record: Record) -> str:
-    return record.id
-
-
-def _grouped(values: Iterable[V], key: Callable[[V], K]) -> dict[K, tuple[V, ...]]:
-    found: dict[K, list[V]] = {}
-    for value in values:
-        found.setdefault(key(value), []).append(value)
-    return {k: tuple(v) for k, v in found.items()}
