@@ -495,12 +495,6 @@ def test_settings_out_of_range_stop_a_session_before_any_read() -> None:
         cs.run_session(None, FakeSystems().ports, settings, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="R-EMPTY-GUARD counts linked items that left the window by time passing: a "
-    "mailbox whose meetings are all in the past reads as emptied, run_session keeps its "
-    "previous state, and the guard holds it (and its owner) back for ever",
-)
 def test_r_empty_guard_a_mailbox_whose_meetings_time_left_behind_is_not_emptied() -> None:
     fake = FakeSystems()
     settings = cs.OrgSettings(users=(cs.UserSettings(email=ANA, sf_user_id="005ana"),),

@@ -312,7 +312,8 @@ EMPTY_GUARD = Rule(
     id="R-EMPTY-GUARD",
     section=_PLAN,
     sentence="A mailbox or owner that held at least empty_guard linked items and now holds none "
-    "gets no deletions nor category removals, and MAILBOX_EMPTIED.",
+    "gets no deletions nor category removals, and MAILBOX_EMPTIED. Only items the new window "
+    "covers count: what time left behind is out of view, not a sign of a failed fetch.",
     issues=(C.MAILBOX_EMPTIED,),
 )
 

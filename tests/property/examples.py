@@ -104,7 +104,7 @@ def organizers_salesforce_side_empty() -> History:
             created_by_sync=True,
             version="e1",
         )
-        for n, (uid, when) in enumerate((("uid-7", far), ("uid-9", _START)))
+        for n, (uid, when) in enumerate((("uid-7", far), ("uid-8", _START), ("uid-9", _START)))
     )
     copy = cs.CalendarItem(
         id="uid-7@u0", ical_uid="uid-7", mailbox=U0, start=_START, end=_START + _HOUR,

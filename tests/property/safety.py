@@ -430,8 +430,8 @@ def guard_holds(run: Run) -> list[str]:
 
 
 def _emptied_sides(run: Run) -> tuple[set[str], set[str]]:
-    """R-EMPTY-GUARD's definition: at least ``empty_guard`` linked items (events) before,
-    none at all now."""
+    """R-EMPTY-GUARD's definition: at least ``empty_guard`` linked items (events) before
+    where the new window covers them, none at all now."""
     threshold = run.settings.empty_guard
     if run.before is None or threshold == 0:
         return set(), set()
@@ -440,11 +440,15 @@ def _emptied_sides(run: Run) -> tuple[set[str], set[str]]:
     shown_owners = {e.owner_id for e in run.after.events}
     linked: dict[str, int] = {}
     for item in run.before.items:
-        if item.sf_event_id in before_events and item.mailbox not in shown_boxes:
+        if (
+            item.sf_event_id in before_events
+            and item.mailbox not in shown_boxes
+            and run.seen_in_window(item)
+        ):
             linked[item.mailbox] = linked.get(item.mailbox, 0) + 1
     owned: dict[str, int] = {}
     for event in run.before.events:
-        if event.ical_uid and event.owner_id not in shown_owners:
+        if event.ical_uid and event.owner_id not in shown_owners and run.seen_in_window(event):
             owned[event.owner_id] = owned.get(event.owner_id, 0) + 1
     return (
         {m for m, n in linked.items() if n >= threshold},

@@ -20,6 +20,7 @@ invented, convergence after fault-free sessions), and besides:
 from __future__ import annotations
 
 import os
+import pickle
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -144,11 +145,15 @@ def test_incremental_sessions_with_faults(capsys: pytest.CaptureFixture[str]) ->
         for key in counts:
             counts[key] = 0
     full.FOUND.clear()
+    full.CAPTURED.clear()
     ChangeSessions.TestCase("runTest").runTest()
     with capsys.disabled():
         print("\nincremental: " + ", ".join(f"{n} {what}" for what, n in INCREMENTAL.items()))
         for kind, n in sorted(full.FOUND.items(), key=lambda kv: -kv[1]):
             print(f"  failed {n:6d}x  {kind}")
+    if full.CAPTURE:
+        with open(full.CAPTURE, "wb") as out:
+            pickle.dump(full.CAPTURED, out)
     assert not full.FOUND, f"{sum(full.FOUND.values())} property failures (survey above)"
     assert INCREMENTAL["sessions"] >= _TARGET
     assert INCREMENTAL["resyncs"] > 0

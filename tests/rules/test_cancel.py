@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import attrs
+
 import calsync_core as cs
 from helpers import (
     PAT,
@@ -194,6 +198,22 @@ def test_r_empty_guard_mailbox_that_suddenly_shows_nothing_deletes_nothing() -> 
     assert actions_of(plan, cs.DeleteEvent) == ()
     issue = only(plan.issues)
     assert (issue.code, issue.mailbox) == (cs.IssueCode.MAILBOX_EMPTIED, "alice@acme.example")
+
+
+def test_r_empty_guard_what_time_left_behind_does_not_count() -> None:
+    # Weeks later all five appointments are behind the window: the read no longer
+    # reaches them, which is no sign of a failed fetch. Only what the new window
+    # covers counts, so the mailbox and the owner are not "emptied".
+    settings, synced = _five_appointments()
+    later = attrs.evolve(
+        drop(synced, *(i.id for i in synced.items), *(e.id for e in synced.events)),
+        as_of=synced.as_of + dt.timedelta(days=settings.past_days + 10),
+    )
+
+    plan = run(synced, later, settings)
+
+    assert plan.issues == ()
+    assert plan.actions == ()
 
 
 def test_r_empty_guard_below_the_threshold_deletions_go_ahead() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 import calsync_core as cs
 from helpers import (
     PAT_CONTACT,
@@ -118,6 +120,26 @@ def test_r_down_delete_item_is_not_saved_again_by_autosave() -> None:
     later = run(synced, renamed, org())
     assert actions_of(later, cs.CreateEvent) == ()
     assert decision_for(later, "meeting-1").rule == "R-DOWN-DELETE"
+
+
+def test_r_down_delete_a_refused_stamp_keeps_its_sync_error_once_the_event_is_gone() -> None:
+    # A copy of alice's synced meeting (Outlook's Copy kept the stamp but not the
+    # category) names event 00Ulate: another meeting's, and a duplicate sync made,
+    # so R-DEDUP deletes it in the run that refuses the stamp. The next run finds
+    # the stamp pointing at nothing; Sync Error must not come and go.
+    saved, kept = linked(meeting(), "00Uearly")
+    late = attrs.evolve(kept, id="00Ulate")
+    copy = meeting("meeting-1-copy", uid="uid-copy", sf_event_id="00Ulate")
+    after = snap(saved, kept, late, copy, PAT_CONTACT)
+
+    plan = run(after, after, org())
+    assert actions_of(plan, cs.DeleteEvent) == (cs.DeleteEvent(event_id="00Ulate", rule="R-DEDUP"),)
+    assert categories_set(plan, "meeting-1-copy").add == {SYNC_ERROR}
+
+    synced = cs.apply(after, plan)
+    assert settled(synced, org()).actions == ()
+    assert run(after, synced, org()).actions == ()
+    assert decision_for(settled(synced, org()), "meeting-1-copy").rule == "R-DOWN-DELETE"
 
 
 def test_r_down_delete_manual_save_saves_the_item_again() -> None:

@@ -26,6 +26,7 @@ import attrs
 from immutables import Map
 
 from .._changes import ItemKey
+from .._domain import overlaps
 from ..planner.org import Org
 from ..planner.world import Emptied
 from ._tables import Set, Tables, Thing
@@ -173,6 +174,7 @@ def emptied(
     threshold = org.settings.empty_guard
     if threshold == 0:
         return Emptied()
+    start, end = org.window_start, org.window_end  # only what the new window covers counts
     mailboxes = set()
     for mailbox in set(gone):
         if mailbox in t1.by_mailbox or mailbox not in t0.by_mailbox:
@@ -184,6 +186,7 @@ def emptied(
             and (stamp := t0.items[key].sf_event_id)
             and stamp in t0.events
             and stamp not in t0.event_twins
+            and overlaps(t0.items[key], start, end)
         )
         if linked >= threshold:
             mailboxes.add(mailbox)
@@ -196,6 +199,7 @@ def emptied(
             for event_id in t0.by_owner[owner]
             if event_id not in t0.event_twins
             and (t0.events[event_id].ical_uid or owner in org.routes)
+            and overlaps(t0.events[event_id], start, end)
         )
         if counted >= threshold:
             owners.add(owner)

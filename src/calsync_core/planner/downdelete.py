@@ -37,9 +37,13 @@ def absent_event(w: World, out: PlanBuilder, c: Copy) -> None:
     item = c.item
     prior = w.prior_event(item.sf_event_id or "")
     if prior is None and SALESFORCE not in item.categories:
-        # Unlinked on an earlier run: the kept id marks it.
+        # Unlinked on an earlier run: the kept id marks it. Nothing is known that
+        # would change its categories either: a Sync Error an earlier run gave it
+        # (a stamp it refused, of an event since deleted) stays, or it would come
+        # and go.
         note = f"its event {item.sf_event_id} is gone; only a manual save saves it again"
         out.note(item, "skip", R.DOWN_DELETE, note)
+        out.status.hold()
     elif prior is None or not w.in_window(prior):
         where = "never seen" if prior is None else "last seen outside the window"
         note = f"its event {item.sf_event_id} is out of view ({where}): left as it is"

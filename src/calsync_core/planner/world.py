@@ -104,16 +104,25 @@ def emptied(prev: Previous | None, now: Index, org: Org) -> Emptied:
     # first, so the usual run -- every mailbox still there -- counts nothing.
     gone_mailboxes = set(map(MAILBOX, prev.items.values())) - now.mailboxes
     gone_owners = set(map(OWNER, prev.events.values())) - now.owners
+    # Only what the new window covers counts: a meeting that time left behind is
+    # absent from ``after`` because the read no longer reaches it, not because a
+    # fetch failed, and counting it would hold a quiet mailbox back for ever.
+    start, end = org.window_start, org.window_end
     linked = Counter(
         item.mailbox
         for item in (prev.items.values() if gone_mailboxes else ())
-        if item.mailbox in gone_mailboxes and item.sf_event_id and item.sf_event_id in prev.events
+        if item.mailbox in gone_mailboxes
+        and item.sf_event_id
+        and item.sf_event_id in prev.events
+        and overlaps(item, start, end)
     )
     owned = Counter(
         event.owner_id
         for event in (prev.events.values() if gone_owners else ())
         # Linked events, and the events of public calendars (copied to mailboxes).
-        if event.owner_id in gone_owners and (event.ical_uid or event.owner_id in org.routes)
+        if event.owner_id in gone_owners
+        and (event.ical_uid or event.owner_id in org.routes)
+        and overlaps(event, start, end)
     )
     return Emptied(
         mailboxes=frozenset(m for m, n in linked.items() if n >= threshold),
