@@ -74,5 +74,5 @@ def _message(value: CalendarItem | SfEvent, fields: tuple[str, ...]) -> str:
     return (
         f"The {what}'s version {value.version!r} is the previous run's, but its "
         f"{', '.join(fields)} changed: sync trusts the version and plans nothing for this "
-        "change. Give a changed value a new version."
+        f"change. Give the {what} a new version to have the change synced."
     )
