@@ -103,7 +103,9 @@ def test_plan_names_what_this_plan_creates_by_its_action_number(
         if isinstance(a, cs.CreateEvent) and a.source_item_id == "ana-renewal"
     )
     assert f'{n}. CreateEvent "Northwind renewal call"' in out
-    stamp = f"UpdateItem ana-renewal in ana@acme.example: sf_event_id none -> the event created by #{n}"
+    stamp = (
+        f"UpdateItem ana-renewal in ana@acme.example: sf_event_id none -> the event created by #{n}"
+    )
     assert stamp in flat(out)
     # Nor does a decision's note show the ref: the planner's placeholder stays inside.
     assert "new-event:" not in out

@@ -360,7 +360,8 @@ def test_every_problem_is_listed_with_its_path() -> None:
     del doc["as_of"]
     assert _problems(doc, Snapshot) == (
         "as_of: required field missing",
-        "items[0].attendees[1].response: 'MAYBE' is not one of ORGANIZER, ACCEPTED, TENTATIVE, DECLINED, NOT_RESPONDED",
+        "items[0].attendees[1].response: 'MAYBE' is not one of ORGANIZER, ACCEPTED, "
+        "TENTATIVE, DECLINED, NOT_RESPONDED",
         "items[1].start: naive datetime",
         "items[3].start: naive datetime",
         "events[2].is_private: expected bool",

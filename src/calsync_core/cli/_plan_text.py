@@ -133,13 +133,16 @@ class PlanPage:
             if inputs.before is None
             else f"Compared with the previous run's state of {_stamp(inputs.before.as_of)}."
         )
-        lines = [
+        wrap = self.text.wrap
+        lines = wrap(
             f"Plan as of {_stamp(inputs.after.as_of)}: {_count(len(plan.actions), 'action')}, "
             f"{_count(len(plan.issues), 'issue')}, {_count(len(plan.decisions), 'decision')}",
-            f"{previous} All times are UTC.",
-        ]
+            0,
+            4,
+        )
+        lines += wrap(f"{previous} All times are UTC.", 0, 0)
         if self.view.mailboxes:
-            lines.append(f"Showing only {', '.join(sorted(self.view.mailboxes))}.")
+            lines += wrap(f"Showing only {', '.join(sorted(self.view.mailboxes))}.", 0, 4)
         decisions = [d for d in plan.decisions if self.wanted(self.place(d).mailbox)]
         lines += ["", *self.summary(decisions)]
         if not self.view.issues_only:

@@ -36,8 +36,8 @@ try:
 except ImportError as exc:  # say how to get it, not only what is missing
     raise ImportError(
         "calsync_core.testing.strategies needs Hypothesis, which the 'testing' extra "
-        "installs: pip install \"calsync_core[testing]\" (from a checkout: pip install "
-        "\".[testing]\")",
+        "installs (from a checkout: pip install "
+        '".[testing]")',
         name=exc.name,
     ) from exc
 
