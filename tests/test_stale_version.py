@@ -7,6 +7,8 @@ so with a STALE_VERSION issue naming the fields, and changes nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 import calsync_core as cs
@@ -20,11 +22,11 @@ def synced() -> tuple[cs.Snapshot, cs.OrgSettings]:
     return cs.apply(after, cs.reconcile(example_before(), after, settings)), settings
 
 
-def with_item(snapshot: cs.Snapshot, item_id: str, **changes: object) -> cs.Snapshot:
-    items = tuple(
-        attrs.evolve(i, **changes) if i.id == item_id else i  # type: ignore[misc]
-        for i in snapshot.items
-    )
+def with_item(
+    snapshot: cs.Snapshot, item_id: str, change: Callable[[cs.CalendarItem], cs.CalendarItem]
+) -> cs.Snapshot:
+    """``snapshot`` with one item changed."""
+    items = tuple(change(i) if i.id == item_id else i for i in snapshot.items)
     return attrs.evolve(snapshot, items=items)
 
 
@@ -34,7 +36,11 @@ def stale(plan: cs.Plan) -> list[cs.Issue]:
 
 def test_r_stale_version_reports_an_item_edited_without_a_new_version() -> None:
     before, settings = synced()
-    after = with_item(before, "ana-renewal", subject="Renamed by hand", location="Room 9")
+    after = with_item(
+        before,
+        "ana-renewal",
+        lambda i: attrs.evolve(i, subject="Renamed by hand", location="Room 9"),
+    )
     plan = cs.reconcile(before, after, settings, check_versions=True)
     (issue,) = stale(plan)
     assert (issue.item_id, issue.mailbox, issue.rule) == (
@@ -59,16 +65,18 @@ def test_r_stale_version_reports_an_event_edited_without_a_new_version() -> None
 
 def test_r_stale_version_is_silent_for_a_new_version_and_for_no_version() -> None:
     before, settings = synced()
-    bumped = with_item(before, "ana-renewal", subject="Renamed", version="v-new")
+    bumped = with_item(
+        before, "ana-renewal", lambda i: attrs.evolve(i, subject="Renamed", version="v-new")
+    )
     assert not stale(cs.reconcile(before, bumped, settings, check_versions=True))
-    unversioned = with_item(before, "ana-renewal", version="")
-    edited = with_item(unversioned, "ana-renewal", subject="Renamed")
+    unversioned = with_item(before, "ana-renewal", lambda i: attrs.evolve(i, version=""))
+    edited = with_item(unversioned, "ana-renewal", lambda i: attrs.evolve(i, subject="Renamed"))
     assert not stale(cs.reconcile(unversioned, edited, settings, check_versions=True))
 
 
 def test_r_stale_version_only_adds_issues_and_is_off_by_default() -> None:
     before, settings = synced()
-    after = with_item(before, "ana-renewal", subject="Renamed by hand")
+    after = with_item(before, "ana-renewal", lambda i: attrs.evolve(i, subject="Renamed by hand"))
     checked = cs.reconcile(before, after, settings, check_versions=True)
     plain = cs.reconcile(before, after, settings)
     assert not stale(plain)

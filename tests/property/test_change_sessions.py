@@ -145,8 +145,8 @@ def test_incremental_sessions_with_faults(report_lines: list[str]) -> None:
             counts[key] = 0
     full.FOUND.clear()
     ChangeSessions.TestCase("runTest").runTest()
-    counts = ", ".join(f"{n} {what}" for what, n in INCREMENTAL.items())
-    report_lines.append(f"incremental: {counts}")
+    seen = ", ".join(f"{n} {what}" for what, n in INCREMENTAL.items())
+    report_lines.append(f"incremental: {seen}")
     for kind, n in sorted(full.FOUND.items(), key=lambda kv: -kv[1]):
         report_lines.append(f"  failed {n:6d}x  {kind}")
     assert not full.FOUND, f"{sum(full.FOUND.values())} property failures (see the summary)"
