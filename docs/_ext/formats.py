@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from docutils.statemachine import StringList
 from formatrows import Row, documents, rows
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -46,10 +47,12 @@ class FormatsDirective(SphinxDirective):
             result.append(section)
         return result
 
-    def _intro(self, cls: type) -> nodes.paragraph:
+    def _intro(self, cls: type) -> list[nodes.Node]:
+        """The docstring's first paragraph, parsed as the reST it is, and a link to the API."""
         doc = (cls.__doc__ or "").strip().split("\n\n", 1)[0]
+        box = nodes.container()
+        self.state.nested_parse(StringList([" ".join(doc.split())]), self.content_offset, box)
         para = nodes.paragraph()
-        para += nodes.Text(" ".join(doc.split()) + " ")
         if cls.__name__ in calsync_core.__all__:
             para += nodes.Text("API: ")
             ref = addnodes.pending_xref(
@@ -66,30 +69,35 @@ class FormatsDirective(SphinxDirective):
             self.set_source_info(ref)
             para += ref
             para += nodes.Text(".")
-        return para
+        return [*box.children, para]
 
     def _table(self, cls: type, notes: dict[tuple[str, str], list[str]]) -> nodes.table:
+        said = {
+            row.name: " ".join(" ".join(notes.get((cls.__name__, row.name), [])).split())
+            for row in rows(cls)
+        }
+        # A notes column only where a field has a note: an empty column is noise.
+        headings = ["Key", "JSON", "If left out", *(["Notes"] if any(said.values()) else [])]
         table = nodes.table(classes=["calsync-format"])
-        group = nodes.tgroup(cols=4)
+        group = nodes.tgroup(cols=len(headings))
         table += group
-        for width in (18, 36, 12, 34):
+        for width in (18, 36, 12, 34)[: len(headings)]:
             group += nodes.colspec(colwidth=width)
         head = nodes.thead()
-        head += _row([nodes.paragraph(text=t) for t in ("Key", "JSON", "If left out", "Notes")])
+        head += _row([nodes.paragraph(text=t) for t in headings])
         group += head
         body = nodes.tbody()
         for row in rows(cls):
-            note = " ".join(" ".join(notes.get((cls.__name__, row.name), [])).split())
-            body += _row(
-                [
-                    nodes.paragraph("", "", nodes.literal(row.name, row.name)),
-                    _value(row),
-                    nodes.paragraph(text="required")
-                    if row.default is None
-                    else nodes.paragraph("", "", nodes.literal(row.default, row.default)),
-                    nodes.paragraph(text=note),
-                ]
-            )
+            cells: list[nodes.Element] = [
+                nodes.paragraph("", "", nodes.literal(row.name, row.name)),
+                _value(row),
+                nodes.paragraph(text="required")
+                if row.default is None
+                else nodes.paragraph("", "", nodes.literal(row.default, row.default)),
+            ]
+            if len(headings) == 4:
+                cells.append(nodes.paragraph(text=said[row.name]))
+            body += _row(cells)
         group += body
         return table
 
