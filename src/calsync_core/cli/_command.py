@@ -14,13 +14,21 @@ traceback. A plan with issues is still a successful run (exit 0): issues are
 results (R-ISSUES). Any other exception is a bug in the library -- planning
 never raises for a bad item -- and is also one line, naming the exception and
 asking for a report, with exit status 70 (EX_SOFTWARE in sysexits.h), so that
-a script can tell "fix your input" from "not your fault".
+a script can tell "fix your input" from "not your fault". Ctrl-C is one line
+too, with status 130, as a shell reports a process SIGINT ended.
+
+Two inputs are refused although they load: an AFTER older than BEFORE (the
+snapshots swapped, which would read every change as undone), and a
+``--mailbox`` no one has (which would show an empty page that looks like
+"nothing to do"). The planner is asked to check versions, so a pair edited
+by hand without a new version is an issue, not a silent no-op (R-STALE-VERSION).
 
 Nothing written may raise either: a value built in Python, or a path taken
 from the command line, can hold a lone surrogate, and a terminal's encoding
 may lack a character. Such characters are written as their backslash escapes.
 
-The text a person reads is rendered by ``_render``.
+The text a person reads is rendered by ``_plan_text`` and ``_render``; the
+phase line on a terminal is ``_progress``'s.
 """
 
 from __future__ import annotations
