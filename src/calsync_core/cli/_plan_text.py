@@ -143,7 +143,9 @@ class PlanPage:
         lines += wrap(f"{previous} All times are UTC.", 0, 0)
         if self.view.mailboxes:
             lines += wrap(f"Showing only {', '.join(sorted(self.view.mailboxes))}.", 0, 4)
-        decisions = [d for d in plan.decisions if self.wanted(self.place(d).mailbox)]
+        decisions = list(plan.decisions)
+        if self.view.mailboxes:
+            decisions = [d for d in decisions if self.wanted(self.place(d).mailbox)]
         lines += ["", *self.summary(decisions)]
         if not self.view.issues_only:
             lines += ["", *self.text.actions(self.actions)]
