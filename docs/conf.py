@@ -40,6 +40,8 @@ extensions = [
     "rules",  # docs/_ext/rules.py: `.. calsync-rules::` and the :rule: role
     "architecture",  # docs/_ext/architecture.py: the module graph and rule -> module table
     "fieldmap",  # docs/_ext/fieldmap.py: `.. calsync-field-map::`, the adapters' mappings
+    "formats",  # docs/_ext/formats.py: `.. calsync-formats::`, the JSON files' fields
+    "sphinx_copybutton",  # a copy button on code blocks, without prompts or output
 ]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
@@ -81,6 +83,14 @@ doctest_test_doctest_blocks = "default"  # plain `>>>` blocks in pages and docst
 # The connector tutorial runs on the recorded payloads the adapters' tests use, found
 # from here rather than from the build's working directory.
 doctest_global_setup = f"CALSYNC_FIXTURES = {str(DOCS.parent / 'tests' / 'fixtures')!r}"
+
+# -- copy button ---------------------------------------------------------------------------
+
+# Copy what a reader would type: the commands after "$ " and the Python after ">>> " and
+# "... ", never the prompts or the output between them.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 # -- html ----------------------------------------------------------------------------------
 

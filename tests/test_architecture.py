@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "_session_changes",
         "_session_delta",
     ),
-    ("cli", "testing", "store", ""),  # "" is the package's own __init__
+    ("cli", "testing", "store", "__main__", ""),  # "" is the package's own __init__
 )
 # Example data is allowed to be long; code is not.
 EXAMPLE_DATA = frozenset({"calsync_core.cli._example"})

@@ -57,15 +57,16 @@ def flat(text: str) -> str:
 # -- calsync plan ----------------------------------------------------------------------
 
 
-def test_plan_example_prints_actions_issues_and_decisions(
+def test_plan_example_prints_summary_actions_issues_and_decisions(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = run(capsys, "plan", "--example")
+    code, out, err = run(capsys, "plan", "--all", "--example")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].startswith("Plan as of 2026-11-24 09:00 UTC: 19 actions, 4 issues")
-    for section in ("Actions", "Issues", "Decisions"):
+    for section in ("Summary", "Actions", "Issues", "Decisions"):
         assert section in lines
+    assert lines.index("Summary") < lines.index("Actions")
     for word in (
         "CreateEvent",
         "UpdateEvent",
@@ -81,9 +82,10 @@ def test_plan_example_prints_actions_issues_and_decisions(
         "[R-WINDOW]",
     ):
         assert word in out
-    # Decisions are grouped under the item they are about, named as in AFTER.
+    # Decisions are grouped by mailbox, under the item they are about, named as in AFTER.
     decisions = lines[lines.index("Decisions") :]
-    assert '  item ana-renewal in ana@acme.example: "Northwind renewal call"' in decisions
+    assert decisions.index("  ana@acme.example") < decisions.index("  ben@acme.example")
+    assert '    Thu 2026-11-26 15:00  item ana-renewal "Northwind renewal call"' in decisions
 
 
 def test_plan_text_fits_a_100_column_terminal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +93,7 @@ def test_plan_text_fits_a_100_column_terminal(capsys: pytest.CaptureFixture[str]
     assert max(len(line) for line in out.splitlines()) <= 100
 
 
-def test_plan_names_what_this_plan_creates_by_action_number(
+def test_plan_names_what_this_plan_creates_by_its_action_number(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, out, _ = run(capsys, "plan", "--example")
@@ -101,8 +103,13 @@ def test_plan_names_what_this_plan_creates_by_action_number(
         if isinstance(a, cs.CreateEvent) and a.source_item_id == "ana-renewal"
     )
     assert f'{n}. CreateEvent "Northwind renewal call"' in out
-    stamp = f"UpdateItem ana-renewal in ana@acme.example: sf_event_id none -> event of #{n}"
+    stamp = (
+        f"UpdateItem ana-renewal in ana@acme.example: sf_event_id none -> the event created by #{n}"
+    )
     assert stamp in flat(out)
+    # Nor does a decision's note show the ref: the planner's placeholder stays inside.
+    assert "new-event:" not in out
+    assert "invitee of the organizer's event (created by #1)" in flat(out)
 
 
 def test_plan_json_is_exactly_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,7 +179,7 @@ def test_explain_unknown_id_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 # -- calsync example -------------------------------------------------------------------
 
 
-def test_example_writes_the_three_documents(
+def test_example_writes_the_three_documents_indented_for_a_person(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "new" / "dir"
@@ -182,7 +189,8 @@ def test_example_writes_the_three_documents(
     assert cs.loads((target / "before.json").read_text("utf-8"), cs.Snapshot) == example_before()
     assert cs.loads((target / "after.json").read_text("utf-8"), cs.Snapshot) == example_after()
     settings = (target / "settings.json").read_text("utf-8")
-    assert settings == cs.dumps(example_settings()) + "\n"
+    assert settings.startswith('{\n  "advanced_calendaring": false,\n')
+    assert json.loads(settings) == json.loads(cs.dumps(example_settings()))
 
 
 def test_example_never_overwrites_without_force(
@@ -314,7 +322,7 @@ def test_settings_the_planner_refuses_are_bad_input(
     monkeypatch: pytest.MonkeyPatch,
     command: list[str],
 ) -> None:
-    def refuse(*_: object) -> cs.Plan:
+    def refuse(*_: object, **__: object) -> cs.Plan:
         raise cs.SettingsError(["past_days: 1000000 is out of range"])
 
     monkeypatch.setattr("calsync_core.cli._command.reconcile", refuse)
@@ -331,7 +339,7 @@ def test_settings_the_planner_refuses_are_bad_input(
 def test_an_internal_error_is_one_line_and_exit_70(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
-    def overflow(*_: object) -> cs.Plan:
+    def overflow(*_: object, **__: object) -> cs.Plan:
         raise OverflowError("date value out of range")
 
     monkeypatch.setattr("calsync_core.cli._command.reconcile", overflow)
@@ -347,7 +355,7 @@ def test_an_internal_error_is_one_line_and_exit_70(
 def test_an_internal_error_message_stays_one_short_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(*_: object) -> cs.Plan:
+    def fail(*_: object, **__: object) -> cs.Plan:
         raise ValueError("first\nsecond \x1b[2J" + "x" * 10_000)
 
     monkeypatch.setattr("calsync_core.cli._command.reconcile", fail)
@@ -560,9 +568,8 @@ def test_control_characters_from_a_calendar_never_reach_the_terminal(
     after = attrs.evolve(after, items=(*(i for i in after.items if i is not item), hostile))
     (tmp_path / "after.json").write_text(cs.dumps(after), encoding="utf-8")
     (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
-    code, out, _ = run(
-        capsys, "plan", str(tmp_path / "after.json"), "--settings", str(tmp_path / "settings.json")
-    )
+    after_path, settings_path = paths(tmp_path, "after.json", "settings.json")
+    code, out, _ = run(capsys, "plan", "--all", after_path, "--settings", settings_path)
     assert code == 0
     assert "\x1b" not in out
     assert "\x07" not in out
@@ -648,9 +655,9 @@ def test_every_kind_of_action_renders_on_its_own_numbered_entry() -> None:
     text = flat("\n".join(lines))
     for n, action in enumerate(actions, 1):
         assert f"{n}. {type(action).__name__} " in text
-    assert "who record of #1" in text
-    assert "sf_event_id none -> event of #2" in text
-    assert "(123,456 bytes) to event of #2" in text
+    assert "who the record created by #1" in text
+    assert "sf_event_id none -> the event created by #2" in text
+    assert "(123,456 bytes) to the event created by #2" in text
     assert "invitees ben@acme.example" in text
     assert 'add "Salesforce", remove "Sync Error"' in text
     assert "is_all_day no -> yes; start 2026-11-24 09:00 -> 2026-11-24 10:00" in text

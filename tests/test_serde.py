@@ -360,7 +360,8 @@ def test_every_problem_is_listed_with_its_path() -> None:
     del doc["as_of"]
     assert _problems(doc, Snapshot) == (
         "as_of: required field missing",
-        "items[0].attendees[1].response: 'MAYBE' is not a valid Response",
+        "items[0].attendees[1].response: 'MAYBE' is not one of ORGANIZER, ACCEPTED, "
+        "TENTATIVE, DECLINED, NOT_RESPONDED",
         "items[1].start: naive datetime",
         "items[3].start: naive datetime",
         "events[2].is_private: expected bool",
@@ -378,7 +379,7 @@ def test_every_problem_is_listed_with_its_path() -> None:
         (
             "attendees",
             [{"email": "a@b.c", "role": True}],
-            "items[0].attendees[0].role: True is not a valid AttendeeRole",
+            "items[0].attendees[0].role: True is not one of REQUIRED, OPTIONAL, RESOURCE",
         ),
         (
             "attachments",
@@ -429,7 +430,7 @@ def test_settings_problems() -> None:
     doc["users"][1]["direction"] = "SIDEWAYS"
     doc["public_calendar_routes"][0]["mailboxes"] = [None]
     assert _problems(doc, OrgSettings) == (
-        "users[1].direction: 'SIDEWAYS' is not a valid Direction",
+        "users[1].direction: 'SIDEWAYS' is not one of BOTH, TO_SALESFORCE, TO_CALENDAR",
         "past_days: expected int",
         "public_calendar_routes[0].mailboxes[0]: expected str",
     )
@@ -714,7 +715,7 @@ _MESSAGE = (
     r"|str, bool, null or a list of str)"
     r"|required field missing|unknown field|naive datetime|nested too deeply"
     r"|(invalid datetime|datetime out of range|duplicate key) .+"
-    r"|.+ is not a valid [A-Za-z ]+"
+    r"|.+ is not a valid action type|.+ is not one of [A-Z_0-9]+(, [A-Z_0-9]+)*"
     r"|invalid JSON at line \d+ column \d+: .+"
     r"|'utf-8' codec can't decode .+"
     r"|not valid Unicode \(lone surrogate \\ud[89a-f][0-9a-f]{2}\)"

@@ -6,7 +6,8 @@ issue codes it can raise (each linked to its :class:`~calsync_core.IssueCode`
 member) and the tests that name it. Tests are found at build time by scanning
 ``tests/**/*.py`` for ``def test_<rule id in snake case>...`` -- the naming the
 project's tests follow (``test_r_link_...`` for R-LINK) -- so the page lists
-what exists, not what someone remembered to write down.
+what exists, not what someone remembered to write down. The list is folded
+under its count, so that the rules' sentences, not the test names, fill the page.
 
 Every rule ID becomes a cross-reference target: ``:rule:`R-LINK``` links to its
 entry from any page, and a misspelt ID is a nitpick warning, so the narrative
@@ -156,7 +157,7 @@ class RulesDirective(SphinxDirective):
                 para += self._issue_ref(code.value)
             fields += _field("Issues", para)
         if tests:
-            fields += _field(f"Tests ({len(tests)})", _by_file(tests))
+            fields += _field("Tests", folded(tests))
         else:
             fields += _field("Tests", nodes.paragraph(text="none yet"))
             logger.warning(
@@ -185,6 +186,21 @@ class RulesDirective(SphinxDirective):
         ref["py:class"] = None
         self.set_source_info(ref)
         return ref
+
+
+def folded(tests: list[str]) -> nodes.container:
+    """The tests' names by file, folded away under a count: the rule's text leads the entry.
+
+    HTML gets a ``<details>`` element, which opens on a click with no script;
+    other builders drop the raw parts and show the list.
+    """
+    count = len({test.partition("::")[0] for test in tests})
+    summary = f"{len(tests)} test{'s' * (len(tests) != 1)} in {count} file{'s' * (count != 1)}"
+    box = nodes.container(classes=["calsync-tests"])
+    box += nodes.raw("", f"<details><summary>{summary}</summary>", format="html")
+    box += _by_file(tests)
+    box += nodes.raw("", "</details>", format="html")
+    return box
 
 
 def _by_file(tests: list[str]) -> nodes.bullet_list:

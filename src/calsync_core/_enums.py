@@ -98,3 +98,6 @@ class IssueCode(enum.Enum):
     #: An item stamped with an event that is not its own (an Outlook copy keeps the
     #: stamp; another meeting's or owner's event): R-DEDUP leaves the event alone.
     STAMP_MISMATCH = "STAMP_MISMATCH"
+    #: A pair whose ``version`` did not move although its fields did; reported only
+    #: when asked for (``reconcile(..., check_versions=True)``): R-STALE-VERSION.
+    STALE_VERSION = "STALE_VERSION"

@@ -137,6 +137,16 @@ UPDATE = Rule(
     "propagate to the event.",
 )
 
+STALE_VERSION = Rule(
+    id="R-STALE-VERSION",
+    section=_UP,
+    sentence="R-UPDATE trusts version: an item or event whose version equals the previous "
+    "run's is unchanged. When asked to check (the calsync command always does), a pair "
+    "whose version did not move but whose fields did is STALE_VERSION, naming the fields; "
+    "the plan is otherwise the same.",
+    issues=(C.STALE_VERSION,),
+)
+
 ATTENDEES = Rule(
     id="R-ATTENDEES",
     section=_UP,

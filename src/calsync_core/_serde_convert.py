@@ -112,7 +112,8 @@ def _load_enum(value: Any, kind: type[enum.Enum]) -> enum.Enum:
     for member in kind:
         if type(member.value) is type(value) and member.value == value:
             return member
-    raise ValueError(f"{show(value)} is not a valid {kind.__name__}")
+    # The valid values, in their declared order: what a person editing the file needs.
+    raise ValueError(f"{show(value)} is not one of {', '.join(str(m.value) for m in kind)}")
 
 
 def _is_enum(kind: Any) -> bool:

@@ -1,16 +1,19 @@
 """The ``calsync`` command line: the library's only I/O, kept at the edge of the package.
 
-Three private modules, each deciding one thing:
+Private modules, each deciding one thing:
 
 - ``_command``: which command runs, what it reads, and how a fault is reported
-  (one line on stderr, exit status 2 for bad input and 70 for a bug);
-- ``_render``: how a plan reads as text for a person;
+  (one line on stderr, exit status 2 for bad input, 70 for a bug, 130 for Ctrl-C);
+- ``_render``: how the pieces of a plan read as text for a person, and
+  ``calsync explain``'s page;
+- ``_plan_text``: ``calsync plan``'s page: the summary, the filters, the grouping;
+- ``_progress``: the phase line a person at a terminal sees during a long run;
 - ``_example``: the bundled example organisation of ``calsync plan --example``.
 
 Nothing else in calsync_core imports this package: the planner never sees a
 path, a terminal or an argument list. ``main`` is the console script's entry
-point (``[project.scripts]`` in pyproject.toml); ``python -m calsync_core.cli``
-runs it too.
+point (``[project.scripts]`` in pyproject.toml); ``python -m calsync_core`` and
+``python -m calsync_core.cli`` run it too.
 """
 
 from __future__ import annotations

@@ -14,29 +14,42 @@ traceback. A plan with issues is still a successful run (exit 0): issues are
 results (R-ISSUES). Any other exception is a bug in the library -- planning
 never raises for a bad item -- and is also one line, naming the exception and
 asking for a report, with exit status 70 (EX_SOFTWARE in sysexits.h), so that
-a script can tell "fix your input" from "not your fault".
+a script can tell "fix your input" from "not your fault". Ctrl-C is one line
+too, with status 130, as a shell reports a process SIGINT ended.
+
+Two inputs are refused although they load: an AFTER older than BEFORE (the
+snapshots swapped, which would read every change as undone), and a
+``--mailbox`` no one has (which would show an empty page that looks like
+"nothing to do"). The planner is asked to check versions, so a pair edited
+by hand without a new version is an issue, not a silent no-op (R-STALE-VERSION).
 
 Nothing written may raise either: a value built in Python, or a path taken
 from the command line, can hold a lone surrogate, and a terminal's encoding
 may lack a character. Such characters are written as their backslash escapes.
 
-The text a person reads is rendered by ``_render``.
+The text a person reads is rendered by ``_plan_text`` and ``_render``; the
+phase line on a terminal is ``_progress``'s.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .. import __version__
 from .._errors import CalsyncError, LoadError, SettingsError
 from .._plan import Plan
 from .._serde import dumps, loads, problem_count
 from .._values import OrgSettings, Snapshot
 from ..planner import reconcile
 from ._example import example_after, example_before, example_settings
+from ._plan_text import PlanPage, View
+from ._progress import Progress
 from ._render import EXAMPLE, Inputs, Text, explain_text
 
 if TYPE_CHECKING:
@@ -48,6 +61,10 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 #: Exit status for an internal error, a bug in calsync_core (EX_SOFTWARE in sysexits.h).
 EXIT_SOFTWARE = 70
+#: Exit status after Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended.
+EXIT_INTERRUPTED = 130
+#: How a path of "-" (standard input) is named in messages.
+STDIN = "<stdin>"
 _REPORT = "this is a bug in calsync_core: please report it, with the command and its input files"
 #: An internal error's message is shown up to this many characters: one line stays readable.
 _MESSAGE_LIMIT = 300
@@ -72,7 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, subparsers = _parser()
     try:
         args = parser.parse_args(argv)
-        text = _run(args, subparsers)
+        with Progress(sys.stderr, enabled=_terminal(sys.stderr)) as progress:
+            text = _run(args, subparsers, progress)
+            if not _terminal(sys.stdout):  # to a terminal, the text itself shows progress
+                progress.phase("writing")
+                return _write(text)
+        return _write(text)
     except SystemExit as exc:
         # argparse exits on --help (0) and on usage errors (2, its message already on
         # stderr); return the status so that in-process callers get an int too.
@@ -80,10 +102,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Failure as exc:
         _error(f"calsync: error: {exc.line}")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # Ctrl-C is the person's choice, not a fault: one line, no traceback.
+        _error("calsync: interrupted")
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: the person at the terminal can only report it
         _error(f"calsync: internal error: {type(exc).__name__}: {_message(exc)} ({_REPORT})")
         return EXIT_SOFTWARE
-    return _write(text)
+
+
+def _terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced by a test, or closed
+        return False
 
 
 def _error(line: str) -> None:
@@ -112,13 +144,19 @@ def _put(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
-def _run(args: argparse.Namespace, subparsers: dict[str, argparse.ArgumentParser]) -> str:
+def _run(
+    args: argparse.Namespace, subparsers: dict[str, argparse.ArgumentParser], progress: Progress
+) -> str:
     """The text one command prints; raises ``_Failure`` for bad input."""
     command: str = args.command
     if command == "example":
         return _example(Path(args.dir), force=bool(args.force))
-    inputs = _inputs(args, subparsers[command])
+    view = _view(args, subparsers[command]) if command == "plan" else View()
+    inputs = _inputs(args, subparsers[command], progress)
+    _check_mailboxes(view, inputs)
+    progress.phase("planning")
     plan = _reconcile(inputs)
+    progress.phase("rendering")
     if command == "explain":
         ref = str(args.id)
         if not _known(ref, inputs, plan):
@@ -127,7 +165,7 @@ def _run(args: argparse.Namespace, subparsers: dict[str, argparse.ArgumentParser
         return explain_text(ref, inputs, plan)
     if args.json:
         return dumps(plan) + "\n"
-    return Text(inputs, plan).render_plan()
+    return PlanPage(Text(inputs, plan), view).render()
 
 
 def _write(text: str) -> int:
@@ -151,19 +189,35 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         prog="calsync",  # not argv[0]: under `python -m` that would be "__main__.py"
         description="Plan how calendar items move between mail calendars and Salesforce.",
     )
+    parser.add_argument("--version", action="version", version=f"calsync {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser(
         "plan",
         help="print the plan for two snapshots (or one, on a first run)",
-        usage="calsync plan [BEFORE] AFTER --settings SETTINGS [--json]\n"
-        "       calsync plan --example [--json]",
-        description="Print the plan reconcile(BEFORE, AFTER, SETTINGS) returns. With one "
-        "snapshot it is a first run: there is no BEFORE.",
+        usage="calsync plan [BEFORE] AFTER --settings SETTINGS [--json | FILTERS]\n"
+        "       calsync plan --example [--json | FILTERS]",
+        description="Print the plan reconcile(BEFORE, AFTER, SETTINGS) returns: a summary, "
+        "then every action and issue, and the decisions about what has one. With one "
+        "snapshot it is a first run: there is no BEFORE. A file name of - reads standard input.",
     )
     _input_arguments(plan)
     plan.add_argument(
         "--json", action="store_true", help="print the plan as canonical JSON (calsync_core.dumps)"
+    )
+    filters = plan.add_argument_group("filters (text output only)")
+    filters.add_argument(
+        "--all", action="store_true", help="list every decision, also those with nothing to do"
+    )
+    filters.add_argument(
+        "--mailbox",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="only what concerns this mailbox (an event: its owner's); may be repeated",
+    )
+    filters.add_argument(
+        "--issues-only", action="store_true", help="only the summary and the issues"
     )
 
     explain = commands.add_parser(
@@ -203,7 +257,25 @@ def _input_arguments(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _inputs(args: argparse.Namespace, sub: argparse.ArgumentParser) -> Inputs:
+def _view(args: argparse.Namespace, sub: argparse.ArgumentParser) -> View:
+    mailboxes = frozenset(m.strip().lower() for m in args.mailbox)
+    if args.json and (args.all or mailboxes or args.issues_only):
+        sub.error(
+            "--json prints the whole plan: --all, --mailbox and --issues-only filter the text"
+        )
+    return View(show_all=bool(args.all), mailboxes=mailboxes, issues_only=bool(args.issues_only))
+
+
+def _check_mailboxes(view: View, inputs: Inputs) -> None:
+    # A misspelt address would filter everything out and look like "nothing to do".
+    known = {u.email for u in inputs.settings.users} | {i.mailbox for i in inputs.after.items}
+    for mailbox in sorted(view.mailboxes - known):
+        raise _Failure(
+            None, f"--mailbox {mailbox!r} is no user of the settings and no mailbox of AFTER"
+        )
+
+
+def _inputs(args: argparse.Namespace, sub: argparse.ArgumentParser, progress: Progress) -> Inputs:
     """The snapshots and settings the arguments name; usage errors exit through ``sub``."""
     paths: list[str] = list(args.snapshots)
     settings_path: str | None = args.settings
@@ -215,27 +287,51 @@ def _inputs(args: argparse.Namespace, sub: argparse.ArgumentParser) -> Inputs:
         sub.error("give AFTER, or BEFORE and AFTER (or --example)")
     if settings_path is None:
         sub.error("--settings is required (or --example)")
+    if [*paths, settings_path].count("-") > 1:
+        sub.error("only one of the files can be standard input (-)")
     *before_path, after_path = paths
+    before = _load(before_path[0], Snapshot, progress) if before_path else None
+    after = _load(after_path, Snapshot, progress)
+    if before is not None and after.as_of < before.as_of:
+        # Time does not run backwards: planning the swap would read every change as undone.
+        raise _Failure(
+            None,
+            f"AFTER ({_name(after_path)}) is as of {_stamp(after.as_of)}, older than BEFORE "
+            f"({_name(before_path[0])}) as of {_stamp(before.as_of)}: are they swapped? "
+            "Give the older snapshot first",
+        )
     return Inputs(
-        before=_load(before_path[0], Snapshot) if before_path else None,
-        after=_load(after_path, Snapshot),
-        settings=_load(settings_path, OrgSettings),
-        after_path=after_path,
-        settings_path=settings_path,
+        before=before,
+        after=after,
+        settings=_load(settings_path, OrgSettings, progress),
+        after_path=_name(after_path),
+        settings_path=_name(settings_path),
     )
 
 
-def _load(path: str, cls: type[T]) -> T:
+def _stamp(when: dt.datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _name(path: str) -> str:
+    return STDIN if path == "-" else path
+
+
+def _load(path: str, cls: type[T], progress: Progress) -> T:
+    if not path:
+        raise _Failure(None, "a file name is empty (give a path, or - for standard input)")
+    progress.phase(f"reading {_name(path)}")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Failure(path, f"not UTF-8 text (byte {exc.start})") from None
+        raise _Failure(_name(path), f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise _Failure(path, f"cannot read: {exc.strerror or exc}") from None
     try:
         return loads(text, cls)
     except LoadError as exc:
-        raise _Failure(path, _problems(exc)) from None
+        raise _Failure(_name(path), _problems(exc)) from None
 
 
 def _problems(exc: LoadError | SettingsError) -> str:
@@ -244,12 +340,15 @@ def _problems(exc: LoadError | SettingsError) -> str:
     if not exc.problems:
         return str(exc)
     more = problem_count(exc.problems) - 1
-    return f"{exc.label}: {exc.problems[0]}" + (f" (+{more} more)" if more else "")
+    # A fault of the text as a whole is placed at "<text>"; the file is already named.
+    first = exc.problems[0].removeprefix("<text>: ")
+    return f"{exc.label}: {first}" + (f" (+{more} more)" if more else "")
 
 
 def _reconcile(inputs: Inputs) -> Plan:
     try:
-        return reconcile(inputs.before, inputs.after, inputs.settings)
+        # The command checks versions: a hand-edited file is where a stale one is made.
+        return reconcile(inputs.before, inputs.after, inputs.settings, check_versions=True)
     except SettingsError as exc:
         raise _Failure(inputs.settings_path, _problems(exc)) from None
     except CalsyncError as exc:
@@ -272,10 +371,15 @@ def _example(directory: Path, *, force: bool) -> str:
         raise _Failure(str(directory), f"cannot create directory: {exc.strerror or exc}") from None
     for target in targets:
         try:
-            target.write_text(dumps(documents[target.name]) + "\n", encoding="utf-8")
+            target.write_text(_indented(dumps(documents[target.name])), encoding="utf-8")
         except OSError as exc:
             raise _Failure(str(target), f"cannot write: {exc.strerror or exc}") from None
     return "".join(f"{target}\n" for target in targets)
+
+
+def _indented(canonical: str) -> str:
+    """Canonical JSON laid out for a person to edit; ``loads`` takes any whitespace."""
+    return json.dumps(json.loads(canonical), indent=2, ensure_ascii=False) + "\n"
 
 
 def _known(ref: str, inputs: Inputs, plan: Plan) -> bool:

@@ -1,14 +1,16 @@
-"""Plans as text for a person: actions, then issues, then decisions grouped by item.
+"""Plans as text for a person: the pieces, and ``calsync explain``'s page.
 
 Plain text (no colours), wrapped to at most 100 columns, so it reads the same in
 a terminal, a log and a test. Things are named the way the snapshots name them:
 owners by address, records by name, and a value that points at something the
-same plan creates as "event of #3" rather than its ref.
+same plan creates as "the event created by #3" rather than its ref. The whole
+plan's page, with its summary and filters, is ``_plan_text``'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import sys
 import textwrap
@@ -32,7 +34,7 @@ from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .._plan import Action, Decision, FieldChange, FieldValue, Issue, Plan
+    from .._plan import Action, FieldChange, FieldValue, Issue, Plan
 
 #: Widest the text output gets; narrower when a terminal is narrower.
 MAX_WIDTH = 100
@@ -40,6 +42,8 @@ MAX_WIDTH = 100
 EXAMPLE = "--example"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _CREATES: dict[type, str] = {CreateEvent: "event", CreateItem: "item", CreateRecord: "record"}
+#: A word of a note: what a ref or an id may be made of (refs hold ":", "@" and ".").
+_WORD = re.compile(r"[\w.:@-]+")
 
 
 class Inputs(NamedTuple):
@@ -77,7 +81,7 @@ def _when(start: dt.datetime, end: dt.datetime, all_day: bool) -> str:
     return f"{day(start)} {start:%H:%M} to {day(end)} {end:%H:%M}"
 
 
-def _quote(text: str, limit: int = 48) -> str:
+def quote(text: str, limit: int = 48) -> str:
     shown = text if len(text) <= limit else text[: limit - 3] + "..."
     return f'"{shown}"'
 
@@ -97,44 +101,13 @@ class Text:
         self.records: dict[str, Record] = {r.id: r for r in after.records}
         self.users = {u.sf_user_id: u.email for u in inputs.settings.users}
         # What each ref stands for, so a value that points at something this plan
-        # creates reads "event of #3" rather than a long synthetic ref.
+        # creates reads "the event created by #3" rather than a long synthetic ref.
         self.numbers: dict[str, str] = {}
         for n, action in enumerate(plan.actions, 1):
             if isinstance(action, CreateEvent | CreateItem | CreateRecord):
-                self.numbers[action.ref] = f"{_CREATES[type(action)]} of #{n}"
+                self.numbers[action.ref] = f"the {_CREATES[type(action)]} created by #{n}"
 
     # -- whole documents ----------------------------------------------------------
-
-    def render_plan(self) -> str:
-        plan, inputs = self.plan, self.inputs
-        previous = (
-            "First run: no previous state."
-            if inputs.before is None
-            else f"Compared with the previous run's state of {_stamp(inputs.before.as_of)}."
-        )
-        lines = [
-            f"Plan as of {_stamp(inputs.after.as_of)}: {_count(plan.actions, 'action')}, "
-            f"{_count(plan.issues, 'issue')}, {_count(plan.decisions, 'decision')}",
-            f"{previous} All times are UTC.",
-            "",
-            *self.actions(enumerate(plan.actions, 1)),
-            "",
-            *self.issues(plan.issues),
-            "",
-            "Decisions",
-        ]
-        groups: dict[str, list[Decision]] = {}
-        for decision in plan.decisions:
-            groups.setdefault(decision.ref, []).append(decision)
-        pad = max((len(d.outcome) for d in plan.decisions), default=0)
-        for ref, decisions in groups.items():
-            lines.extend(self.wrap(self.about(ref) or ref, 2, 6))
-            for d in decisions:
-                line = f"{d.outcome.ljust(pad)}  {d.note} [{d.rule}]"
-                lines.extend(self.wrap(line, 6, 6 + pad + 2))
-        if not groups:
-            lines.append("  (none)")
-        return "\n".join(lines) + "\n"
 
     def actions(self, numbered: Iterable[tuple[int, Action]]) -> list[str]:
         lines = ["Actions"]
@@ -145,6 +118,27 @@ class Text:
         if len(lines) == 1:
             lines.append("  (none)")
         return lines
+
+    def rename(self, text: str) -> str:
+        """``text`` (a note or message) with refs and user ids named as everywhere else.
+
+        The planner's notes speak of a ref of something the plan creates, and of
+        owners by Salesforce user id; a person reads "the event created by #3" and
+        an address. Words are looked up one by one, so this costs the same
+        whatever the size of the plan.
+        """
+        return _WORD.sub(self._renamed, text)
+
+    def _renamed(self, match: re.Match[str]) -> str:
+        word = match.group()
+        stem = word.rstrip(".:")  # a word that ends a sentence or a clause
+        name = self.numbers.get(stem) or self.users.get(stem)
+        if name is None:
+            return word
+        if stem in self.numbers and match.string.endswith("event ", 0, match.start()):
+            # "the organizer's event <ref>": the noun is already there.
+            name = f"({name.removeprefix('the event ')})"
+        return name + word[len(stem) :]
 
     def issues(self, issues: Iterable[Issue]) -> list[str]:
         lines = ["Issues"]
@@ -157,7 +151,7 @@ class Text:
             if issue.event_id is not None:
                 where.append(f"event {issue.event_id}{self.subject_of_event(issue.event_id)}")
             lines.extend(self.wrap("  ".join(where), 2, 6))
-            lines.extend(self.wrap(f"{issue.message} [{issue.rule}]", 6, 6))
+            lines.extend(self.wrap(f"{self.rename(issue.message)} [{issue.rule}]", 6, 6))
         if len(lines) == 1:
             lines.append("  (none)")
         return lines
@@ -184,21 +178,21 @@ class Text:
         items = self.items.get(ref, [])
         if len(items) == 1:
             item = items[0]
-            return f"item {ref} in {item.mailbox}: {_quote(item.subject)}"
+            return f"item {ref} in {item.mailbox}: {quote(item.subject)}"
         if items:  # one id in several mailboxes: name them all
             return f"item {ref} in {', '.join(sorted(i.mailbox for i in items))}"
         event = self.events.get(ref)
         if event is not None:
-            return f"event {ref} owned by {self.owner(event.owner_id)}: {_quote(event.subject)}"
+            return f"event {ref} owned by {self.owner(event.owner_id)}: {quote(event.subject)}"
         return None
 
     def subject_of_item(self, item_id: str) -> str:
         items = self.items.get(item_id, [])
-        return f" {_quote(items[0].subject)}" if len(items) == 1 else ""
+        return f" {quote(items[0].subject)}" if len(items) == 1 else ""
 
     def subject_of_event(self, event_id: str) -> str:
         event = self.events.get(event_id)
-        return "" if event is None else f" {_quote(event.subject)}"
+        return "" if event is None else f" {quote(event.subject)}"
 
     def owner(self, sf_user_id: str) -> str:
         return self.users.get(sf_user_id, sf_user_id)
@@ -230,7 +224,7 @@ class Text:
             return value.value.lower()
         if field.endswith("_id"):
             return self.ref(value)
-        return _quote(value, 40)
+        return quote(value, 40)
 
     def changes(self, changes: tuple[FieldChange, ...]) -> str:
         return "; ".join(
@@ -257,7 +251,7 @@ class Text:
                 if action.recurrence is not None:
                     parts.append(f"repeats {action.recurrence.rule}")
                 parts.append(f"from item {action.source_item_id}")
-                text = f"CreateEvent {_quote(action.subject)} {', '.join(parts)}"
+                text = f"CreateEvent {quote(action.subject)} {', '.join(parts)}"
             case UpdateEvent():
                 text = (
                     f"UpdateEvent {action.event_id}{self.subject_of_event(action.event_id)}: "
@@ -271,7 +265,7 @@ class Text:
                     parts.append(f"categories {', '.join(sorted(action.categories))}")
                 if action.sf_event_id is not None:
                     parts.append(f"from {self.event(action.sf_event_id)}")
-                text = f"CreateItem in {action.mailbox} {_quote(action.subject)} {', '.join(parts)}"
+                text = f"CreateItem in {action.mailbox} {quote(action.subject)} {', '.join(parts)}"
             case UpdateItem():
                 text = (
                     f"UpdateItem {action.item_id} in {action.mailbox}: "
@@ -283,45 +277,37 @@ class Text:
                     f"{self.subject_of_item(action.item_id)}"
                 )
             case SetCategories():
-                changes = [f"add {_quote(c)}" for c in sorted(action.add)]
-                changes += [f"remove {_quote(c)}" for c in sorted(action.remove)]
+                changes = [f"add {quote(c)}" for c in sorted(action.add)]
+                changes += [f"remove {quote(c)}" for c in sorted(action.remove)]
                 text = f"SetCategories {action.item_id} in {action.mailbox}: {', '.join(changes)}"
             case CreateRecord():
-                name = f" {_quote(action.name)}" if action.name else ""
+                name = f" {quote(action.name)}" if action.name else ""
                 text = f"CreateRecord {action.kind.value} {action.email}{name}"
             case SaveAttachment():
                 a = action.attachment
                 text = (
-                    f"SaveAttachment {_quote(a.name)} ({a.size:,} bytes) to "
+                    f"SaveAttachment {quote(a.name)} ({a.size:,} bytes) to "
                     f"{self.event(action.event_id)}"
                 )
         return f"{text} [{action.rule}]"
 
 
-def _stamp(when: dt.datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M} UTC"
-
-
-def _count(things: tuple[object, ...], noun: str) -> str:
-    return f"{len(things)} {noun}{'' if len(things) == 1 else 's'}"
-
-
 # -- explain: what touches one ref ------------------------------------------------------
 
 
-def _touches(action: Action, ref: str) -> bool:
-    """Whether ``action`` acts on the item or event ``ref``."""
+def touched(action: Action) -> str | None:
+    """The item or event ``action`` acts on (None for a record): what ``explain`` looks for."""
     match action:
         case CreateEvent():
-            return action.source_item_id == ref
+            return action.source_item_id
         case UpdateEvent() | DeleteEvent() | SaveAttachment():
-            return action.event_id == ref
+            return action.event_id
         case UpdateItem() | DeleteItem() | SetCategories():
-            return action.item_id == ref
+            return action.item_id
         case CreateItem():
-            return action.sf_event_id == ref
+            return action.sf_event_id
         case CreateRecord():
-            return False
+            return None
 
 
 def explain_text(ref: str, inputs: Inputs, plan: Plan) -> str:
@@ -333,12 +319,12 @@ def explain_text(ref: str, inputs: Inputs, plan: Plan) -> str:
     lines = [*text.wrap(heading, 0, 4), "", "Decisions"]
     decided = len(lines)
     for d in plan.explain(ref):
-        lines.extend(text.wrap(f"{d.outcome}: {d.note} [{d.rule}]", 2, 4))
+        lines.extend(text.wrap(f"{d.outcome}: {text.rename(d.note)} [{d.rule}]", 2, 4))
         rule = RULES.get(d.rule)
         sentence = "(not in the rule table)" if rule is None else rule.sentence
         lines.extend(text.wrap(f"{d.rule}: {sentence}", 6, 6))
     if len(lines) == decided:
         lines.append("  (none)")
     lines += ["", *text.issues(plan.issues_about(ref)), ""]
-    lines += text.actions((n, a) for n, a in enumerate(plan.actions, 1) if _touches(a, ref))
+    lines += text.actions((n, a) for n, a in enumerate(plan.actions, 1) if touched(a) == ref)
     return "\n".join(lines) + "\n"

@@ -35,7 +35,7 @@ from .. import _rules as R
 from .._enums import IssueCode
 from .._plan import Plan
 from .._values import CalendarItem, OrgSettings, Snapshot
-from . import guard, invitees, ladder
+from . import guard, invitees, ladder, stale
 from .builder import PlanBuilder, Scope
 from .cancel import cancel_meeting, gone_organizer_items, meeting_cancelled
 from .downsync import made_in_salesforce
@@ -48,21 +48,42 @@ from .steady import steady, steady_mailboxes
 from .world import Emptied, World, emptied
 
 
-def reconcile(before: Snapshot | None, after: Snapshot, settings: OrgSettings) -> Plan:
+def reconcile(
+    before: Snapshot | None,
+    after: Snapshot,
+    settings: OrgSettings,
+    *,
+    check_versions: bool = False,
+) -> Plan:
     """Plan one sync: what to create, update and delete on each side, and why.
 
     ``after`` is both systems as observed now; ``before`` is the state as it stood
     after the previous plan was carried out, or ``None`` on the first run.
     Raises :class:`~calsync_core.SettingsError` for self-contradicting settings;
     never raises for a bad item (that is an issue in the plan).
+
+    ``check_versions=True`` also compares every pair whose ``version`` did not
+    move field by field, and reports one that changed all the same as
+    ``STALE_VERSION`` (R-STALE-VERSION): for snapshots edited by hand and for
+    testing a connector. It costs a comparison of every unchanged pair, and adds
+    issues only.
     """
-    return plan(before, after, settings, steady=True)
+    return plan(before, after, settings, steady=True, check_versions=check_versions)
 
 
-def plan(before: Snapshot | None, after: Snapshot, settings: OrgSettings, *, steady: bool) -> Plan:
+def plan(
+    before: Snapshot | None,
+    after: Snapshot,
+    settings: OrgSettings,
+    *,
+    steady: bool,
+    check_versions: bool = False,
+) -> Plan:
     """``reconcile``, with the steady state's shortcut on or off (tests compare the two)."""
     out = PlanBuilder()
     run(world(before, after, settings, steady=steady), out)
+    if check_versions and before is not None:
+        stale.report(before, after, out)
     return out.plan()
 
 

@@ -30,8 +30,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as exc:  # say how to get it, not only what is missing
+    raise ImportError(
+        "calsync_core.testing.strategies needs Hypothesis, which the 'testing' extra "
+        "installs (from a checkout: pip install "
+        '".[testing]")',
+        name=exc.name,
+    ) from exc
 
 from .._enums import RecordKind
 from .._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot, UserSettings
