@@ -96,12 +96,18 @@ class FakeChanges:
         items: list[CalendarItem] = []
         removed_items: list[ItemKey] = []
         complete: set[str] = set()
+        # One pass over each store, grouped by feed: a read costs what the fakes hold.
+        by_mailbox: dict[str, dict[ItemKey, CalendarItem]] = {}
+        for key, item in sorted(self.calendar.items.items()):
+            if overlaps(item, start, end):
+                by_mailbox.setdefault(key[0], {})[ItemKey(*key)] = item
+        by_owner: dict[str, dict[str, SfEvent]] = {}
+        for event_id, event in sorted(self.salesforce.events.items()):
+            if overlaps(event, start, end):
+                by_owner.setdefault(event.owner_id, {})[event_id] = event
         for mailbox in sorted(mailboxes):
             blank = self.calendar.read("read_items", mailbox)
-            view = {} if blank else {
-                ItemKey(*key): item for key, item in sorted(self.calendar.items.items())
-                if key[0] == mailbox and overlaps(item, start, end)
-            }  # fmt: skip
+            view = {} if blank else by_mailbox.get(mailbox, {})
             feed = mailbox_feed(mailbox)
             if self._since(feed, links, view, items, removed_items, fresh) or blank:
                 complete.add(mailbox)
@@ -110,10 +116,7 @@ class FakeChanges:
         complete_owners: set[str] = set()
         blank = bool(owners) and self.salesforce.read("read_events", "events")
         for owner in sorted(owners):
-            found = {} if blank else {
-                event.id: event for _, event in sorted(self.salesforce.events.items())
-                if event.owner_id == owner and overlaps(event, start, end)
-            }  # fmt: skip
+            found = {} if blank else by_owner.get(owner, {})
             if self._since(owner_feed(owner), links, found, events, removed_events, fresh) or blank:
                 complete_owners.add(owner)
         changes = Changes(
