@@ -76,6 +76,11 @@ def downsync_uid(event: SfEvent) -> str:
     return f"sf-{event.id}@calsync"
 
 
+#: How far past the window an out-of-view thing is still kept, and a series asked
+#: whether it occurs again: what lies further, or behind the window, is let go.
+AHEAD = dt.timedelta(days=5 * 366)
+
+
 def overlaps(thing: CalendarItem | SfEvent, lo: dt.datetime, hi: dt.datetime) -> bool:
     """Whether ``thing`` -- or any occurrence of its series -- overlaps ``[lo, hi]``."""
     if thing.recurrence is None:

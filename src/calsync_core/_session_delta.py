@@ -23,8 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._changes import Changes, ItemKey
-from ._domain import overlaps, window
-from ._session_next import AHEAD
+from ._domain import AHEAD, overlaps, window
 from ._session_read import scope
 from ._values import CalendarItem, OrgSettings, Record, SfEvent, Snapshot
 

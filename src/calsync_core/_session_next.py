@@ -14,12 +14,11 @@ decides what that session plans. Two things make it differ from a plain
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import attrs
 
-from ._domain import overlaps, window
+from ._domain import AHEAD, overlaps, window
 from ._session_read import scope
 
 if TYPE_CHECKING:
@@ -54,10 +53,6 @@ def keep_previous(after: Snapshot, before: Snapshot | None, keep: set[Target]) -
         items=(*(i for i in after.items if not kept_item(i)), *previous_items),
         events=(*(e for e in after.events if not kept_event(e)), *previous_events),
     )
-
-
-#: How far past the window an out-of-view series is asked whether it occurs again.
-AHEAD = dt.timedelta(days=5 * 366)
 
 
 def ahead_of_view(

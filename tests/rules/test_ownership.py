@@ -181,3 +181,22 @@ def test_r_dedup_copy_of_an_item_out_of_view_with_its_event_makes_no_second_even
     assert plan.actions == ()  # was: CreateEvent, a second event of (UID, alice)
     assert issue_codes(plan) == [cs.IssueCode.STAMP_MISMATCH]
     assert decision_for(plan, "appointment-copy").rule == "R-DEDUP"
+
+
+def test_r_dedup_a_copy_behind_the_window_is_no_twin() -> None:
+    # The same appointment, last seen linked three weeks back (behind the window),
+    # and a copy of it tomorrow. A session lets go of what lies behind the window,
+    # so the run after this one will not know the old pair: taking it as a twin
+    # now would raise a STAMP_MISMATCH whose Sync Error the next run removes.
+    it, ev = linked(appointment(start=at(days=-21)))
+    copy = edit(it, id="appointment-copy", start=at(days=1), end=at(days=1, hours=1),
+                sf_event_id=None, categories=frozenset())  # fmt: skip
+    before = snap(it, ev, copy)
+    after = snap(copy)
+
+    plan = run(before, after, org(user("alice", appointment_autosave=True)))
+
+    assert cs.IssueCode.STAMP_MISMATCH not in issue_codes(plan)
+    assert created_event(plan).source_item_id == "appointment-copy"
+    synced = cs.apply(after, plan)
+    assert settled(synced, org(user("alice", appointment_autosave=True))).actions == ()

@@ -134,7 +134,7 @@ def _twin(
 def _twin_out_of_view(w: World, item: CalendarItem, user: UserSettings) -> CalendarItem | None:
     """A copy in ``item``'s mailbox that holds this meeting's event, both out of view.
 
-    ``before`` last saw the copy outside the window, stamped with the event of
+    ``before`` last saw the copy ahead of the window, stamped with the event of
     (UID, owner) that is out of view too (R-WINDOW): the event still exists, and
     making another beside it would be the duplicate R-DEDUP forbids.
     """
@@ -147,7 +147,7 @@ def _twin_out_of_view(w: World, item: CalendarItem, user: UserSettings) -> Calen
             and prior.ical_uid == item.ical_uid
             and prior.original_start == item.original_start
             and (prior.mailbox, prior.id) not in w.now.items
-            and not w.in_window(prior)
+            and w.ahead(prior)
         ):
             return prior
     return None

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from .._domain import overlaps
+from .._domain import AHEAD, overlaps
 from .._values import CalendarItem, SfEvent
 from .index import MAILBOX, OWNER, Index, Previous
 from .org import Org
@@ -73,7 +73,7 @@ class World:
         return self.now.kept_events[(event.ical_uid, event.owner_id)]
 
     def out_of_view_event(self, uid: str, owner: str) -> SfEvent | None:
-        """The event of (UID, owner) that ``before`` last saw outside the new window.
+        """The event of (UID, owner) that ``before`` last saw ahead of the new window.
 
         It is out of view, not gone (R-WINDOW): a meeting moved months out keeps
         its attendees invited, and its absence from ``after`` deletes nothing.
@@ -81,9 +81,19 @@ class World:
         if self.prev is None:
             return None
         for event in self.prev.events_by_pair.get((uid, owner), ()):
-            if event.id not in self.now.events and not self.in_window(event):
+            if event.id not in self.now.events and self.ahead(event):
                 return event
         return None
+
+    def ahead(self, thing: CalendarItem | SfEvent) -> bool:
+        """Out of view ahead of the window: what a session keeps as last seen.
+
+        What lies behind the window is let go (``calsync_core.session``), so the
+        planner takes nothing there as a sign that something still exists: the
+        next run would not know it, and would decide otherwise.
+        """
+        end = self.org.window_end
+        return not self.in_window(thing) and overlaps(thing, end, end + AHEAD)
 
     def mailbox_of(self, sf_user_id: str) -> str | None:
         user = self.org.users_by_sf_id.get(sf_user_id)
