@@ -186,8 +186,12 @@ def test_a_stale_change_key_in_a_lookup_batch_is_a_conflict(closing: list[Connec
 def test_a_throttled_sub_request_is_sent_again_alone(closing: list[Connector]) -> None:
     sleeps: list[float] = []
     body = {**recorded("graph/event-expand-extended-property.handmade.json"), "categories": []}
-    first = {"responses": [{"id": "0", "status": 200, "body": {**body, "id": "a"}},
-                           {"id": "1", "status": 429, "headers": {"Retry-After": "3"}}]}
+    first = {
+        "responses": [
+            {"id": "0", "status": 200, "body": {**body, "id": "a"}},
+            {"id": "1", "status": 429, "headers": {"Retry-After": "3"}},
+        ]
+    }
     second = {"responses": [{"id": "0", "status": 200, "body": {**body, "id": "b"}}]}  # fmt: skip
     script = Script(httpx.Response(200, json=first), httpx.Response(200, json=second))
     closing.append(c := connector(script, sleeps))

@@ -174,13 +174,7 @@ class Endpoint:
                 )
             except httpx.TransportError as exc:
                 self.traffic.count(requests=weight, sent=len(content or b""), received=0)
-                if not safe or attempt + 1 >= self.backoff.attempts:
-                    raise TransientError(
-                        f"{method} {_short(path)}: the connection failed ({type(exc).__name__}); "
-                        "the outcome is unknown"
-                    ) from exc
-                self.traffic.retried()
-                self.backoff.wait(attempt, None)
+                self._broken(exc, method, path, safe=safe, attempt=attempt)
                 attempt += 1
                 continue
             answer = _answer(response)
@@ -203,6 +197,18 @@ class Endpoint:
                 attempt += 1
                 continue
             return answer
+
+    def _broken(
+        self, exc: httpx.TransportError, method: str, path: str, *, safe: bool, attempt: int
+    ) -> None:
+        """Wait before sending a read again; a write, or the last try, raises TransientError."""
+        if not safe or attempt + 1 >= self.backoff.attempts:
+            raise TransientError(
+                f"{method} {_short(path)}: the connection failed ({type(exc).__name__}); "
+                "the outcome is unknown"
+            ) from exc
+        self.traffic.retried()
+        self.backoff.wait(attempt, None)
 
 
 def _answer(response: httpx.Response) -> Answer:
