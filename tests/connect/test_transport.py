@@ -87,14 +87,16 @@ def test_a_second_401_is_a_permanent_error(closing: list[Connector]) -> None:
 def test_429_waits_the_retry_after_capped_then_succeeds(closing: list[Connector]) -> None:
     sleeps: list[float] = []
     script = Script(
-        httpx.Response(429, headers={"Retry-After": "7"}, json=recorded("graph/error-429-throttled.json")),
+        httpx.Response(429, headers={"Retry-After": "7"},
+                       json=recorded("graph/error-429-throttled.json")),
         httpx.Response(503, headers={"Retry-After": "120"}),
         httpx.Response(200, json={}),
     )  # fmt: skip
     closing.append(c := connector(script, sleeps, cap=30.0))
     assert c.graph.endpoint.send("GET", "me", safe=True).status == 200
     assert sleeps == [7.0, 30.0]
-    assert c.traffic.retries == 2 and c.traffic.round_trips == 3
+    assert c.traffic.retries == 2
+    assert c.traffic.round_trips == 3
 
 
 def test_backoff_without_retry_after_doubles_and_is_jittered() -> None:
@@ -148,7 +150,8 @@ def test_a_delta_round_follows_every_page_and_reads_each_stamp(closing: list[Con
     script = Script(*(httpx.Response(200, json=p) for p in pages), lookups)
     closing.append(c := connector(script))
     found = c.graph.round(mailbox, None, *_window())
-    assert found.resync and found.link.endswith("$deltatoken=R0usmcMDNGg0J1E")
+    assert found.resync
+    assert found.link.endswith("$deltatoken=R0usmcMDNGg0J1E")
     assert len(found.items) == len(set(ids)) == 5
     assert {i.sf_event_id for i in found.items} == {"00U1U000008tip8UAA"}
     first = script.requests[0]
@@ -165,7 +168,9 @@ def test_an_expired_delta_link_is_read_again_from_the_start_as_a_resync(
     script = Script(httpx.Response(410, json=gone), httpx.Response(200, json=last))
     closing.append(c := connector(script))
     found = c.graph.round("a@acme.example", "https://graph.example/old?$deltatoken=x", *_window())
-    assert found.resync and found.items == () and found.link == last["@odata.deltaLink"]
+    assert found.resync
+    assert found.items == ()
+    assert found.link == last["@odata.deltaLink"]
     assert "startDateTime=" in str(script.requests[1].url)
 
 
