@@ -120,7 +120,8 @@ class Graph:
                 break
             assert page.next_link is not None  # delta_page insists on one of the two
             url = page.next_link
-        found = {item.id: item for item in self.items_by_id(mailbox, sorted(changed))}
+        # Rounds run on the pool already (one per mailbox): their lookups stay in this thread.
+        found = {i.id: i for i in self.items_by_id(mailbox, sorted(changed), parallel=False)}
         # One deleted since its page was served is gone, as far as this round can tell.
         removed.update(set(changed) - set(found))
         return Round(
@@ -132,12 +133,14 @@ class Graph:
 
     # -- lookups -----------------------------------------------------------------------
 
-    def items_by_id(self, mailbox: str, ids: Collection[str]) -> list[CalendarItem]:
+    def items_by_id(
+        self, mailbox: str, ids: Collection[str], *, parallel: bool = True
+    ) -> list[CalendarItem]:
         """The items that exist, stamps read; a 404 leaves one out, any other failure raises."""
         wanted = sorted(set(ids))
         requests = [Request(method="GET", url=event_url(mailbox, i)) for i in wanted]
         items: list[CalendarItem] = []
-        for result in self.batch(requests, safe=True):
+        for result in self.batch(requests, safe=True, parallel=parallel):
             if result.status == 404:
                 continue
             if result.error is not None:
@@ -148,7 +151,9 @@ class Graph:
 
     # -- $batch --------------------------------------------------------------------------
 
-    def batch(self, requests: Sequence[Request], *, safe: bool) -> list[graph.BatchResult]:
+    def batch(
+        self, requests: Sequence[Request], *, safe: bool, parallel: bool = True
+    ) -> list[graph.BatchResult]:
         """Send ``requests`` twenty to a ``$batch``, concurrently; the result of each, in order.
 
         A sub-request answered 429, 503 or 504 was not carried out; it is sent
@@ -160,10 +165,10 @@ class Graph:
             list(range(n, min(n + graph.BATCH_LIMIT, len(requests))))
             for n in range(0, len(requests), graph.BATCH_LIMIT)
         ]
+        # A task on the pool never waits for another task on it: that could deadlock.
+        spread = self.pool.map if parallel else map
         out: list[graph.BatchResult] = []
-        for results in self.pool.map(
-            lambda c: self._one_batch([requests[i] for i in c], safe), chunks
-        ):
+        for results in spread(lambda c: self._one_batch([requests[i] for i in c], safe), chunks):
             out.extend(results)
         return out
 

@@ -117,6 +117,9 @@ class Writer:
         self.sf = sf
         self.pool = pool
         self.batching = batching
+        # Graph assigns a created event's iCalUId itself (it cannot be written): the UID
+        # a plan gave a CreateItem -> the one the item really has, for the event's stamp.
+        self.uids: dict[str, str] = {}
 
     def execute(
         self, actions: Sequence[Action], progress: Callable[[int], None] | None = None
@@ -136,7 +139,7 @@ class Writer:
                     )
                 else:
                     ready.append(n)
-            real = {n: with_ids(actions[n], ids) for n in ready}
+            real = {n: self._real_uid(with_ids(actions[n], ids)) for n in ready}
             results = self._graph_wave(
                 {n: a for n, a in real.items() if isinstance(a, GRAPH_ACTIONS)}
             )
@@ -153,6 +156,18 @@ class Writer:
             if progress is not None:
                 progress(len(wave))
         return outcomes
+
+    def _real_uid(self, action: Action) -> Action:
+        """An UpdateEvent stamping the UID of an item this run created: the item's real UID."""
+        if not isinstance(action, UpdateEvent):
+            return action
+        changes = tuple(
+            attrs.evolve(c, new=self.uids[c.new])
+            if c.field == "ical_uid" and isinstance(c.new, str) and c.new in self.uids
+            else c
+            for c in action.changes
+        )
+        return attrs.evolve(action, changes=changes)
 
     # -- Graph ------------------------------------------------------------------------
 
@@ -202,6 +217,9 @@ class Writer:
             new_id = body.get("id")
             if not isinstance(new_id, str):
                 return Outcome(error=TransientError("CreateItem: the answer carries no id"))
+            uid = body.get("uid") or body.get("iCalUId")
+            if isinstance(uid, str) and uid:
+                self.uids[action.ical_uid] = uid
             return Outcome(id=new_id)
         assert isinstance(action, UpdateItem | SetCategories | DeleteItem)
         current = self.graph.current(action.mailbox, action.item_id)
