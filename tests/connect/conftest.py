@@ -59,7 +59,11 @@ def meeting(mailbox: str, uid: str, subject: str, days: int, **more: object) -> 
 
 @pytest.fixture
 def org(loopback_tenant: Tenant) -> Org:
-    tenant = loopback_tenant
+    return seed(loopback_tenant)
+
+
+def seed(tenant: Tenant) -> Org:
+    """Two users, a customer contact and account, a meeting in each mailbox, cy's event."""
     users = {
         address: tenant.add_user(address, address.partition("@")[0].title())
         for address in (f"ana@{DOMAIN}", f"cy@{DOMAIN}")
@@ -99,12 +103,17 @@ def org(loopback_tenant: Tenant) -> Org:
 
 @pytest.fixture
 def connector(loopback: Loopback, org: Org) -> Iterator[Connector]:
-    with Connector(
+    with connect(loopback, org) as made:
+        yield made
+
+
+def connect(loopback: Loopback, org: Org) -> Connector:
+    """A connector to the loopback server whose backoff notes its waits in ``org.sleeps``."""
+    return Connector(
         graph_url=loopback.graph_url,
         graph_token=lambda: loopback.graph_token,
         salesforce_url=loopback.salesforce_url,
         salesforce_token=lambda: loopback.salesforce_token,
         backoff=Backoff(sleep=org.sleeps.append, jitter=lambda: 1.0),
         concurrency=2,
-    ) as made:
-        yield made
+    )
