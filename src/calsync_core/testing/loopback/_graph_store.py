@@ -288,7 +288,7 @@ def _set_times(
         shown = ("UTC", "UTC")
     else:
         first, last = _utc(*start), _utc(*end)
-        shown = tuple("UTC" if zone(z) else z for z in (start[1], end[1]))
+        shown = ("UTC" if zone(start[1]) else start[1], "UTC" if zone(end[1]) else end[1])
     if last < first:
         raise bad_request("The end of an event cannot come before its start.")
     data["start"] = {"dateTime": graph_wall(first.replace(tzinfo=None)), "timeZone": shown[0]}

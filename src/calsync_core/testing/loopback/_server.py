@@ -143,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        sent = len(self.raw_requestline) + len(bytes(self.headers)) + len(raw)
+        sent = len(self.requestline) + 2 + len(bytes(self.headers)) + len(raw)
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -178,7 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         # Counted before end_headers() sends the buffer and empties it.
-        size = sum(len(line) for line in self._headers_buffer) + 2 + len(payload)
+        buffered: list[bytes] = getattr(self, "_headers_buffer", [])
+        size = sum(len(line) for line in buffered) + 2 + len(payload)
         self.server.app.log.add(attrs.evolve(entry, received=size))
         self.end_headers()
         self.wfile.write(payload)
@@ -244,7 +245,9 @@ def serve(
         tenant, faults, log, (graph_token, salesforce_token), graph_page_size, salesforce_page_size
     )
     server.app.graph.base_url = root
-    thread = threading.Thread(target=server.serve_forever, name="loopback", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="loopback", daemon=True
+    )
     thread.start()
     try:
         yield Loopback(

@@ -79,9 +79,7 @@ class SalesforceApi:
                 raise bad("INVALID_FIELD", f"No such column '{field}' on entity '{table}'")
             present = [r for r in found if r.get(field) is not None]
             absent = [r for r in found if r.get(field) is None]
-            present.sort(
-                key=lambda r, f=field: _soql.comparable(types[f], r[f]), reverse=descending
-            )
+            present.sort(key=_sort_key(types[field], field), reverse=descending)
             found = present + absent if nulls_last else absent + present
         found = found[parsed.offset :]
         if parsed.limit is not None:
@@ -301,6 +299,10 @@ def _resolve(value: Any, created: Mapping[str, Mapping[str, Any]]) -> Any:
     if isinstance(value, list):
         return [_resolve(v, created) for v in value]
     return value
+
+
+def _sort_key(kind: str, field: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda record: _soql.comparable(kind, record[field])
 
 
 def _attributes(table: str, record_id: str, version: str) -> dict[str, str]:
