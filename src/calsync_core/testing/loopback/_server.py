@@ -117,7 +117,7 @@ class _App:
     def dispatch(self, call: Call) -> Reply:
         """The answer to one call or sub-call: a fault's, or the service's."""
         graph = call.path.startswith(GRAPH_ROOT + "/") or call.path == GRAPH_ROOT
-        error = self.faults.before(call)
+        error = self.faults._refusal(call)
         try:
             if error is not None:
                 raise error
@@ -159,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             else:
                 reply = app.dispatch(call)
-            dropped = refused is None and app.faults.drop(call)
+            dropped = refused is None and app.faults._drops(call)
         parts = _parts(call)
         if dropped:
             app.log.add(Exchange(call.method, call.path, None, sent, 0, parts))
