@@ -321,15 +321,21 @@ def check(where: Condition | None, types: Mapping[str, str]) -> None:
     kind = types.get(where.field)
     if kind is None:
         raise WireError(400, "INVALID_FIELD", f"No such column '{where.field}' on entity")
+    wanted = _LITERAL_KINDS[kind]
     for literal in where.values:
-        if literal.kind != "null" and literal.kind != _LITERAL_KINDS[kind]:
-            quoted = "" if literal.kind == "string" else "and should be enclosed in quotes"
-            raise WireError(
-                400,
-                "INVALID_FIELD",
-                f"value of filter criterion for field '{where.field}' must be of type {kind} "
-                + (quoted or "and should not be enclosed in quotes"),
-            )
+        if literal.kind in ("null", wanted):
+            continue
+        if literal.kind == "string":
+            advice = " and should not be enclosed in quotes"
+        elif wanted == "string":
+            advice = " and should be enclosed in quotes"
+        else:
+            advice = ""
+        raise WireError(
+            400,
+            "INVALID_FIELD",
+            f"value of filter criterion for field '{where.field}' must be of type {kind}{advice}",
+        )
 
 
 def matches(where: Condition | None, record: Mapping[str, Any], types: Mapping[str, str]) -> bool:
