@@ -69,11 +69,10 @@ class SalesforceApi:
             raise bad("INVALID_TYPE", f"sObject type '{table}' is not supported.")
         types = self.store.fields(table)
         _soql.check(parsed.where, types)
+        test = _soql.predicate(parsed.where, types)
         for field in parsed.fields:
             self._check_selected(table, field)
-        found = [
-            r for r in self.store.tables[table].values() if _soql.matches(parsed.where, r, types)
-        ]
+        found = [r for r in self.store.tables[table].values() if test(r)]
         for field, descending, nulls_last in reversed(parsed.order):
             if field not in types:
                 raise bad("INVALID_FIELD", f"No such column '{field}' on entity '{table}'")

@@ -338,23 +338,53 @@ def check(where: Condition | None, types: Mapping[str, str]) -> None:
         )
 
 
-def matches(where: Condition | None, record: Mapping[str, Any], types: Mapping[str, str]) -> bool:
-    """Whether ``record`` meets the condition (checked with :func:`check` first)."""
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def predicate(where: Condition | None, types: Mapping[str, str]) -> Predicate:
+    """The condition as a test of one record (checked with :func:`check` first).
+
+    Built once per query: an ``IN`` list becomes a set, a ``LIKE`` a regular
+    expression, so a query over many records costs one pass.
+    """
     if where is None:
-        return True
+        return lambda record: True
     if isinstance(where, Combine):
+        parts = [predicate(part, types) for part in where.parts]
         if where.op == "NOT":
-            return not matches(where.parts[0], record, types)
-        results = (matches(part, record, types) for part in where.parts)
-        return all(results) if where.op == "AND" else any(results)
-    kind = types[where.field]
-    value = comparable(kind, record.get(where.field))
+            return lambda record: not parts[0](record)
+        if where.op == "AND":
+            return lambda record: all(part(record) for part in parts)
+        return lambda record: any(part(record) for part in parts)
+    field, kind = where.field, types[where.field]
     wanted = [comparable(kind, v.value) if v.kind == "string" else v.value for v in where.values]
     if where.op in ("IN", "NOT IN"):
-        return (value in wanted) == (where.op == "IN")
+        members, inside = frozenset(wanted), where.op == "IN"
+        return lambda record: (comparable(kind, record.get(field)) in members) == inside
     if where.op == "LIKE":
-        pattern = re.escape(str(wanted[0])).replace("%", ".*").replace("_", ".")
-        return value is not None and re.fullmatch(pattern, str(value), re.DOTALL) is not None
-    if value is None or wanted[0] is None:
-        return _MATCHES[where.op](value, wanted[0]) if where.op in ("=", "!=") else False
-    return _MATCHES[where.op](value, wanted[0])
+        pattern = re.compile(
+            re.escape(str(wanted[0])).replace("%", ".*").replace("_", "."), re.DOTALL
+        )
+        return lambda record: _like(pattern, comparable(kind, record.get(field)))
+    compare, target = _MATCHES[where.op], wanted[0]
+    if target is None:
+        # Only = null and != null mean something; an ordering against null matches nothing.
+        if where.op not in ("=", "!="):
+            return lambda record: False
+        return lambda record: compare(record.get(field), None)
+    return lambda record: _ordered(compare, comparable(kind, record.get(field)), target)
+
+
+def _like(pattern: re.Pattern[str], value: Any) -> bool:
+    return value is not None and pattern.fullmatch(str(value)) is not None
+
+
+def _ordered(compare: Callable[[Any, Any], bool], value: Any, target: Any) -> bool:
+    if value is None:
+        return compare is _MATCHES["!="]
+    return compare(value, target)
+
+
+def matches(where: Condition | None, record: Mapping[str, Any], types: Mapping[str, str]) -> bool:
+    """Whether ``record`` meets the condition (see :func:`predicate`)."""
+    return predicate(where, types)(record)
