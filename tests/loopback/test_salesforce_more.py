@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import calsync_core as cs
 from calsync_core import salesforce
+from calsync_core.salesforce import rest_root
 from calsync_core.testing.loopback import Loopback
 
-from .client import query
+from .client import query, send
 from .client import salesforce as send_sf
 
 DAY = dt.datetime(2025, 3, 12, tzinfo=dt.UTC)
@@ -122,3 +124,24 @@ def test_a_write_naming_a_record_the_org_lacks_is_refused(loopback: Loopback) ->
     )
     answer = send_sf(loopback, salesforce.request_for(action))
     assert (answer.status, answer.body[0]["errorCode"]) == (400, "INVALID_CROSS_REFERENCE_KEY")
+
+
+def test_a_query_too_long_for_a_uri_answers_414_but_goes_through_a_composite(
+    loopback: Loopback,
+) -> None:
+    addresses = [f"person{n:05d}@customer.example" for n in range(600)]
+    soql = salesforce.records_query(cs.RecordKind.CONTACT, addresses)
+    assert query(loopback, soql).status == 414
+    body = {
+        "compositeRequest": [
+            {"method": "GET", "referenceId": "q", "url": f"/{rest_root()}query?q={quote(soql)}"}
+        ]
+    }
+    answer = send(
+        f"{loopback.salesforce_url}/{rest_root()}composite",
+        "POST",
+        token=loopback.salesforce_token,
+        body=body,
+    )
+    [part] = answer.body["compositeResponse"]
+    assert (part["httpStatusCode"], part["body"]["totalSize"]) == (200, 0)

@@ -34,6 +34,10 @@ from ._wire import (
 
 DEFAULT_GRAPH_TOKEN: Final = "graph-token"
 DEFAULT_SALESFORCE_TOKEN: Final = "salesforce-token"
+#: Salesforce's limit on a REST call's URI and headers together: a URI over it
+#: answers 414, URI and headers over it 431 (a query's SOQL goes in the URI, so
+#: long ``IN`` lists must be cut, or sent inside a composite request).
+SALESFORCE_URI_LIMIT: Final = 16_384
 
 
 @attrs.frozen
@@ -150,6 +154,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         call = Call.parse(self.command, self.path, dict(self.headers), body, nested=False)
         refused = app.authorised(call)
+        if call.path.startswith(SALESFORCE_ROOT):
+            uri, headers = len(self.path.encode()), len(bytes(self.headers))
+            if uri > SALESFORCE_URI_LIMIT or uri + headers > SALESFORCE_URI_LIMIT:
+                status = 414 if uri > SALESFORCE_URI_LIMIT else 431
+                reply = Reply(status=status)
+                self._reply(reply, Exchange(call.method, call.path, status, sent, 0, 0))
+                return
         with app.tenant.lock:
             if refused is not None:
                 reply = (
