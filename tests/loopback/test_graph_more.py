@@ -149,3 +149,20 @@ def test_the_log_counts_the_bytes_of_each_exchange(loopback: Loopback) -> None:
     assert entry.path == f"/v1.0/users/{ANA}/events"
     assert entry.sent > len(str(request.body))
     assert entry.received > len(str(answer.body["id"])) + 100
+
+
+def test_a_query_option_the_server_cannot_apply_is_refused_not_ignored(
+    loopback: Loopback,
+) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    listed = send(
+        f"{loopback.graph_url}/users/{ANA}/events?$filter=subject%20eq%20'x'",
+        token=loopback.graph_token,
+    )
+    delta = send(
+        f"{loopback.graph_url}/users/{ANA}/calendarView/delta?$select=subject"
+        "&startDateTime=2025-03-01T00:00:00Z&endDateTime=2025-04-01T00:00:00Z",
+        token=loopback.graph_token,
+    )
+    assert (listed.status, delta.status) == (400, 400)
+    assert "$filter" in listed.body["error"]["message"]

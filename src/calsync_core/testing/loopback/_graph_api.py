@@ -12,6 +12,10 @@ Routes, under ``/v1.0``:
   $filter=id eq '...')`` on a GET; ``If-Match`` on a write);
 * ``POST /$batch``: at most 20 sub-requests, run in order; one whose
   ``dependsOn`` names a failed one answers 424 without being run.
+
+A query option a route does not apply (``$filter``, ``$orderby``, ``$select``
+on delta ...) answers 400 rather than be ignored; ``$select`` on a GET is
+ignored, since every property is a superset of those selected.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ from ._wire import GRAPH_ROOT, Call, Reply, WireError
 BATCH_LIMIT: Final = 20
 
 Dispatch = Callable[[Call], Reply]
+#: The query options each route takes. Any other is refused (400) rather than
+#: ignored: a ``$filter`` left unapplied would answer more than was asked.
+_DELTA_OPTIONS: Final = frozenset({"startDateTime", "endDateTime", "$deltatoken", "$skiptoken"})
+_LIST_OPTIONS: Final = frozenset({"$top", "$skip", "$expand", "$select"})
+_GET_OPTIONS: Final = frozenset({"$expand", "$select"})
 
 
 class GraphApi:
@@ -49,11 +58,11 @@ class GraphApi:
         if len(parts) >= 3 and parts[0] == "users":
             mailbox, rest = parts[1], [p.lower() for p in parts[2:]]
             if rest == ["calendarview", "delta"] and call.method == "GET":
-                return self.delta(call, mailbox)
+                return self.delta(_options(call, _DELTA_OPTIONS), mailbox)
             if rest == ["events"]:
-                return self.events(call, mailbox)
+                return self.events(_options(call, _LIST_OPTIONS), mailbox)
             if len(rest) == 2 and rest[0] == "events":
-                return self.event(call, mailbox, parts[3])
+                return self.event(_options(call, _GET_OPTIONS), mailbox, parts[3])
         raise bad_request(f"Resource not found for the segment '{'/'.join(parts)}'.", "BadRequest")
 
     def _link(self, mailbox: str, tail: str) -> str:
@@ -148,6 +157,17 @@ class GraphApi:
                 entry["headers"].setdefault("Content-Type", "application/json")
             responses.append(entry)
         return Reply(status=200, body={"responses": responses})
+
+
+def _options(call: Call, allowed: frozenset[str]) -> Call:
+    """``call``, once its query options are all ones the route takes (``$select`` is ignored)."""
+    unknown = sorted(set(call.query) - allowed)
+    if unknown:
+        raise bad_request(
+            f"The query option '{unknown[0]}' is not supported here by the loopback server.",
+            "BadRequest",
+        )
+    return call
 
 
 def _batch_requests(body: Any) -> list[Mapping[str, Any]]:
