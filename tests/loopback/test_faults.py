@@ -14,6 +14,7 @@ from calsync_core import graph, salesforce
 from calsync_core.salesforce import rest_root
 from calsync_core.testing.loopback import Loopback
 
+from .client import graph as send_graph
 from .client import query, send
 
 ANA = "ana@acme.example"
@@ -41,13 +42,7 @@ def _create(n: int) -> cs.Request:
 
 
 def _post(server: Loopback, request: cs.Request) -> int:
-    return send(
-        f"{server.graph_url}/{request.url}",
-        request.method,
-        token=server.graph_token,
-        body=request.body,
-        headers=request.headers,
-    ).status
+    return send_graph(server, request).status
 
 
 def test_a_throttle_answers_429_with_retry_after_then_lets_calls_through(
@@ -95,13 +90,7 @@ def test_a_server_error_mid_batch_fails_that_part_only(loopback: Loopback) -> No
     loopback.tenant.add_mailbox(ANA)
     loopback.faults.server_error("/events$", method="POST", after=1)
     [batch] = graph.batches([_create(n) for n in range(3)])
-    answer = send(
-        f"{loopback.graph_url}/{batch.url}",
-        "POST",
-        token=loopback.graph_token,
-        body=batch.body,
-        headers=batch.headers,
-    )
+    answer = send_graph(loopback, batch)
     results = graph.batch_results(answer.body)
     assert [r.status for r in results] == [201, 500, 201]
     assert isinstance(results[1].error, cs.ports.PermanentError)

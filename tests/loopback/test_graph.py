@@ -168,13 +168,7 @@ def test_a_batch_runs_the_adapters_requests_and_reports_each(loopback: Loopback)
         graph.request_for(cs.DeleteItem(mailbox=ANA, item_id="AAMkADnone=", rule="R-CANCEL")),
     ]
     [batch] = graph.batches(requests)
-    answer = send(
-        f"{loopback.graph_url}/{batch.url}",
-        "POST",
-        token=loopback.graph_token,
-        body=batch.body,
-        headers=batch.headers,
-    )
+    answer = send_graph(loopback, batch)
     assert answer.status == 200
     created, categorised, missing = graph.batch_results(answer.body)
     assert (created.status, categorised.status, missing.status) == (201, 200, 404)

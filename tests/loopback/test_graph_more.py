@@ -75,13 +75,7 @@ def test_a_batch_part_depending_on_a_failed_one_answers_424_unrun(loopback: Loop
     loopback.tenant.add_mailbox(ANA)
     missing = graph.request_for(cs.DeleteItem(mailbox=ANA, item_id="AAMkADnone=", rule="R-CANCEL"))
     [batch] = graph.batches([missing, graph.request_for(_create(1))], depends={1: [0]})
-    answer = send(
-        f"{loopback.graph_url}/{batch.url}",
-        "POST",
-        token=loopback.graph_token,
-        body=batch.body,
-        headers=batch.headers,
-    )
+    answer = send_graph(loopback, batch)
     failed, skipped = graph.batch_results(answer.body)
     assert (failed.status, skipped.status) == (404, 424)
     assert isinstance(skipped.error, cs.ports.TransientError)
@@ -92,13 +86,7 @@ def test_a_throttled_batch_part_carries_its_retry_after(loopback: Loopback) -> N
     loopback.tenant.add_mailbox(ANA)
     loopback.faults.throttle(f"/users/{ANA}/events$", method="POST", retry_after="7", after=1)
     [batch] = graph.batches([graph.request_for(_create(n)) for n in range(2)])
-    answer = send(
-        f"{loopback.graph_url}/{batch.url}",
-        "POST",
-        token=loopback.graph_token,
-        body=batch.body,
-        headers=batch.headers,
-    )
+    answer = send_graph(loopback, batch)
     done, throttled = graph.batch_results(answer.body)
     assert done.ok
     assert (throttled.status, throttled.retry_after) == (429, 7.0)

@@ -53,6 +53,16 @@ def _create(owner: str, who: str, invitee: str) -> cs.CreateEvent:
     )
 
 
+def _people(tenant: Tenant) -> tuple[str, str, str]:
+    """Two users, Ana and Bob, and a contact."""
+    ana = tenant.add_user("ana@acme.example")
+    bob = tenant.add_user("bob@acme.example")
+    contact = tenant.add_record(
+        cs.Record(id="-", kind=cs.RecordKind.CONTACT, email="kim@contoso.example")
+    )
+    return ana, bob, contact
+
+
 def _records(answer: Answer) -> list[dict[str, Any]]:
     assert answer.status == 200, answer.body
     records: list[dict[str, Any]] = answer.body["records"]
@@ -172,11 +182,7 @@ def test_a_query_outside_the_known_shapes_is_refused_loudly(
 
 def test_an_event_the_adapter_writes_reads_back_with_its_relations(loopback: Loopback) -> None:
     tenant = loopback.tenant
-    ana = tenant.add_user("ana@acme.example")
-    bob = tenant.add_user("bob@acme.example")
-    contact = tenant.add_record(
-        cs.Record(id="-", kind=cs.RecordKind.CONTACT, email="kim@contoso.example")
-    )
+    ana, bob, contact = _people(tenant)
     action = _create(ana, contact, bob)
     created = send_sf(loopback, salesforce.request_for(action))
     assert created.status == 201
@@ -215,29 +221,16 @@ def test_an_update_after_a_newer_edit_answers_412(loopback: Loopback) -> None:
     assert tenant.sobject("Event", event_id)["Subject"] == "Ours"
 
 
-def _composite(server: Loopback, request: cs.Request) -> Answer:
-    return send(
-        f"{server.salesforce_url}/{rest_root()}{request.url}",
-        "POST",
-        token=server.salesforce_token,
-        body=request.body,
-    )
-
-
 def test_a_composite_resolves_references_to_what_it_created(loopback: Loopback) -> None:
     tenant = loopback.tenant
-    ana = tenant.add_user("ana@acme.example")
-    bob = tenant.add_user("bob@acme.example")
-    contact = tenant.add_record(
-        cs.Record(id="-", kind=cs.RecordKind.CONTACT, email="kim@contoso.example")
-    )
+    ana, bob, contact = _people(tenant)
     action = _create(ana, contact, bob)
     parts = [("newEvent", salesforce.request_for(action))]
     parts += [
         (f"row{n}", r) for n, r in enumerate(salesforce.relation_requests(action, action.ref))
     ]
     [request] = salesforce.composites(parts, refs={action.ref: "newEvent"})
-    answer = _composite(loopback, request)
+    answer = send_sf(loopback, request)
     results = salesforce.composite_results(answer.body)
     assert [r.status for r in results] == [201, 201]
     [event] = [e for e in tenant.events() if e.id == results[0].id]
@@ -257,7 +250,7 @@ def test_all_or_none_rolls_back_every_part_when_one_fails(loopback: Loopback) ->
         ),
     ]
     [request] = salesforce.composites(parts, all_or_none=True)
-    results = salesforce.composite_results(_composite(loopback, request).body)
+    results = salesforce.composite_results(send_sf(loopback, request).body)
     assert [r.status for r in results] == [400, 400, 404]
     assert isinstance(results[0].error, cs.ports.TransientError)  # PROCESSING_HALTED
     assert [e.id for e in tenant.events()] == [keep]
