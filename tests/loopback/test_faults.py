@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import json
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 import calsync_core as cs
 from calsync_core import graph, salesforce
 from calsync_core.salesforce import rest_root
-from calsync_core.testing.loopback import Loopback
+from calsync_core.testing.loopback import Faults, Loopback, Tenant, serve
 
 from .client import graph as send_graph
 from .client import query, send
@@ -147,7 +149,24 @@ def test_a_fault_on_another_path_or_method_never_fires(loopback: Loopback) -> No
 
 
 def test_a_fault_needs_a_positive_count() -> None:
-    from calsync_core.testing.loopback import Faults
-
     with pytest.raises(ValueError, match="times must be at least 1"):
         Faults().throttle(times=0)
+
+
+def test_stopping_closes_kept_alive_connections() -> None:
+    before = threading.active_count()
+    with serve(Tenant()) as server:
+        parts = urlsplit(server.salesforce_url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
+        connection.request(
+            "GET",
+            "/services/data/v61.0/query?q=SELECT+Id+FROM+User",
+            headers={"Authorization": f"Bearer {server.salesforce_token}"},
+        )
+        assert connection.getresponse().read()
+    for _ in range(100):
+        if threading.active_count() <= before:
+            break
+        time.sleep(0.01)
+    assert threading.active_count() <= before
+    connection.close()

@@ -9,7 +9,9 @@ connection is HTTP/1.1 with keep-alive, as a pooled client expects.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -209,8 +211,38 @@ def _parts(call: Call) -> int:
 
 
 class _Server(ThreadingHTTPServer):
+    """Keeps its open connections, so that stopping closes them too.
+
+    A pooled client keeps its connections open between requests, each held by
+    a handler thread waiting for the next one: closed at exit, those threads
+    end instead of outliving the server.
+    """
+
     daemon_threads = True
     app: _App
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Shut every open connection; each handler thread then ends."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 @attrs.frozen
@@ -250,7 +282,7 @@ def serve(
     if graph_page_size < 1 or salesforce_page_size < 1:
         raise ValueError("page sizes must be at least 1")
     faults, log = Faults(), RequestLog()
-    server = _Server(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", 0))
     root = f"http://127.0.0.1:{server.server_address[1]}"
     server.app = _App(
         tenant, faults, log, (graph_token, salesforce_token), graph_page_size, salesforce_page_size
@@ -272,5 +304,6 @@ def serve(
         )
     finally:
         server.shutdown()
+        server.close_connections()
         server.server_close()
         thread.join(timeout=5)
