@@ -145,3 +145,10 @@ def test_a_query_too_long_for_a_uri_answers_414_but_goes_through_a_composite(
     )
     [part] = answer.body["compositeResponse"]
     assert (part["httpStatusCode"], part["body"]["totalSize"]) == (200, 0)
+
+
+def test_a_short_uri_with_headers_past_the_limit_answers_431(loopback: Loopback) -> None:
+    url = f"{loopback.salesforce_url}/{rest_root()}query?q=SELECT+Id+FROM+User"
+    big = send(url, token=loopback.salesforce_token, headers={"X-Padding": "x" * 16_400})
+    assert big.status == 431
+    assert send(url, token=loopback.salesforce_token).status == 200

@@ -149,7 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        sent = len(self.requestline) + 2 + len(bytes(self.headers)) + len(raw)
+        # "Name: value\r\n" each, and the blank line: as they came over the wire.
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items()) + 2
+        sent = len(self.requestline) + 2 + header_bytes + len(raw)
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -157,8 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
         call = Call.parse(self.command, self.path, dict(self.headers), body, nested=False)
         refused = app.authorised(call)
         if call.path.startswith(SALESFORCE_ROOT):
-            uri, headers = len(self.path.encode()), len(bytes(self.headers))
-            if uri > SALESFORCE_URI_LIMIT or uri + headers > SALESFORCE_URI_LIMIT:
+            uri = len(self.path.encode())
+            if uri > SALESFORCE_URI_LIMIT or uri + header_bytes > SALESFORCE_URI_LIMIT:
                 status = 414 if uri > SALESFORCE_URI_LIMIT else 431
                 reply = Reply(status=status)
                 self._reply(reply, Exchange(call.method, call.path, status, sent, 0, 0))
