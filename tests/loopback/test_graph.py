@@ -132,6 +132,18 @@ def test_an_expired_delta_link_answers_410(loopback: Loopback) -> None:
     answer = _delta(loopback, delta_link)
     assert answer.status == 410
     assert answer.body["error"]["code"] == "syncStateNotFound"
+    restart = answer.headers["location"]
+    assert restart.endswith("&$deltatoken=")
+    pages, _ = _whole_round(loopback, restart, page_size=10)
+    assert [len(p.items) for p in pages] == [1]
+
+
+def test_a_delta_link_never_issued_answers_410_without_a_location(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    url = f"{loopback.graph_url}/users/{ANA}/calendarView/delta?$deltatoken=made-up"
+    answer = _delta(loopback, url)
+    assert answer.status == 410
+    assert "location" not in answer.headers
 
 
 def test_a_write_on_a_stale_change_key_answers_412_and_changes_nothing(

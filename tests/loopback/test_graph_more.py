@@ -154,3 +154,40 @@ def test_a_query_option_the_server_cannot_apply_is_refused_not_ignored(
     )
     assert (listed.status, delta.status) == (400, 400)
     assert "$filter" in listed.body["error"]["message"]
+
+
+def test_batch_answers_come_out_of_order_and_match_by_id(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    [batch] = graph.batches([graph.request_for(_create(n)) for n in range(3)])
+    answer = send_graph(loopback, batch)
+    assert [r["id"] for r in answer.body["responses"]] == ["2", "1", "0"]
+    subjects = [r.body["subject"] for r in graph.batch_results(answer.body)]
+    assert subjects == ["Item 0", "Item 1", "Item 2"]
+
+
+def test_a_batch_part_with_a_body_but_no_content_type_is_refused(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    part = {
+        "id": "1",
+        "method": "POST",
+        "url": f"/users/{ANA}/events",
+        "body": graph.request_for(_create(0)).body,
+    }
+    answer = send(
+        f"{loopback.graph_url}/$batch",
+        "POST",
+        token=loopback.graph_token,
+        body={"requests": [part]},
+    )
+    [result] = graph.batch_results(answer.body)
+    assert result.status == 400
+    assert loopback.tenant.items(ANA) == ()
+
+
+def test_batch_ids_are_unique_ignoring_case(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    parts = [{"id": name, "method": "GET", "url": f"/users/{ANA}/events"} for name in ("a", "A")]
+    answer = send(
+        f"{loopback.graph_url}/$batch", "POST", token=loopback.graph_token, body={"requests": parts}
+    )
+    assert answer.status == 400

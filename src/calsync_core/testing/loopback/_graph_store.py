@@ -204,6 +204,9 @@ def answer(stored: Stored, expand: str | None) -> dict[str, Any]:
     data = dict(stored.data)
     if expand and expand.startswith("singleValueExtendedProperties"):
         wanted = _filtered_id(expand)
+        data["singleValueExtendedProperties@odata.context"] = (
+            "$metadata#users/events/singleValueExtendedProperties"
+        )
         data["singleValueExtendedProperties"] = [
             {"id": key, "value": value}
             for key, value in sorted(stored.props.items())
