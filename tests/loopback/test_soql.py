@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from calsync_core.testing.loopback import _soql
+from calsync_core.testing.loopback import _soql, _soql_eval
 from calsync_core.testing.loopback._wire import WireError
 
 TYPES = {
@@ -51,8 +51,8 @@ ROWS: list[dict[str, Any]] = [
 
 def _ids(where: str) -> list[str]:
     query = _soql.parse(f"SELECT Id FROM Lead WHERE {where}")
-    _soql.check(query.where, TYPES)
-    return [r["Id"][-6:-3] for r in ROWS if _soql.matches(query.where, r, TYPES)]
+    _soql_eval.check(query.where, TYPES)
+    return [r["Id"][-6:-3] for r in ROWS if _soql_eval.matches(query.where, r, TYPES)]
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,10 @@ def _ids(where: str) -> list[str]:
         ("Email = null", ["002"]),
         ("Name = 'Kim O\\'Brien'", ["001"]),
         ("Name LIKE 'a%'", ["003"]),
+        ("Name LIKE 'Kim O\\'%'", ["001"]),
+        ("Email LIKE '%\\_%'", []),
+        ("Name LIKE 'L_e'", ["002"]),
+        ("Name = 'KIM O\\'BRIEN'", ["001"]),
         ("Name NOT IN ('Lee', 'Ann')", ["001"]),
         ("Id IN ('00Q5g0000000002')", ["002"]),
         ("IsConverted = false AND Score > 3", ["003"]),
@@ -89,7 +93,7 @@ def test_a_condition_selects_the_rows_salesforce_would(where: str, found: list[s
 def test_a_condition_on_the_wrong_type_or_field_is_invalid_field(where: str, message: str) -> None:
     query = _soql.parse(f"SELECT Id FROM Lead WHERE {where}")
     with pytest.raises(WireError, match=message) as caught:
-        _soql.check(query.where, TYPES)
+        _soql_eval.check(query.where, TYPES)
     assert caught.value.code == "INVALID_FIELD"
 
 
@@ -104,6 +108,8 @@ def test_a_condition_on_the_wrong_type_or_field_is_invalid_field(where: str, mes
         "SELECT Id FROM Lead WHERE CALENDAR_YEAR(ActivityDate) = 2025",
         "SELECT Id FROM (SELECT Id FROM Lead)",
         "DELETE FROM Lead",
+        "SELECT Id FROM Lead WHERE Name = 'a\\qb'",
+        "SELECT Id FROM Lead WHERE Name = 'a\\%'",
     ],
 )
 def test_anything_beyond_the_known_shapes_is_malformed(text: str) -> None:

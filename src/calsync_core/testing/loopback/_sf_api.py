@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from . import _soql
+from . import _soql, _soql_eval
 from ._sf_schema import RELATIONSHIPS
 from ._sf_store import SalesforceStore, Undo, bad
 from ._times import parse_instant
@@ -68,8 +68,8 @@ class SalesforceApi:
         if table not in self.store.tables:
             raise bad("INVALID_TYPE", f"sObject type '{table}' is not supported.")
         types = self.store.fields(table)
-        _soql.check(parsed.where, types)
-        test = _soql.predicate(parsed.where, types)
+        _soql_eval.check(parsed.where, types)
+        test = _soql_eval.predicate(parsed.where, types)
         for field in parsed.fields:
             self._check_selected(table, field)
         found = [r for r in self.store.tables[table].values() if test(r)]
@@ -301,7 +301,7 @@ def _resolve(value: Any, created: Mapping[str, Mapping[str, Any]]) -> Any:
 
 
 def _sort_key(kind: str, field: str) -> Callable[[Mapping[str, Any]], Any]:
-    return lambda record: _soql.comparable(kind, record[field])
+    return lambda record: _soql_eval.comparable(kind, record[field])
 
 
 def _attributes(table: str, record_id: str, version: str) -> dict[str, str]:
