@@ -152,3 +152,48 @@ def test_a_short_uri_with_headers_past_the_limit_answers_431(loopback: Loopback)
     big = send(url, token=loopback.salesforce_token, headers={"X-Padding": "x" * 16_400})
     assert big.status == 431
     assert send(url, token=loopback.salesforce_token).status == 200
+
+
+def _post_event(loopback: Loopback, **fields: object) -> tuple[int, str]:
+    ana = loopback.tenant.add_user(f"owner{len(loopback.tenant.sobjects('User'))}@acme.example")
+    answer = send(
+        f"{loopback.salesforce_url}/{rest_root()}sobjects/Event",
+        "POST",
+        token=loopback.salesforce_token,
+        body={"OwnerId": ana, **fields},
+    )
+    if answer.status != 201:
+        return answer.status, answer.body[0]["errorCode"]
+    return answer.status, answer.body["id"]
+
+
+def test_an_end_and_a_duration_that_disagree_are_refused(loopback: Loopback) -> None:
+    start = "2025-03-12T09:00:00.000+0000"
+    assert _post_event(
+        loopback, StartDateTime=start, EndDateTime="2025-03-12T10:00:00Z", DurationInMinutes=30
+    ) == (400, "FIELD_INTEGRITY_EXCEPTION")
+    status, event_id = _post_event(loopback, StartDateTime=start, DurationInMinutes=45)
+    assert status == 201
+    assert (
+        loopback.tenant.sobject("Event", event_id)["EndDateTime"] == "2025-03-12T09:45:00.000+0000"
+    )
+    assert _post_event(loopback, StartDateTime=start) == (400, "REQUIRED_FIELD_MISSING")
+
+
+def test_an_all_day_event_takes_its_days_from_either_field(loopback: Loopback) -> None:
+    status, by_end = _post_event(
+        loopback, IsAllDayEvent=True, ActivityDate="2025-03-12", EndDateTime="2025-03-13T00:00:00Z"
+    )
+    assert status == 201
+    assert loopback.tenant.sobject("Event", by_end)["DurationInMinutes"] == 2 * 1440
+    status, by_default = _post_event(loopback, IsAllDayEvent=True, ActivityDate="2025-03-12")
+    assert loopback.tenant.sobject("Event", by_default)["EndDateTime"] == (
+        "2025-03-12T00:00:00.000+0000"
+    )
+    assert _post_event(
+        loopback,
+        IsAllDayEvent=True,
+        ActivityDate="2025-03-12",
+        EndDateTime="2025-03-13T00:00:00Z",
+        DurationInMinutes=1440,
+    ) == (400, "FIELD_INTEGRITY_EXCEPTION")
