@@ -191,3 +191,24 @@ def test_batch_ids_are_unique_ignoring_case(loopback: Loopback) -> None:
         f"{loopback.graph_url}/$batch", "POST", token=loopback.graph_token, body={"requests": parts}
     )
     assert answer.status == 400
+
+
+def test_an_extended_property_is_one_whatever_the_case_of_its_guid(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    created = send_graph(loopback, graph.request_for(_create(0, sf_event_id="00U5g0000000001EAA")))
+    upper = graph.SF_EVENT_ID_PROPERTY.upper().replace(
+        "NAME SALESFORCEEVENTID", "Name SalesforceEventId"
+    )
+    loopback.tenant.edit_item(
+        ANA,
+        created.body["id"],
+        singleValueExtendedProperties=[{"id": upper, "value": "00U5g0000000002EAA"}],
+    )
+    [item] = loopback.tenant.items(ANA)
+    assert item.sf_event_id == "00U5g0000000002EAA"
+    other_name = graph.SF_EVENT_ID_PROPERTY.replace("SalesforceEventId", "salesforceeventid")
+    loopback.tenant.edit_item(
+        ANA, created.body["id"], singleValueExtendedProperties=[{"id": other_name, "value": "x"}]
+    )
+    [item] = loopback.tenant.items(ANA)
+    assert item.sf_event_id == "00U5g0000000002EAA"
