@@ -197,3 +197,20 @@ def test_an_all_day_event_takes_its_days_from_either_field(loopback: Loopback) -
         EndDateTime="2025-03-13T00:00:00Z",
         DurationInMinutes=1440,
     ) == (400, "FIELD_INTEGRITY_EXCEPTION")
+
+
+def test_a_composite_part_cannot_reach_outside_the_rest_api(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox("ana@acme.example")
+    body = {
+        "compositeRequest": [
+            {"method": "GET", "referenceId": "graph", "url": "/v1.0/users/ana@acme.example/events"}
+        ]
+    }
+    answer = send(
+        f"{loopback.salesforce_url}/{rest_root()}composite",
+        "POST",
+        token=loopback.salesforce_token,
+        body=body,
+    )
+    [part] = answer.body["compositeResponse"]
+    assert (part["httpStatusCode"], part["body"][0]["errorCode"]) == (400, "INVALID_INPUT")

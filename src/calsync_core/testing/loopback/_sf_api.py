@@ -243,6 +243,11 @@ class SalesforceApi:
             try:
                 url = _resolve(request["url"], created)
                 sub_body = _resolve(request.get("body"), created)
+                if not url.startswith(SALESFORCE_ROOT):
+                    raise bad(
+                        "INVALID_INPUT",
+                        f"A subrequest URL must start with {SALESFORCE_ROOT}: {url!r}",
+                    )
             except WireError as error:
                 answers.append(
                     _answer(
@@ -309,4 +314,5 @@ def _attributes(table: str, record_id: str, version: str) -> dict[str, str]:
 
 
 def _at(text: str) -> Any:
+    """A stored stamp as an instant (typed loosely, to compare with the window's bounds)."""
     return parse_instant(text)
