@@ -112,7 +112,8 @@ class _App:
         self.salesforce = SalesforceApi(tenant.salesforce, page_size=salesforce_page_size)
 
     def authorised(self, call: Call) -> WireError | None:
-        graph = call.path.startswith(GRAPH_ROOT)
+        """None when the call carries its service's bearer token, else the 401 to answer."""
+        graph = _is_graph(call.path)
         wanted = self.tokens[0] if graph else self.tokens[1]
         if call.header("Authorization") == f"Bearer {wanted}":
             return None
@@ -122,7 +123,7 @@ class _App:
 
     def dispatch(self, call: Call) -> Reply:
         """The answer to one call or sub-call: a fault's, or the service's."""
-        graph = call.path.startswith(GRAPH_ROOT + "/") or call.path == GRAPH_ROOT
+        graph = _is_graph(call.path)
         error = self.faults._refusal(call)
         try:
             if error is not None:
@@ -167,11 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         with app.tenant.lock:
             if refused is not None:
-                reply = (
-                    graph_error(refused)
-                    if call.path.startswith(GRAPH_ROOT)
-                    else (salesforce_error(refused))
-                )
+                reply = graph_error(refused) if _is_graph(call.path) else salesforce_error(refused)
             else:
                 reply = app.dispatch(call)
             dropped = refused is None and app.faults._drops(call)
@@ -200,6 +197,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+
+
+def _is_graph(path: str) -> bool:
+    return path == GRAPH_ROOT or path.startswith(GRAPH_ROOT + "/")
 
 
 def _parts(call: Call) -> int:
