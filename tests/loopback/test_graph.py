@@ -128,7 +128,7 @@ def test_delta_pages_to_the_end_then_lists_only_changes_and_removals(
 def test_an_expired_delta_link_answers_410(loopback: Loopback) -> None:
     loopback.tenant.add_item(_item(0))
     _, delta_link = _whole_round(loopback, _first_round_url(loopback), page_size=10)
-    assert loopback.tenant.expire_delta(ANA) == 1
+    assert loopback.expire_delta(ANA) == 1
     answer = _delta(loopback, delta_link)
     assert answer.status == 410
     assert answer.body["error"]["code"] == "syncStateNotFound"

@@ -266,6 +266,13 @@ class Loopback:
     log: RequestLog
     faults: Faults
 
+    def expire_delta(self, mailbox: str) -> int:
+        """Expire ``mailbox``'s delta links: the next use of one answers 410 Gone.
+
+        The same as ``tenant.expire_delta``; how many links were expired.
+        """
+        return self.tenant.expire_delta(mailbox)
+
 
 @contextmanager
 def serve(

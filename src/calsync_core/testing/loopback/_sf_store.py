@@ -9,7 +9,9 @@ event's ``DurationInMinutes`` from its two ends (or its end from the
 duration), an all-day event's ``StartDateTime`` and ``EndDateTime`` as the
 midnights (UTC) of its first and last day. Deleting an event deletes its
 ``EventRelation`` rows. ``WhoId``/``WhatId`` are not mirrored as relation
-rows: ``EventRelation`` holds the rows written to it.
+rows: ``EventRelation`` holds the rows written to it. A Classic series
+(``IsRecurrence``) is kept as the one row written: Salesforce would also
+make a row per occurrence, which a windowed query then finds.
 
 Writes can be journalled, so that a composite request with ``allOrNone``
 rolls back what it did when one of its sub-requests fails.
