@@ -128,10 +128,22 @@ def test_delta_pages_to_the_end_then_lists_only_changes_and_removals(
 def test_an_expired_delta_link_answers_410(loopback: Loopback) -> None:
     loopback.tenant.add_item(_item(0))
     _, delta_link = _whole_round(loopback, _first_round_url(loopback), page_size=10)
-    assert loopback.tenant.expire_delta(ANA) == 1
+    assert loopback.expire_delta(ANA) == 1
     answer = _delta(loopback, delta_link)
     assert answer.status == 410
     assert answer.body["error"]["code"] == "syncStateNotFound"
+    restart = answer.headers["location"]
+    assert restart.endswith("&$deltatoken=")
+    pages, _ = _whole_round(loopback, restart, page_size=10)
+    assert [len(p.items) for p in pages] == [1]
+
+
+def test_a_delta_link_never_issued_answers_410_without_a_location(loopback: Loopback) -> None:
+    loopback.tenant.add_mailbox(ANA)
+    url = f"{loopback.graph_url}/users/{ANA}/calendarView/delta?$deltatoken=made-up"
+    answer = _delta(loopback, url)
+    assert answer.status == 410
+    assert "location" not in answer.headers
 
 
 def test_a_write_on_a_stale_change_key_answers_412_and_changes_nothing(
@@ -168,13 +180,7 @@ def test_a_batch_runs_the_adapters_requests_and_reports_each(loopback: Loopback)
         graph.request_for(cs.DeleteItem(mailbox=ANA, item_id="AAMkADnone=", rule="R-CANCEL")),
     ]
     [batch] = graph.batches(requests)
-    answer = send(
-        f"{loopback.graph_url}/{batch.url}",
-        "POST",
-        token=loopback.graph_token,
-        body=batch.body,
-        headers=batch.headers,
-    )
+    answer = send_graph(loopback, batch)
     assert answer.status == 200
     created, categorised, missing = graph.batch_results(answer.body)
     assert (created.status, categorised.status, missing.status) == (201, 200, 404)

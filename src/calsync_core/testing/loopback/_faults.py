@@ -147,7 +147,7 @@ class Faults:
                 return armed
         return None
 
-    def before(self, call: Call) -> WireError | None:
+    def _refusal(self, call: Call) -> WireError | None:
         """The error to answer instead of ``call``, if a fault fires on it."""
         armed = self._take(call, (THROTTLE, UNAVAILABLE, REQUEST_LIMIT, SERVER_ERROR))
         if armed is None:
@@ -156,6 +156,6 @@ class Faults:
         headers = {} if armed.retry_after is None else {"Retry-After": armed.retry_after}
         return WireError(status, code, message, headers)
 
-    def drop(self, call: Call) -> bool:
+    def _drops(self, call: Call) -> bool:
         """Whether to close the connection after carrying out ``call`` (never a sub-request)."""
         return not call.nested and self._take(call, (DROP,)) is not None

@@ -12,6 +12,10 @@ Routes, under ``/v1.0``:
   $filter=id eq '...')`` on a GET; ``If-Match`` on a write);
 * ``POST /$batch``: at most 20 sub-requests, run in order; one whose
   ``dependsOn`` names a failed one answers 424 without being run.
+
+A query option a route does not apply (``$filter``, ``$orderby``, ``$select``
+on delta ...) answers 400 rather than be ignored; ``$select`` on a GET is
+ignored, since every property is a superset of those selected.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ from ._wire import GRAPH_ROOT, Call, Reply, WireError
 BATCH_LIMIT: Final = 20
 
 Dispatch = Callable[[Call], Reply]
+#: The query options each route takes. Any other is refused (400) rather than
+#: ignored: a ``$filter`` left unapplied would answer more than was asked.
+_DELTA_OPTIONS: Final = frozenset({"startDateTime", "endDateTime", "$deltatoken", "$skiptoken"})
+_LIST_OPTIONS: Final = frozenset({"$top", "$skip", "$expand", "$select"})
+_GET_OPTIONS: Final = frozenset({"$expand", "$select"})
 
 
 class GraphApi:
@@ -49,11 +58,11 @@ class GraphApi:
         if len(parts) >= 3 and parts[0] == "users":
             mailbox, rest = parts[1], [p.lower() for p in parts[2:]]
             if rest == ["calendarview", "delta"] and call.method == "GET":
-                return self.delta(call, mailbox)
+                return self.delta(_options(call, _DELTA_OPTIONS), mailbox)
             if rest == ["events"]:
-                return self.events(call, mailbox)
+                return self.events(_options(call, _LIST_OPTIONS), mailbox)
             if len(rest) == 2 and rest[0] == "events":
-                return self.event(call, mailbox, parts[3])
+                return self.event(_options(call, _GET_OPTIONS), mailbox, parts[3])
         raise bad_request(f"Resource not found for the segment '{'/'.join(parts)}'.", "BadRequest")
 
     def _link(self, mailbox: str, tail: str) -> str:
@@ -62,8 +71,8 @@ class GraphApi:
     def delta(self, call: Call, mailbox: str) -> Reply:
         """One page of a calendarView delta round."""
         query = call.query
-        if "$deltatoken" in query:
-            skip = self.deltas.resume(query["$deltatoken"])
+        if query.get("$deltatoken"):
+            skip = self._resume(mailbox, query["$deltatoken"])
         elif "$skiptoken" in query:
             skip = query["$skiptoken"]
         else:
@@ -80,6 +89,22 @@ class GraphApi:
             "value": entries,
         }
         return Reply(status=200, body=body, headers=headers)
+
+    def _resume(self, mailbox: str, token: str) -> str:
+        """The next round of a delta link; its 410 names the URL that starts over.
+
+        As Graph does: a ``Location`` with the first round's URL and an empty
+        ``$deltatoken`` (which starts a new round, like no token at all).
+        """
+        try:
+            return self.deltas.resume(token)
+        except WireError as gone:
+            window = self.deltas.window_of(token)
+            if window is not None:
+                start, end = (moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in window)
+                tail = f"calendarView/delta?startDateTime={start}&endDateTime={end}&$deltatoken="
+                gone.headers["Location"] = self._link(mailbox, tail)
+            raise
 
     def events(self, call: Call, mailbox: str) -> Reply:
         """List (GET) or create (POST) a mailbox's events."""
@@ -114,40 +139,64 @@ class GraphApi:
         raise WireError(405, "ErrorInvalidRequest", f"{call.method} is not allowed here.")
 
     def batch(self, call: Call, dispatch: Dispatch) -> Reply:
-        """Run a JSON batch's sub-requests in order; answer each one."""
+        """Run a JSON batch's sub-requests in order; answer each one.
+
+        The answers come in reverse order: Graph answers in any order, and a
+        client must match them by ``id``.
+        """
         requests = _batch_requests(call.body)
         statuses: dict[str, int] = {}
         responses = []
         for request in requests:
-            sub_id = request["id"]
-            failed = [d for d in request.get("dependsOn") or () if statuses.get(d, 0) >= 400]
-            if failed:
-                error = WireError(
-                    424, "FailedDependency", f"Depends on failed request {failed[0]}."
-                )
-                reply = Reply(
-                    status=424, body={"error": {"code": error.code, "message": error.message}}
-                )
-            else:
-                sub = Call.parse(
-                    request["method"],
-                    GRAPH_ROOT + request["url"],
-                    {**call.headers, **(request.get("headers") or {})},
-                    request.get("body"),
-                    nested=True,
-                )
-                reply = dispatch(sub)
-            statuses[sub_id] = reply.status
+            reply = self._part(call, request, statuses, dispatch)
+            statuses[request["id"].lower()] = reply.status
             entry: dict[str, Any] = {
-                "id": sub_id,
+                "id": request["id"],
                 "status": reply.status,
                 "headers": dict(reply.headers),
+                "body": reply.body,
             }
             if reply.body is not None:
-                entry["body"] = reply.body
                 entry["headers"].setdefault("Content-Type", "application/json")
             responses.append(entry)
-        return Reply(status=200, body={"responses": responses})
+        return Reply(status=200, body={"responses": responses[::-1]})
+
+    @staticmethod
+    def _part(
+        call: Call, request: Mapping[str, Any], statuses: Mapping[str, int], dispatch: Dispatch
+    ) -> Reply:
+        """One sub-request's answer: 424 when one it depends on failed, else the call's."""
+        failed = [d for d in request.get("dependsOn") or () if statuses.get(d.lower(), 0) >= 400]
+        headers = request.get("headers") or {}
+        if failed:
+            error = WireError(424, "FailedDependency", f"Depends on failed request {failed[0]}.")
+        elif request.get("body") is not None and not any(
+            name.lower() == "content-type" for name in headers
+        ):
+            error = bad_request("A request with a body must have a Content-Type header.")
+        else:
+            sub = Call.parse(
+                request["method"],
+                GRAPH_ROOT + request["url"],
+                {**call.headers, **headers},
+                request.get("body"),
+                nested=True,
+            )
+            return dispatch(sub)
+        return Reply(
+            status=error.status, body={"error": {"code": error.code, "message": error.message}}
+        )
+
+
+def _options(call: Call, allowed: frozenset[str]) -> Call:
+    """``call``, once its query options are all ones the route takes (``$select`` is ignored)."""
+    unknown = sorted(set(call.query) - allowed)
+    if unknown:
+        raise bad_request(
+            f"The query option '{unknown[0]}' is not supported here by the loopback server.",
+            "BadRequest",
+        )
+    return call
 
 
 def _batch_requests(body: Any) -> list[Mapping[str, Any]]:
@@ -171,12 +220,12 @@ def _batch_requests(body: Any) -> list[Mapping[str, Any]]:
         )
         if not ok:
             raise bad_request(f"Invalid batch request: {request!r}", "BadRequest")
-        if request["id"] in seen:
+        if request["id"].lower() in seen:
             raise bad_request(f"Duplicate batch request id {request['id']!r}.", "BadRequest")
         for earlier in request.get("dependsOn") or ():
-            if earlier not in seen:
+            if not isinstance(earlier, str) or earlier.lower() not in seen:
                 raise bad_request(f"dependsOn names {earlier!r}, not an earlier request.")
-        seen.add(request["id"])
+        seen.add(request["id"].lower())
     return requests
 
 

@@ -57,6 +57,8 @@ class Deltas:
         self._store = store
         self._rounds: dict[str, _Round] = {}
         self._pages: dict[str, _Paging] = {}
+        #: Expired delta tokens and the rounds they stood for: their 410 says where to restart.
+        self._expired: dict[str, _Round] = {}
         self._counter = itertools.count(1)
 
     def _new_token(self, kind: str) -> str:
@@ -77,6 +79,11 @@ class Deltas:
         if before is None:
             raise WireError(410, "syncStateNotFound", _GONE)
         return self._run(before)
+
+    def window_of(self, delta_token: str) -> tuple[dt.datetime, dt.datetime] | None:
+        """The window of an expired delta token (where a new round starts), None if unknown."""
+        expired = self._expired.get(delta_token)
+        return None if expired is None else (expired.start, expired.end)
 
     def _run(self, before: _Round) -> str:
         events = self._store.events_of(before.mailbox)
@@ -121,7 +128,7 @@ class Deltas:
         rounds = [t for t, r in self._rounds.items() if r.mailbox == key]
         pages = [t for t, p in self._pages.items() if p.mailbox == key]
         for token in rounds:
-            del self._rounds[token]
+            self._expired[token] = self._rounds.pop(token)
         for token in pages:
             del self._pages[token]
         return len(rounds) + len(pages)

@@ -68,7 +68,8 @@ class Stored:
     """One event: its JSON (without extended properties), those, and where it sits in time."""
 
     data: dict[str, Any]
-    props: dict[str, str]
+    #: Extended properties by :func:`property_key`: the id as first written, and the value.
+    props: dict[tuple[str, str], tuple[str, str]]
     seq: int
     first: dt.datetime
     last: dt.datetime | None  # None: a series without an end
@@ -91,8 +92,6 @@ class GraphStore:
         self._stamps = stamps
         self.mailboxes: dict[str, dict[str, Stored]] = {}
         self.names: dict[str, str] = {}
-        #: Deleted ids with the seq of their deletion, per mailbox: what delta reports removed.
-        self.deleted: dict[str, dict[str, int]] = {}
         self.seq = 0
         self._created = 0
 
@@ -100,7 +99,6 @@ class GraphStore:
         """Add a mailbox (no-op when it exists); its key, the address lower-cased."""
         key = address.lower()
         self.mailboxes.setdefault(key, {})
-        self.deleted.setdefault(key, {})
         self.names.setdefault(key, name or address.partition("@")[0])
         return key
 
@@ -181,8 +179,8 @@ class GraphStore:
         """Delete an event, on condition of ``If-Match``."""
         stored = self.find(mailbox, event_id)
         check_etag(stored, if_match)
+        # Delta rounds see the deletion as an id no longer in the window.
         del self.events_of(mailbox)[event_id]
-        self.deleted[mailbox.lower()][event_id] = self._next_seq()
 
 
 def check_etag(stored: Stored, if_match: str | None) -> None:
@@ -204,12 +202,25 @@ def answer(stored: Stored, expand: str | None) -> dict[str, Any]:
     data = dict(stored.data)
     if expand and expand.startswith("singleValueExtendedProperties"):
         wanted = _filtered_id(expand)
+        data["singleValueExtendedProperties@odata.context"] = (
+            "$metadata#users/events/singleValueExtendedProperties"
+        )
         data["singleValueExtendedProperties"] = [
-            {"id": key, "value": value}
-            for key, value in sorted(stored.props.items())
-            if wanted is None or key.lower() == wanted.lower()
+            {"id": prop, "value": value}
+            for key, (prop, value) in sorted(stored.props.items())
+            if wanted is None or key == property_key(wanted)
         ]
     return data
+
+
+def property_key(prop: str) -> tuple[str, str]:
+    """What names an extended property: its type and GUID in any case, its name exactly.
+
+    ``String {66F5...} Name X`` and ``string {66f5...} Name X`` are one property;
+    ``... Name x`` another (Graph compares the name case-sensitively).
+    """
+    head, _, name = prop.partition(" Name ")
+    return head.lower(), name
 
 
 def _filtered_id(expand: str) -> str | None:
@@ -254,7 +265,7 @@ def _apply(stored: Stored, body: dict[str, Any]) -> None:
     for prop in body.pop("singleValueExtendedProperties", None) or []:
         if not (isinstance(prop, Mapping) and isinstance(prop.get("id"), str)):
             raise bad_request("Each singleValueExtendedProperty needs an id and a value.")
-        stored.props[prop["id"]] = str(prop.get("value") or "")
+        stored.props[property_key(prop["id"])] = (prop["id"], str(prop.get("value") or ""))
     times = {name: _when(body.pop(name), name) for name in ("start", "end") if name in body}
     all_day = bool(body.pop("isAllDay", data["isAllDay"]))
     if "recurrence" in body and body["recurrence"] is not None:
@@ -288,7 +299,7 @@ def _set_times(
         shown = ("UTC", "UTC")
     else:
         first, last = _utc(*start), _utc(*end)
-        shown = tuple("UTC" if zone(z) else z for z in (start[1], end[1]))
+        shown = ("UTC" if zone(start[1]) else start[1], "UTC" if zone(end[1]) else end[1])
     if last < first:
         raise bad_request("The end of an event cannot come before its start.")
     data["start"] = {"dateTime": graph_wall(first.replace(tzinfo=None)), "timeZone": shown[0]}

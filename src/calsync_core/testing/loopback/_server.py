@@ -9,7 +9,9 @@ connection is HTTP/1.1 with keep-alive, as a pooled client expects.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +36,10 @@ from ._wire import (
 
 DEFAULT_GRAPH_TOKEN: Final = "graph-token"
 DEFAULT_SALESFORCE_TOKEN: Final = "salesforce-token"
+#: Salesforce's limit on a REST call's URI and headers together: a URI over it
+#: answers 414, URI and headers over it 431 (a query's SOQL goes in the URI, so
+#: long ``IN`` lists must be cut, or sent inside a composite request).
+SALESFORCE_URI_LIMIT: Final = 16_384
 
 
 @attrs.frozen
@@ -106,7 +112,8 @@ class _App:
         self.salesforce = SalesforceApi(tenant.salesforce, page_size=salesforce_page_size)
 
     def authorised(self, call: Call) -> WireError | None:
-        graph = call.path.startswith(GRAPH_ROOT)
+        """None when the call carries its service's bearer token, else the 401 to answer."""
+        graph = _is_graph(call.path)
         wanted = self.tokens[0] if graph else self.tokens[1]
         if call.header("Authorization") == f"Bearer {wanted}":
             return None
@@ -116,8 +123,8 @@ class _App:
 
     def dispatch(self, call: Call) -> Reply:
         """The answer to one call or sub-call: a fault's, or the service's."""
-        graph = call.path.startswith(GRAPH_ROOT + "/") or call.path == GRAPH_ROOT
-        error = self.faults.before(call)
+        graph = _is_graph(call.path)
+        error = self.faults._refusal(call)
         try:
             if error is not None:
                 raise error
@@ -143,23 +150,28 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        sent = len(self.raw_requestline) + len(bytes(self.headers)) + len(raw)
+        # "Name: value\r\n" each, and the blank line: as they came over the wire.
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items()) + 2
+        sent = len(self.requestline) + 2 + header_bytes + len(raw)
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
         call = Call.parse(self.command, self.path, dict(self.headers), body, nested=False)
         refused = app.authorised(call)
+        if call.path.startswith(SALESFORCE_ROOT):
+            uri = len(self.path.encode())
+            if uri > SALESFORCE_URI_LIMIT or uri + header_bytes > SALESFORCE_URI_LIMIT:
+                status = 414 if uri > SALESFORCE_URI_LIMIT else 431
+                reply = Reply(status=status)
+                self._reply(reply, Exchange(call.method, call.path, status, sent, 0, 0))
+                return
         with app.tenant.lock:
             if refused is not None:
-                reply = (
-                    graph_error(refused)
-                    if call.path.startswith(GRAPH_ROOT)
-                    else (salesforce_error(refused))
-                )
+                reply = graph_error(refused) if _is_graph(call.path) else salesforce_error(refused)
             else:
                 reply = app.dispatch(call)
-            dropped = refused is None and app.faults.drop(call)
+            dropped = refused is None and app.faults._drops(call)
         parts = _parts(call)
         if dropped:
             app.log.add(Exchange(call.method, call.path, None, sent, 0, parts))
@@ -178,12 +190,17 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         # Counted before end_headers() sends the buffer and empties it.
-        size = sum(len(line) for line in self._headers_buffer) + 2 + len(payload)
+        buffered: list[bytes] = getattr(self, "_headers_buffer", [])
+        size = sum(len(line) for line in buffered) + 2 + len(payload)
         self.server.app.log.add(attrs.evolve(entry, received=size))
         self.end_headers()
         self.wfile.write(payload)
 
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+
+
+def _is_graph(path: str) -> bool:
+    return path == GRAPH_ROOT or path.startswith(GRAPH_ROOT + "/")
 
 
 def _parts(call: Call) -> int:
@@ -197,8 +214,38 @@ def _parts(call: Call) -> int:
 
 
 class _Server(ThreadingHTTPServer):
+    """Keeps its open connections, so that stopping closes them too.
+
+    A pooled client keeps its connections open between requests, each held by
+    a handler thread waiting for the next one: closed at exit, those threads
+    end instead of outliving the server.
+    """
+
     daemon_threads = True
     app: _App
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Shut every open connection; each handler thread then ends."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 @attrs.frozen
@@ -219,6 +266,13 @@ class Loopback:
     log: RequestLog
     faults: Faults
 
+    def expire_delta(self, mailbox: str) -> int:
+        """Expire ``mailbox``'s delta links: the next use of one answers 410 Gone.
+
+        The same as ``tenant.expire_delta``; how many links were expired.
+        """
+        return self.tenant.expire_delta(mailbox)
+
 
 @contextmanager
 def serve(
@@ -238,13 +292,15 @@ def serve(
     if graph_page_size < 1 or salesforce_page_size < 1:
         raise ValueError("page sizes must be at least 1")
     faults, log = Faults(), RequestLog()
-    server = _Server(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", 0))
     root = f"http://127.0.0.1:{server.server_address[1]}"
     server.app = _App(
         tenant, faults, log, (graph_token, salesforce_token), graph_page_size, salesforce_page_size
     )
     server.app.graph.base_url = root
-    thread = threading.Thread(target=server.serve_forever, name="loopback", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="loopback", daemon=True
+    )
     thread.start()
     try:
         yield Loopback(
@@ -258,5 +314,6 @@ def serve(
         )
     finally:
         server.shutdown()
+        server.close_connections()
         server.server_close()
         thread.join(timeout=5)

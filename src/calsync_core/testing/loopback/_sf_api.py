@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from . import _soql
+from . import _soql, _soql_eval
 from ._sf_schema import RELATIONSHIPS
 from ._sf_store import SalesforceStore, Undo, bad
 from ._times import parse_instant
@@ -68,20 +68,17 @@ class SalesforceApi:
         if table not in self.store.tables:
             raise bad("INVALID_TYPE", f"sObject type '{table}' is not supported.")
         types = self.store.fields(table)
-        _soql.check(parsed.where, types)
+        _soql_eval.check(parsed.where, types)
+        test = _soql_eval.predicate(parsed.where, types)
         for field in parsed.fields:
             self._check_selected(table, field)
-        found = [
-            r for r in self.store.tables[table].values() if _soql.matches(parsed.where, r, types)
-        ]
+        found = [r for r in self.store.tables[table].values() if test(r)]
         for field, descending, nulls_last in reversed(parsed.order):
             if field not in types:
                 raise bad("INVALID_FIELD", f"No such column '{field}' on entity '{table}'")
             present = [r for r in found if r.get(field) is not None]
             absent = [r for r in found if r.get(field) is None]
-            present.sort(
-                key=lambda r, f=field: _soql.comparable(types[f], r[f]), reverse=descending
-            )
+            present.sort(key=_sort_key(types[field], field), reverse=descending)
             found = present + absent if nulls_last else absent + present
         found = found[parsed.offset :]
         if parsed.limit is not None:
@@ -246,6 +243,11 @@ class SalesforceApi:
             try:
                 url = _resolve(request["url"], created)
                 sub_body = _resolve(request.get("body"), created)
+                if not url.startswith(SALESFORCE_ROOT):
+                    raise bad(
+                        "INVALID_INPUT",
+                        f"A subrequest URL must start with {SALESFORCE_ROOT}: {url!r}",
+                    )
             except WireError as error:
                 answers.append(
                     _answer(
@@ -303,9 +305,14 @@ def _resolve(value: Any, created: Mapping[str, Mapping[str, Any]]) -> Any:
     return value
 
 
+def _sort_key(kind: str, field: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda record: _soql_eval.comparable(kind, record[field])
+
+
 def _attributes(table: str, record_id: str, version: str) -> dict[str, str]:
     return {"type": table, "url": f"{SALESFORCE_ROOT}{version}/sobjects/{table}/{record_id}"}
 
 
 def _at(text: str) -> Any:
+    """A stored stamp as an instant (typed loosely, to compare with the window's bounds)."""
     return parse_instant(text)

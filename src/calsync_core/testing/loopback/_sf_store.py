@@ -9,7 +9,9 @@ event's ``DurationInMinutes`` from its two ends (or its end from the
 duration), an all-day event's ``StartDateTime`` and ``EndDateTime`` as the
 midnights (UTC) of its first and last day. Deleting an event deletes its
 ``EventRelation`` rows. ``WhoId``/``WhatId`` are not mirrored as relation
-rows: ``EventRelation`` holds the rows written to it.
+rows: ``EventRelation`` holds the rows written to it. A Classic series
+(``IsRecurrence``) is kept as the one row written: Salesforce would also
+make a row per occurrence, which a windowed query then finds.
 
 Writes can be journalled, so that a composite request with ``allOrNone``
 rolls back what it did when one of its sub-requests fails.
@@ -226,24 +228,15 @@ def _instant(record: Mapping[str, Any], name: str) -> dt.datetime | None:
 
 
 def _event_times(record: dict[str, Any], written: Mapping[str, Any]) -> None:
-    """Complete an event's times as Salesforce does, or refuse them."""
+    """Complete an event's times as Salesforce does, or refuse them.
+
+    Both ``EndDateTime`` and ``DurationInMinutes`` may be written only when
+    they agree; either one sets the other. An all-day event with neither
+    lasts a day; a timed one needs one of them.
+    """
+    both = "EndDateTime" in written and "DurationInMinutes" in written
     if record.get("IsAllDayEvent"):
-        day_text = record.get("ActivityDate")
-        if day_text is None:
-            start = _instant(record, "StartDateTime")
-            if start is None:
-                raise bad("REQUIRED_FIELD_MISSING", "Required fields are missing: [ActivityDate]")
-            day_text = start.date().isoformat()
-        minutes = record.get("DurationInMinutes") or 24 * 60
-        first = dt.datetime.combine(dt.date.fromisoformat(day_text), dt.time(), tzinfo=dt.UTC)
-        days = max(1, -(-minutes // (24 * 60)))
-        record.update(
-            ActivityDate=day_text,
-            DurationInMinutes=minutes,
-            ActivityDateTime=None,
-            StartDateTime=sf_instant(first),
-            EndDateTime=sf_instant(first + (days - 1) * _DAY),
-        )
+        _all_day_times(record, written, both=both)
         return
     start = _instant(record, "StartDateTime")
     if start is None:
@@ -252,8 +245,11 @@ def _event_times(record: dict[str, Any], written: Mapping[str, Any]) -> None:
     minutes = record.get("DurationInMinutes")
     if "DurationInMinutes" in written and "EndDateTime" not in written and minutes is not None:
         end = start + dt.timedelta(minutes=minutes)
-    elif end is not None and ("EndDateTime" in written or "DurationInMinutes" not in written):
-        minutes = int((end - start).total_seconds() // 60)
+    elif end is not None:
+        found = int((end - start).total_seconds() // 60)
+        if both and minutes is not None and minutes != found:
+            raise _disagree()
+        minutes = found
     if end is None or minutes is None:
         raise bad("REQUIRED_FIELD_MISSING", "Required fields are missing: [EndDateTime]")
     if end < start:
@@ -266,4 +262,38 @@ def _event_times(record: dict[str, Any], written: Mapping[str, Any]) -> None:
         DurationInMinutes=minutes,
         ActivityDate=start.date().isoformat(),
         ActivityDateTime=sf_instant(start),
+    )
+
+
+def _all_day_times(record: dict[str, Any], written: Mapping[str, Any], *, both: bool) -> None:
+    """An all-day event: its first day, its days in minutes, its last day's midnight."""
+    day_text = record.get("ActivityDate")
+    if day_text is None:
+        start = _instant(record, "StartDateTime")
+        if start is None:
+            raise bad("REQUIRED_FIELD_MISSING", "Required fields are missing: [ActivityDate]")
+        day_text = start.date().isoformat()
+    first = dt.datetime.combine(dt.date.fromisoformat(day_text), dt.time(), tzinfo=dt.UTC)
+    minutes = record.get("DurationInMinutes")
+    last = _instant(record, "EndDateTime")
+    if last is not None and "EndDateTime" in written:
+        found = ((last.date() - first.date()).days + 1) * 24 * 60
+        if both and minutes is not None and minutes != found:
+            raise _disagree()
+        minutes = found
+    minutes = minutes or 24 * 60
+    days = max(1, -(-minutes // (24 * 60)))
+    record.update(
+        ActivityDate=day_text,
+        DurationInMinutes=minutes,
+        ActivityDateTime=None,
+        StartDateTime=sf_instant(first),
+        EndDateTime=sf_instant(first + (days - 1) * _DAY),
+    )
+
+
+def _disagree() -> WireError:
+    return bad(
+        "FIELD_INTEGRITY_EXCEPTION",
+        "EndDateTime and DurationInMinutes must add up to the same amount of time",
     )

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
 
-from . import _sf_schema as schema
 from ._times import parse_instant
 from ._wire import WireError
 
@@ -40,7 +38,13 @@ _TOKEN: Final = re.compile(
     )""",
     re.VERBOSE,
 )
-_ESCAPES: Final = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+#: The escape sequences of a quoted string ("Quoted String Escape Sequences"); any
+#: other backslash is an error, and ``\\_`` / ``\\%`` only mean something in LIKE.
+_ESCAPES: Final = {
+    "n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t",
+    "b": "\b", "B": "\b", "f": "\f", "F": "\f", '"': '"', "'": "'", "\\": "\\",
+}  # fmt: skip
+_ESCAPE: Final = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _KEYWORDS: Final = frozenset(
     [
         "SELECT",
@@ -234,7 +238,7 @@ class _Parser:
         if self.keyword("IN"):
             return Compare(field, "IN", self.values())
         if self.keyword("LIKE"):
-            return Compare(field, "LIKE", (self.literal(),))
+            return Compare(field, "LIKE", (self.literal(like=True),))
         token = self.take()
         if token.kind != "op":
             raise malformed(f"unexpected token: {token.text!r}")
@@ -250,15 +254,12 @@ class _Parser:
             raise malformed("expecting ')'")
         return tuple(found)
 
-    def literal(self) -> Literal:
+    def literal(self, *, like: bool = False) -> Literal:
         token = self.take()
         if token.kind == "string":
-            body = re.sub(
-                r"\\(u[0-9a-fA-F]{4}|.)",
-                lambda m: chr(int(m[1][1:], 16)) if len(m[1]) == 5 else _ESCAPES.get(m[1], m[1]),
-                token.text[1:-1],
+            return (
+                _pattern(token.text[1:-1]) if like else Literal("string", _text(token.text[1:-1]))
             )
-            return Literal("string", body)
         if token.kind == "instant":
             return Literal("instant", parse_instant(token.text))
         if token.kind == "day":
@@ -272,83 +273,40 @@ class _Parser:
         raise malformed(f"unexpected token: {token.text!r}")
 
 
+def _text(body: str) -> str:
+    """A quoted string's value, its escapes decoded; MALFORMED_QUERY for one SOQL lacks."""
+
+    def decode(match: re.Match[str]) -> str:
+        code = match[1]
+        if len(code) == 5:
+            return chr(int(code[1:], 16))
+        if code not in _ESCAPES:
+            raise malformed(f"invalid escape sequence in a string literal: \\{code}")
+        return _ESCAPES[code]
+
+    return _ESCAPE.sub(decode, body)
+
+
+def _pattern(body: str) -> Literal:
+    """A LIKE pattern as a regular expression: ``%`` any run, ``_`` one character.
+
+    ``\\%`` and ``\\_`` stand for themselves; matching ignores case, as SOQL's does.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in _ESCAPE.finditer(body):
+        parts.append(_wildcards(body[position : match.start()]))
+        code = match[1]
+        parts.append(re.escape(code if code in ("%", "_") else _text(match[0])))
+        position = match.end()
+    parts.append(_wildcards(body[position:]))
+    return Literal("pattern", re.compile("".join(parts), re.IGNORECASE | re.DOTALL))
+
+
+def _wildcards(text: str) -> str:
+    return "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in text)
+
+
 def parse(text: str) -> Query:
     """The query in ``text``; MALFORMED_QUERY when it is not of the shapes above."""
     return _Parser(text).query()
-
-
-_MATCHES: Final[Mapping[str, Callable[[Any, Any], bool]]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-_LITERAL_KINDS: Final = {
-    schema.TEXT: "string",
-    schema.ID: "string",
-    schema.INSTANT: "instant",
-    schema.DAY: "day",
-    schema.FLAG: "flag",
-    schema.NUMBER: "number",
-}
-
-
-def comparable(kind: str, value: Any) -> Any:
-    """A stored value as the query compares it."""
-    if value is None:
-        return None
-    if kind == schema.INSTANT:
-        return parse_instant(value)
-    if kind == schema.DAY:
-        return dt.date.fromisoformat(value)
-    if kind == schema.TEXT:
-        return value.lower()
-    if kind == schema.ID:
-        return value[:15]  # a 15-character id names the same record as its 18-character form
-    return value
-
-
-def check(where: Condition | None, types: Mapping[str, str]) -> None:
-    """INVALID_FIELD for a field the object lacks or a literal of the wrong type."""
-    if where is None:
-        return
-    if isinstance(where, Combine):
-        for part in where.parts:
-            check(part, types)
-        return
-    kind = types.get(where.field)
-    if kind is None:
-        raise WireError(400, "INVALID_FIELD", f"No such column '{where.field}' on entity")
-    for literal in where.values:
-        if literal.kind != "null" and literal.kind != _LITERAL_KINDS[kind]:
-            quoted = "" if literal.kind == "string" else "and should be enclosed in quotes"
-            raise WireError(
-                400,
-                "INVALID_FIELD",
-                f"value of filter criterion for field '{where.field}' must be of type {kind} "
-                + (quoted or "and should not be enclosed in quotes"),
-            )
-
-
-def matches(where: Condition | None, record: Mapping[str, Any], types: Mapping[str, str]) -> bool:
-    """Whether ``record`` meets the condition (checked with :func:`check` first)."""
-    if where is None:
-        return True
-    if isinstance(where, Combine):
-        if where.op == "NOT":
-            return not matches(where.parts[0], record, types)
-        results = (matches(part, record, types) for part in where.parts)
-        return all(results) if where.op == "AND" else any(results)
-    kind = types[where.field]
-    value = comparable(kind, record.get(where.field))
-    wanted = [comparable(kind, v.value) if v.kind == "string" else v.value for v in where.values]
-    if where.op in ("IN", "NOT IN"):
-        return (value in wanted) == (where.op == "IN")
-    if where.op == "LIKE":
-        pattern = re.escape(str(wanted[0])).replace("%", ".*").replace("_", ".")
-        return value is not None and re.fullmatch(pattern, str(value), re.DOTALL) is not None
-    if value is None or wanted[0] is None:
-        return _MATCHES[where.op](value, wanted[0]) if where.op in ("=", "!=") else False
-    return _MATCHES[where.op](value, wanted[0])

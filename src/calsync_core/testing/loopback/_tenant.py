@@ -9,8 +9,7 @@ test puts in and checks is what a connector would see and write.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, Final
 
 from ... import graph, salesforce
@@ -41,7 +40,8 @@ class Tenant:
     ``clock`` stamps every write (default: the machine's clock; see
     :class:`TickingClock`). ``uid_field`` and ``created_field`` are the API
     names of the two custom Event fields, as in the connector's settings.
-    Every method takes the tenant's one lock; so does the server for each
+    Every method takes the tenant's one lock, ``lock`` (re-entrant: hold it
+    to read several things at one moment); so does the server for each
     request, so a test sees whole requests only.
     """
 
@@ -60,12 +60,6 @@ class Tenant:
         #: The user the API calls run as: the default owner of a created Event.
         self.api_user_id = self.add_user("integration@loopback.example", "Integration User")
         self.salesforce.api_user_id = self.api_user_id
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the tenant's lock (for reading several things at one moment)."""
-        with self.lock:
-            yield
 
     # -- Graph -------------------------------------------------------------
 

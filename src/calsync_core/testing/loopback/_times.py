@@ -13,14 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 from ..._timezones import iana_name
 
-#: A source of the current instant (timezone-aware).
-Clock = Callable[[], dt.datetime]
+
+class Clock(Protocol):
+    """A source of the current instant."""
+
+    def __call__(self) -> dt.datetime:
+        """The current instant, timezone-aware."""
+        ...
+
 
 _WALL: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,7}))?")
 _MS: Final = dt.timedelta(milliseconds=1)
