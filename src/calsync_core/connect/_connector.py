@@ -18,7 +18,7 @@ import attrs
 import httpx
 
 from .. import OrgSettings, salesforce
-from ..incremental import StateStore, SyncState
+from ..incremental import ChangeReader, StateStore, SyncState
 from ..session import ChangesReport, Connection, run_changes_session
 from ._feeds import Feeds
 from ._graph import Graph
@@ -124,7 +124,7 @@ class Connector:
         reads = Reads(self.feeds, self.graph, self.salesforce)
         return _connection(reads, Direct(self.writer.execute))
 
-    def reader(self) -> Reads:
+    def reader(self) -> ChangeReader:
         """A :class:`~calsync_core.incremental.ChangeReader` over both services, for one session."""
         return Reads(self.feeds, self.graph, self.salesforce)
 

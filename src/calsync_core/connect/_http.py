@@ -71,7 +71,7 @@ class Traffic:
     bytes_sent: int = 0
     bytes_received: int = 0
     retries: int = 0
-    _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
+    _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
     def count(self, *, requests: int, sent: int, received: int) -> None:
         with self._lock:
