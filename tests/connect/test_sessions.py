@@ -13,7 +13,7 @@ from collections import Counter
 
 import calsync_core as cs
 from calsync_core.connect import Connector
-from calsync_core.session import ChangesReport
+from calsync_core.session import ChangesReport, run_session
 from calsync_core.testing.fakes import MemoryStateStore
 from calsync_core.testing.loopback import Loopback
 
@@ -218,3 +218,16 @@ def test_deleted_copies_never_delete_an_event_sync_did_not_create(
     assert deletes == []
     assert_sound(org)  # the seeded event is still there
     settled(connector, store, org, 15)
+
+
+def test_the_ports_alone_run_a_windowed_session_one_request_per_write(
+    loopback: Loopback, org: Org, connector: Connector
+) -> None:
+    report = run_session(None, connector.ports(), org.settings, AS_OF)
+    assert report.ok
+    assert len(report.done) == 8
+    writes = [e for e in loopback.log.entries() if e.method in ("POST", "PATCH") and e.parts == 0]
+    assert len(writes) == 8  # no batch: the driver sends them one by one
+    assert_sound(org)
+    again = run_session(report.next_before, connector.ports(), org.settings, AS_OF)
+    assert again.plan.actions == ()

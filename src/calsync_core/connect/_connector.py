@@ -117,12 +117,13 @@ class Connector:
         self.client.close()
 
     def ports(self) -> Connection:
-        """The five ports, each write sent as the driver asks for it (for ``run_session``).
+        """The five ports, each write sent on its own as the driver asks (for ``run_session``).
 
         Reads are remembered for the life of the returned value: make one per session.
         """
         reads = Reads(self.feeds, self.graph, self.salesforce)
-        return _connection(reads, Direct(self.writer.execute))
+        one_by_one = Writer(self.graph, self.salesforce, self.pool, batching=False)
+        return _connection(reads, Direct(one_by_one.execute))
 
     def reader(self) -> ChangeReader:
         """A :class:`~calsync_core.incremental.ChangeReader` over both services, for one session."""
