@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import attrs
+
 import calsync_core as cs
 from calsync_core.connect import Connector
 from calsync_core.session import ChangesReport, run_session
 from calsync_core.testing.fakes import MemoryStateStore
 from calsync_core.testing.loopback import Loopback
 
-from .conftest import AS_OF, DOMAIN, Org
+from .conftest import AS_OF, DOMAIN, Org, meeting
 
 ANA, CY = f"ana@{DOMAIN}", f"cy@{DOMAIN}"
 
@@ -231,3 +233,28 @@ def test_the_ports_alone_run_a_windowed_session_one_request_per_write(
     assert_sound(org)
     again = run_session(report.next_before, connector.ports(), org.settings, AS_OF)
     assert again.plan.actions == ()
+
+
+def test_a_user_who_joins_a_saved_meeting_becomes_an_invitee_row_and_the_sync_settles(
+    loopback: Loopback, org: Org, connector: Connector
+) -> None:
+    store = MemoryStateStore()
+    hosted = meeting(ANA, "uid-hosted@acme", "Pipeline review", 4, organizer=ANA,
+                     response=cs.Response.ORGANIZER)  # fmt: skip
+    org.tenant.add_item(hosted)
+    run(connector, store, org)
+    run(connector, store, org, 5)
+    guests = (*hosted.attendees, cs.Attendee(email=CY))
+    org.tenant.add_item(attrs.evolve(hosted, mailbox=CY, attendees=guests,
+                                     response=cs.Response.ACCEPTED))  # fmt: skip
+    report = run(connector, store, org, 10)
+    assert report.ok
+    assert [a.rule for a in report.done if isinstance(a, cs.UpdateEvent)] == ["R-WAIT-ORGANIZER"]
+    [event] = [e for e in org.tenant.events() if e.ical_uid == "uid-hosted@acme"]
+    assert event.invitee_ids == (org.users[CY],)
+    rows = [r for r in org.tenant.sobjects("EventRelation") if r["EventId"] == event.id]
+    assert [(r["RelationId"], r["IsInvitee"]) for r in rows if r["IsInvitee"]] == [
+        (org.users[CY], True)
+    ]
+    assert_sound(org)
+    settled(connector, store, org, 15)

@@ -39,6 +39,7 @@ from .. import (
 )
 from ..ports import ConflictError, PermanentError, PortError, TransientError
 from ._graph import Graph
+from ._relations import row_updates
 from ._salesforce import Salesforce
 from ._waves import predecessors, waves
 
@@ -281,10 +282,14 @@ class Writer:
         if isinstance(action, CreateEvent) and new_id is not None:
             return salesforce.relation_requests(action, new_id)
         if isinstance(action, UpdateEvent):
+            current = self.sf.current(action.event_id)
+            rows = self.sf.relation_rows(action.event_id)
             self.sf.forget(action.event_id)  # its SystemModstamp moved on: read it again
             private = any(c.field == "is_private" and c.new is True for c in action.changes)
             if private:
-                return salesforce.private_relation_deletes(self.sf.relation_rows(action.event_id))
+                return salesforce.private_relation_deletes(rows)
+            if current is not None:
+                return row_updates(action, current, rows)
         return ()
 
     def _sf_send(self, requests: Sequence[Request]) -> list[tuple[str | None, PortError | None]]:
