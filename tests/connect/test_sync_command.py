@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 import calsync_core as cs
@@ -108,3 +109,45 @@ def test_a_bad_config_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_mailboxes_in_the_config_limit_the_sync_to_those_users(
+    config: Path, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config.write_text('mailboxes = ["Ana@acme.example"]\n' + config.read_text(), encoding="utf-8")
+    assert main(["sync", "--config", str(config), "--dry-run", *AT]) == 0
+    out = capsys.readouterr().out
+    assert "cy@acme.example" not in out
+    assert "ana@acme.example" in out
+
+
+def test_an_unknown_mailbox_in_the_config_is_refused(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config.write_text('mailboxes = ["zed@acme.example"]\n' + config.read_text(), encoding="utf-8")
+    assert main(["sync", "--config", str(config), *AT]) == 2
+    assert "zed@acme.example is no user of the settings" in capsys.readouterr().err
+
+
+def test_without_a_token_the_client_secret_fetches_one_by_client_credentials(
+    config: Path, monkeypatch: pytest.MonkeyPatch, loopback: Loopback
+) -> None:
+    asked: list[tuple[str, dict[str, str]]] = []
+
+    def post(url: str, data: dict[str, str], timeout: float) -> httpx.Response:
+        asked.append((url, data))
+        return httpx.Response(200, json={"access_token": loopback.graph_token})
+
+    monkeypatch.setattr(httpx, "post", post)
+    monkeypatch.delenv("CALSYNC_GRAPH_TOKEN")
+    monkeypatch.setenv("CALSYNC_GRAPH_CLIENT_SECRET", "s3cret")
+    config.write_text(
+        config.read_text().replace('tenant_id = "acme"', 'tenant_id = "acme"\nclient_id = "app-1"'),
+        encoding="utf-8",
+    )
+    assert main(["sync", "--config", str(config), "--dry-run", *AT]) == 0
+    assert asked == [(
+        "https://login.microsoftonline.com/acme/oauth2/v2.0/token",
+        {"grant_type": "client_credentials", "client_id": "app-1", "client_secret": "s3cret",
+         "scope": "https://graph.microsoft.com/.default"},
+    )]  # fmt: skip
