@@ -258,3 +258,22 @@ def test_a_user_who_joins_a_saved_meeting_becomes_an_invitee_row_and_the_sync_se
     ]
     assert_sound(org)
     settled(connector, store, org, 15)
+
+
+def test_a_created_item_whose_batch_dropped_after_commit_is_not_created_twice(
+    loopback: Loopback, org: Org, connector: Connector
+) -> None:
+    # The first run's first two batches are the stamp lookups; the third carries the create.
+    loopback.faults.drop_after_commit(r"/\$batch$", method="POST", after=2)
+    store = MemoryStateStore()
+    first = run(connector, store, org)
+    assert [type(f.action).__name__ for f in first.failed] == ["CreateItem"]
+    assert [type(a).__name__ for a in first.skipped] == ["UpdateEvent"]
+    for minutes in (5, 10):
+        report = run(connector, store, org, minutes)
+        assert not [a for a in report.done if isinstance(a, cs.CreateItem)]
+    copies = [i for i in org.tenant.items(CY) if i.subject == "Quarterly review"]
+    assert len(copies) == 1
+    assert copies[0].sf_event_id == org.event_id
+    assert_sound(org)
+    settled(connector, store, org, 15)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import httpx
@@ -151,3 +153,24 @@ def test_without_a_token_the_client_secret_fetches_one_by_client_credentials(
         {"grant_type": "client_credentials", "client_id": "app-1", "client_secret": "s3cret",
          "scope": "https://graph.microsoft.com/.default"},
     )]  # fmt: skip
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_on_stderr(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["sync", "--config", str(config), *AT]) == 0
+    shown = terminal.getvalue()
+    assert shown.endswith("] 8/8 actions\n")
+    assert shown.count("\r") >= 2  # one update per wave, drawn over the last
+
+
+def test_a_log_gets_no_progress_bar(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sync", "--config", str(config), *AT]) == 0
+    assert capsys.readouterr().err == ""
