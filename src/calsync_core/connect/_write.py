@@ -108,6 +108,22 @@ def _writable(current: CalendarItem, change: FieldChange) -> bool:
     return change.field in attrs.fields_dict(type(current))
 
 
+def _written(
+    actions: dict[int, Action], write: Callable[[Action], Request]
+) -> tuple[dict[int, Outcome], list[tuple[int, Request]]]:
+    """Each action's request, in order; an action that cannot be written fails here."""
+    out: dict[int, Outcome] = {}
+    sent: list[tuple[int, Request]] = []
+    for n, action in sorted(actions.items()):
+        try:
+            sent.append((n, write(action)))
+        except ValueError as exc:
+            out[n] = Outcome(error=_refused(action, exc))
+        except PortError as exc:
+            out[n] = Outcome(error=exc)
+    return out, sent
+
+
 class Writer:
     """Carries out a plan's actions in waves; see the module docstring."""
 
@@ -183,15 +199,7 @@ class Writer:
         for mailbox, item_ids in sorted(missing.items()):
             # Planned on the kept state, not read this session: read now, for the precondition.
             self.graph.items_by_id(mailbox, item_ids)
-        out: dict[int, Outcome] = {}
-        sent: list[tuple[int, Request]] = []
-        for n, action in sorted(actions.items()):
-            try:
-                sent.append((n, self._graph_request(action)))
-            except ValueError as exc:
-                out[n] = Outcome(error=_refused(action, exc))
-            except PortError as exc:
-                out[n] = Outcome(error=exc)
+        out, sent = _written(actions, self._graph_request)
         requests = [r for _, r in sent]
         if self.batching:
             results = self.graph.batch(requests, safe=False)
@@ -238,15 +246,7 @@ class Writer:
         }
         if unread:
             self.sf.events_by_id(unread)  # the precondition, and P-SAFETY's check on a delete
-        out: dict[int, Outcome] = {}
-        sent: list[tuple[int, Request]] = []
-        for n, action in sorted(actions.items()):
-            try:
-                sent.append((n, self._sf_request(action)))
-            except ValueError as exc:
-                out[n] = Outcome(error=_refused(action, exc))
-            except PortError as exc:
-                out[n] = Outcome(error=exc)
+        out, sent = _written(actions, self._sf_request)
         answers = self._sf_send([r for _, r in sent])
         follow: list[tuple[int, Request]] = []
         for (n, _), (new_id, error) in zip(sent, answers, strict=True):
