@@ -94,9 +94,10 @@ def test_edits_on_both_sides_between_runs_reach_the_other_side(
 ) -> None:
     store = MemoryStateStore()
     run(connector, store, org)
+    run(connector, store, org, 5)  # the copy is read back; the next run reads it no more
     org.tenant.edit_item(ANA, org.items["renewal"], subject="Renewal (moved)")
     org.tenant.edit_sobject("Event", org.event_id, Subject="Quarterly review, room 4")
-    report = run(connector, store, org, 5)
+    report = run(connector, store, org, 10)
     assert report.ok
     assert {type(a).__name__ for a in report.done} == {"UpdateEvent", "UpdateItem"}
     subjects = {e.subject for e in org.tenant.events()}
@@ -104,7 +105,7 @@ def test_edits_on_both_sides_between_runs_reach_the_other_side(
     copy = [i for i in org.tenant.items(CY) if i.sf_event_id == org.event_id]
     assert [i.subject for i in copy] == ["Quarterly review, room 4"]
     assert_sound(org)
-    settled(connector, store, org, 10)
+    settled(connector, store, org, 15)
 
 
 def test_a_throttling_storm_is_waited_out_with_retry_after(

@@ -121,12 +121,18 @@ class Connector:
 
         Reads are remembered for the life of the returned value: make one per session.
         """
-        reads = Reads(self.feeds, self.graph, self.salesforce)
+        reads = self._session()
         one_by_one = Writer(self.graph, self.salesforce, self.pool, batching=False)
         return _connection(reads, Direct(one_by_one.execute))
 
     def reader(self) -> ChangeReader:
         """A :class:`~calsync_core.incremental.ChangeReader` over both services, for one session."""
+        return self._session()
+
+    def _session(self) -> Reads:
+        # A write's precondition is the value read in its own session, never an older one.
+        self.graph.forget_all()
+        self.salesforce.forget_all()
         return Reads(self.feeds, self.graph, self.salesforce)
 
     def sync(
@@ -148,7 +154,7 @@ class Connector:
         ``progress(done, total)`` is told how many actions are settled.
         A read that fails raises its PortError and nothing is saved.
         """
-        reads = Reads(self.feeds, self.graph, self.salesforce)
+        reads = self._session()
         deferred = Deferred()
         planning = run_changes_session(
             _Unsaved(store), reads, _connection(reads, deferred), settings, as_of

@@ -76,6 +76,11 @@ class Graph:
         self.seen: dict[tuple[str, str], CalendarItem] = {}
         self._lock = threading.Lock()
 
+    def forget_all(self) -> None:
+        """Start a session afresh: what an earlier one read may have changed since."""
+        with self._lock:
+            self.seen.clear()
+
     def remember(self, items: Iterable[CalendarItem]) -> None:
         with self._lock:
             self.seen.update(((item.mailbox, item.id), item) for item in items)

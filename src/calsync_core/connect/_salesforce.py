@@ -60,6 +60,12 @@ class Salesforce:
         with self._lock:
             return self.seen.get(event_id)
 
+    def forget_all(self) -> None:
+        """Start a session afresh: what an earlier one read may have changed since."""
+        with self._lock:
+            self.seen.clear()
+            self.rows.clear()
+
     def forget(self, event_id: str) -> None:
         """Drop an event from ``seen``: a write moved its ``SystemModstamp`` on."""
         with self._lock:
