@@ -70,11 +70,12 @@ def test_any_fault_schedule_settles_with_no_lost_edit_and_no_duplicate(steps: li
             elif step == "drop after commit":
                 server.faults.drop_after_commit(r"/\$batch$|/composite$", method="POST")
             elif step == "edit during write":
-                subjects["item"] = f"Renewal {n}"
                 tenant.edit_sobject("Event", org.event_id, Location=f"Room {n}")
 
                 def progress(done: int, total: int, n: int = n) -> None:
-                    tenant.edit_item(ANA, org.items["renewal"], subject=f"Renewal {n}")
+                    # Only if the session gets to its writes (a read may fail first).
+                    subjects["item"] = f"Renewal {n}"
+                    tenant.edit_item(ANA, org.items["renewal"], subject=subjects["item"])
 
             elif step == "expire delta":
                 tenant.expire_delta(CY)
