@@ -47,6 +47,7 @@ from .._plan import Plan
 from .._serde import dumps, loads, problem_count
 from .._values import OrgSettings, Snapshot
 from ..planner import reconcile
+from . import _sync
 from ._example import example_after, example_before, example_settings
 from ._plan_text import PlanPage, View
 from ._progress import Progress
@@ -89,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, subparsers = _parser()
     try:
         args = parser.parse_args(argv)
+        if args.command == "sync":  # its own exit statuses and output: see cli/_sync.py
+            return _sync.run(args)
         with Progress(sys.stderr, enabled=_terminal(sys.stderr)) as progress:
             text = _run(args, subparsers, progress)
             if not _terminal(sys.stdout):  # to a terminal, the text itself shows progress
@@ -239,6 +242,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     example.add_argument("dir", metavar="DIR", help="the directory to write into")
     example.add_argument("--force", action="store_true", help="overwrite the files if they exist")
+    _sync.add_parser(commands)
     return parser, {"plan": plan, "explain": explain}
 
 
