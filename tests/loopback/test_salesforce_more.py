@@ -10,7 +10,7 @@ from calsync_core import salesforce
 from calsync_core.salesforce import rest_root
 from calsync_core.testing.loopback import Loopback
 
-from .client import query, send
+from .client import composite, query, send
 from .client import salesforce as send_sf
 
 DAY = dt.datetime(2025, 3, 12, tzinfo=dt.UTC)
@@ -137,12 +137,7 @@ def test_a_query_too_long_for_a_uri_answers_414_but_goes_through_a_composite(
             {"method": "GET", "referenceId": "q", "url": f"/{rest_root()}query?q={quote(soql)}"}
         ]
     }
-    answer = send(
-        f"{loopback.salesforce_url}/{rest_root()}composite",
-        "POST",
-        token=loopback.salesforce_token,
-        body=body,
-    )
+    answer = composite(loopback, body)
     [part] = answer.body["compositeResponse"]
     assert (part["httpStatusCode"], part["body"]["totalSize"]) == (200, 0)
 
@@ -206,11 +201,6 @@ def test_a_composite_part_cannot_reach_outside_the_rest_api(loopback: Loopback) 
             {"method": "GET", "referenceId": "graph", "url": "/v1.0/users/ana@acme.example/events"}
         ]
     }
-    answer = send(
-        f"{loopback.salesforce_url}/{rest_root()}composite",
-        "POST",
-        token=loopback.salesforce_token,
-        body=body,
-    )
+    answer = composite(loopback, body)
     [part] = answer.body["compositeResponse"]
     assert (part["httpStatusCode"], part["body"][0]["errorCode"]) == (400, "INVALID_INPUT")
