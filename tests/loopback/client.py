@@ -77,3 +77,9 @@ def query(server: Loopback, soql: str) -> Answer:
 
     url = f"{server.salesforce_url}/{rest_root()}query?q={quote(soql)}"
     return send(url, token=server.salesforce_token)
+
+
+def composite(server: Loopback, body: Any) -> Answer:
+    """POST a composite request's body."""
+    url = f"{server.salesforce_url}/{rest_root()}composite"
+    return send(url, "POST", token=server.salesforce_token, body=body)

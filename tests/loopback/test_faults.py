@@ -13,11 +13,10 @@ import pytest
 
 import calsync_core as cs
 from calsync_core import graph, salesforce
-from calsync_core.salesforce import rest_root
 from calsync_core.testing.loopback import Faults, Loopback, Tenant, serve
 
+from .client import composite, query, send
 from .client import graph as send_graph
-from .client import query, send
 
 ANA = "ana@acme.example"
 START = dt.datetime(2025, 3, 4, 15, 0, tzinfo=dt.UTC)
@@ -107,12 +106,7 @@ def test_a_throttled_part_of_a_composite_is_transient(loopback: Loopback) -> Non
         for n in range(2)
     ]
     [request] = salesforce.composites(parts)
-    answer = send(
-        f"{loopback.salesforce_url}/{rest_root()}composite",
-        "POST",
-        token=loopback.salesforce_token,
-        body=request.body,
-    )
+    answer = composite(loopback, request.body)
     first, second = salesforce.composite_results(answer.body)
     assert isinstance(first.error, cs.ports.TransientError)
     assert second.ok

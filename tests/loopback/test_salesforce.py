@@ -12,7 +12,7 @@ from calsync_core import salesforce
 from calsync_core.salesforce import rest_root
 from calsync_core.testing.loopback import Loopback, Tenant, serve
 
-from .client import Answer, query, send
+from .client import Answer, composite, query, send
 from .client import salesforce as send_sf
 
 START = dt.datetime(2025, 3, 4, 15, 0, tzinfo=dt.UTC)
@@ -267,12 +267,7 @@ def test_a_composite_of_more_than_25_is_refused(loopback: Loopback) -> None:
             for n in range(26)
         ]
     }
-    answer = send(
-        f"{loopback.salesforce_url}/{rest_root()}composite",
-        "POST",
-        token=loopback.salesforce_token,
-        body=body,
-    )
+    answer = composite(loopback, body)
     assert answer.status == 400
 
 

@@ -7,10 +7,11 @@ from urllib.parse import quote
 
 import calsync_core as cs
 from calsync_core import salesforce
+from calsync_core.recurrence import rrule_to_classic
 from calsync_core.salesforce import rest_root
 from calsync_core.testing.loopback import Loopback
 
-from .client import query, send
+from .client import composite, query, send
 from .client import salesforce as send_sf
 
 DAY = dt.datetime(2025, 3, 12, tzinfo=dt.UTC)
@@ -137,12 +138,7 @@ def test_a_query_too_long_for_a_uri_answers_414_but_goes_through_a_composite(
             {"method": "GET", "referenceId": "q", "url": f"/{rest_root()}query?q={quote(soql)}"}
         ]
     }
-    answer = send(
-        f"{loopback.salesforce_url}/{rest_root()}composite",
-        "POST",
-        token=loopback.salesforce_token,
-        body=body,
-    )
+    answer = composite(loopback, body)
     [part] = answer.body["compositeResponse"]
     assert (part["httpStatusCode"], part["body"]["totalSize"]) == (200, 0)
 
@@ -206,11 +202,36 @@ def test_a_composite_part_cannot_reach_outside_the_rest_api(loopback: Loopback) 
             {"method": "GET", "referenceId": "graph", "url": "/v1.0/users/ana@acme.example/events"}
         ]
     }
-    answer = send(
-        f"{loopback.salesforce_url}/{rest_root()}composite",
-        "POST",
-        token=loopback.salesforce_token,
-        body=body,
-    )
+    answer = composite(loopback, body)
     [part] = answer.body["compositeResponse"]
     assert (part["httpStatusCode"], part["body"][0]["errorCode"]) == (400, "INVALID_INPUT")
+
+
+def test_a_classic_series_the_adapter_writes_reads_back_as_a_series(loopback: Loopback) -> None:
+    ana = loopback.tenant.add_user("ana@acme.example")
+    start = DAY + dt.timedelta(hours=9)
+    rule = "FREQ=WEEKLY;BYDAY=WE;COUNT=4"
+    action = cs.CreateEvent(
+        ref="new-event:1",
+        owner_id=ana,
+        ical_uid="uid-series",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        subject="Weekly",
+        description="",
+        location="",
+        is_all_day=False,
+        is_private=False,
+        who_ids=(),
+        what_ids=(),
+        invitee_ids=(),
+        recurrence=cs.Recurrence(rule=rule),
+        source_item_id="AAMk=",
+        rule="R-UP-CREATE",
+        time_zone="UTC",
+        classic=rrule_to_classic(rule, start=start, time_zone="UTC"),
+    )
+    assert send_sf(loopback, salesforce.request_for(action)).status == 201
+    [event] = loopback.tenant.events()
+    assert event.recurrence is not None
+    assert (event.start, event.subject, event.ical_uid) == (start, "Weekly", "uid-series")
