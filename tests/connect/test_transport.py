@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from calsync_core.connect import Backoff, Connector
+from calsync_core.connect._graph import failure
 from calsync_core.ports import ConflictError, PermanentError, TransientError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -222,3 +223,15 @@ def _window() -> tuple[Any, Any]:
 
     start = dt.datetime(2016, 1, 1, tzinfo=dt.UTC)
     return start, start + dt.timedelta(days=3650)
+
+
+def test_a_spent_salesforce_allowance_is_transient_not_permanent() -> None:
+    # Salesforce answers 403 with REQUEST_LIMIT_EXCEEDED when the org's daily API
+    # allowance is spent: the next run may get through, so the work is kept.
+    spent = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+    assert isinstance(failure(403, "query Event", spent), TransientError)
+    denied = [{"message": "insufficient access", "errorCode": "INSUFFICIENT_ACCESS"}]
+    assert isinstance(failure(403, "query Event", denied), PermanentError)
+    assert isinstance(failure(502, "$batch", None), TransientError)
+    assert isinstance(failure(501, "$batch", None), PermanentError)
+    assert isinstance(failure(412, "composite", None), ConflictError)

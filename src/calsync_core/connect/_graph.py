@@ -30,14 +30,40 @@ from ._http import Answer, Endpoint
 _EXPAND = "singleValueExtendedProperties($filter=id eq '" + graph.SF_EVENT_ID_PROPERTY + "')"
 
 
-def failure(status: int, what: str) -> PortError:
-    """The port error for a failed answer, classified as the adapters classify sub-requests."""
+#: Salesforce error codes that a later run may get past (as the adapter reads composites).
+TRANSIENT_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "PROCESSING_HALTED"})
+
+
+def failure(status: int, what: str, body: Any = None) -> PortError:
+    """The port error for a failed answer, classified as the adapters classify sub-requests.
+
+    Salesforce answers a spent API allowance with 403 ``REQUEST_LIMIT_EXCEEDED``:
+    the error code decides before the status, so that waits for the next run
+    instead of being given up. A 5xx other than 501 may pass too.
+    """
     detail = f"{what}: HTTP {status}"
+    codes = _error_codes(body)
+    if codes & TRANSIENT_CODES:
+        return TransientError(f"{detail}: {', '.join(sorted(codes))}")
     if status == 412:
         return ConflictError(detail + ": changed since it was read")
-    if status in (424, 429, 503, 504):
+    if status in (424, 429) or (status >= 500 and status != 501):
         return TransientError(detail)
     return PermanentError(detail)
+
+
+def _error_codes(body: Any) -> frozenset[str]:
+    """The ``errorCode`` values of a Salesforce error list, or Graph's ``error.code``."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        code = body["error"].get("code")
+        return frozenset({code}) if isinstance(code, str) else frozenset()
+    if isinstance(body, list):
+        return frozenset(
+            e["errorCode"]
+            for e in body
+            if isinstance(e, dict) and isinstance(e.get("errorCode"), str)
+        )
+    return frozenset()
 
 
 def event_url(mailbox: str, item_id: str) -> str:
@@ -113,7 +139,7 @@ class Graph:
                 removed.clear()
                 continue
             if answer.status >= 400:
-                raise failure(answer.status, f"delta of {mailbox}")
+                raise failure(answer.status, f"delta of {mailbox}", answer.body)
             page = graph.delta_page(_document(answer), mailbox=mailbox)
             for item in page.items:
                 changed[item.id] = item
@@ -203,7 +229,7 @@ class Graph:
                     "POST", batch.url, body=batch.body, safe=safe, weight=len(pending)
                 )
                 if answer.status >= 400:
-                    raise failure(answer.status, "$batch")
+                    raise failure(answer.status, "$batch", answer.body)
                 results = graph.batch_results(_document(answer))
             except PayloadError as exc:
                 error = PermanentError(f"$batch: {exc}")

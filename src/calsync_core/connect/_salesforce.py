@@ -84,7 +84,7 @@ class Salesforce:
         while url is not None:
             answer = self.endpoint.send("GET", url, safe=True)
             if answer.status >= 400:
-                raise failure(answer.status, f"query {soql.partition(' WHERE ')[0]}")
+                raise failure(answer.status, f"query {soql.partition(' WHERE ')[0]}", answer.body)
             body = answer.body
             if not isinstance(body, dict) or not isinstance(body.get("records"), list):
                 raise PermanentError(f"query: HTTP {answer.status}: no records in the answer")
@@ -165,7 +165,7 @@ class Salesforce:
                 weight=len(names),
             )
             if answer.status >= 400:
-                raise failure(answer.status, "composite")
+                raise failure(answer.status, "composite", answer.body)
             results = {r.reference_id: r for r in salesforce.composite_results(answer.body)}
         except PortError as exc:
             return [(None, exc)] * len(names)
