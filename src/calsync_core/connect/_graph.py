@@ -125,8 +125,11 @@ class Graph:
 
     def round(self, mailbox: str, link: str | None, start: dt.datetime, end: dt.datetime) -> Round:
         """Every page from ``link`` (none: the first round) to the next delta link."""
+        if link is not None and not self.endpoint.owns(link):
+            link = None  # kept for another Graph root (the config changed): read afresh
         url = link or self.first_link(mailbox, start, end)
         resync = link is None
+        followed = {url}
         changed: dict[str, CalendarItem] = {}
         removed: set[str] = set()
         prefer = {"Prefer": f"odata.maxpagesize={self.page_size}"}
@@ -135,6 +138,7 @@ class Graph:
             if answer.status == 410 and not resync:
                 # The link expired: read the whole view again, and say so.
                 url, resync = self.first_link(mailbox, start, end), True
+                followed = {url}
                 changed.clear()
                 removed.clear()
                 continue
@@ -151,6 +155,9 @@ class Graph:
                 break
             assert page.next_link is not None  # delta_page insists on one of the two
             url = page.next_link
+            if url in followed:
+                raise TransientError(f"delta of {mailbox}: a next link came back; the pages loop")
+            followed.add(url)
         # Rounds run on the pool already (one per mailbox): their lookups stay in this thread.
         found = {i.id: i for i in self.items_by_id(mailbox, sorted(changed), parallel=False)}
         # One deleted since its page was served is gone, as far as this round can tell.

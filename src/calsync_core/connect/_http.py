@@ -5,7 +5,12 @@ three things every integrator gets wrong live in one place:
 
 - **Tokens.** The token callable is asked once and the token kept; a 401
   asks it again and sends the request once more (an expired token), and a
-  second 401 is a :class:`~calsync_core.ports.PermanentError`.
+  second 401 is a :class:`~calsync_core.ports.PermanentError`. A callable
+  that raises, or returns no token, is a PermanentError too, naming only the
+  exception's type: its message may quote what it was given (a secret).
+- **Hosts.** A next or delta link is an absolute URL from the service; one
+  that names another host than the endpoint's is refused, so the bearer
+  token never goes anywhere else.
 - **Throttling.** 429 and 503 (and 504) are retried after ``Retry-After``
   when the service says how long, else after an exponential backoff; both
   are capped and jittered (:class:`Backoff`), so a storm of throttled
@@ -20,6 +25,7 @@ three things every integrator gets wrong live in one place:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import threading
@@ -30,7 +36,10 @@ from typing import Any
 import attrs
 import httpx
 
-from ..ports import PermanentError, TransientError
+# The Graph adapter's reading of Retry-After (seconds, or an HTTP-date against the
+# answer's Date): one reading for a whole answer and for a $batch sub-answer.
+from ..graph._batch import _retry_after
+from ..ports import PermanentError, PortError, TransientError
 
 #: A callable that returns a bearer token for one service (see the package docs).
 TokenSource = Callable[[], str]
@@ -104,12 +113,16 @@ class Answer:
     body: Any
 
     def retry_after(self) -> float | None:
-        """``Retry-After`` in seconds, when it is a plain number of seconds."""
-        value = self.headers.get("retry-after")
-        try:
-            return None if value is None else max(0.0, float(value))
-        except ValueError:
-            return None
+        """``Retry-After`` in seconds: a number of seconds, or an HTTP-date.
+
+        A date is read against the answer's ``Date`` (the server's clock), else
+        against this machine's; one already past is no wait. What is neither
+        (``-3``, ``soon``, ``nan``, ``1e999``) is no answer: the backoff decides.
+        """
+        seconds, moment = _retry_after(self.headers)
+        if moment is not None:
+            return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())
+        return seconds
 
 
 class Endpoint:
@@ -125,6 +138,7 @@ class Endpoint:
     ) -> None:
         self.client = client
         self.root = root.rstrip("/") + "/"
+        self.origin = httpx.URL(self.root).copy_with(path="/", query=None, fragment=None)
         self._token_source = token
         self._token: str | None = None
         self._lock = threading.Lock()
@@ -134,13 +148,28 @@ class Endpoint:
     def url(self, path: str) -> str:
         """``path`` under the root; an absolute URL (a next or delta link) as it is."""
         if path.startswith(("http://", "https://")):
+            if not self.owns(path):
+                given = httpx.URL(path)
+                raise PermanentError(
+                    f"a link to {given.scheme}://{given.host} is not under {self.origin}: "
+                    "the token is not sent there"
+                )
             return path
         return self.root + path.lstrip("/")
+
+    def owns(self, url: str) -> bool:
+        """Whether an absolute ``url`` is on this endpoint's scheme, host and port."""
+        try:
+            given = httpx.URL(url)
+        except httpx.InvalidURL:
+            return False
+        mine = self.origin
+        return (given.scheme, given.host, given.port) == (mine.scheme, mine.host, mine.port)
 
     def _bearer(self, renew: bool) -> str:
         with self._lock:
             if self._token is None or renew:
-                self._token = self._token_source()
+                self._token = _ask(self._token_source, self.origin)
             return self._token
 
     def send(
@@ -209,6 +238,22 @@ class Endpoint:
             ) from exc
         self.traffic.retried()
         self.backoff.wait(attempt, None)
+
+
+def _ask(source: TokenSource, origin: httpx.URL) -> str:
+    """A token from ``source``, stripped; a failure or no token is a PermanentError."""
+    try:
+        token = source()
+    except PortError:
+        raise
+    except Exception as exc:
+        # Only the type: a token library's message may quote the secret it was given.
+        raise PermanentError(
+            f"the token source for {origin} failed ({type(exc).__name__})"
+        ) from None
+    if not isinstance(token, str) or not token.strip():
+        raise PermanentError(f"the token source for {origin} returned no token")
+    return token.strip()
 
 
 def _answer(response: httpx.Response) -> Answer:

@@ -81,7 +81,11 @@ class Salesforce:
         """Every row ``soql`` selects, following ``nextRecordsUrl`` to the last page."""
         url: str | None = f"{self.root}query?q={quote(soql, safe='')}"
         rows: list[dict[str, Any]] = []
+        followed: set[str] = set()
         while url is not None:
+            if url in followed:
+                raise TransientError("query: a nextRecordsUrl came back; the pages loop")
+            followed.add(url)
             answer = self.endpoint.send("GET", url, safe=True)
             if answer.status >= 400:
                 raise failure(answer.status, f"query {soql.partition(' WHERE ')[0]}", answer.body)

@@ -14,7 +14,7 @@ session reads the new value and plans again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -124,6 +124,40 @@ def _written(
     return out, sent
 
 
+def _item(action: Action) -> Hashable:
+    """The item whose change key a Graph action's request needs, if any."""
+    if isinstance(action, UpdateItem | SetCategories | DeleteItem):
+        return (action.mailbox, action.item_id)
+    return None
+
+
+def _event(action: Action) -> Hashable:
+    """The event whose stamp a Salesforce action's request needs, if any."""
+    return action.event_id if isinstance(action, UpdateEvent | DeleteEvent) else None
+
+
+def _unblocked(
+    actions: dict[int, Action],
+    unread: dict[Hashable, PortError],
+    target: Callable[[Action], Hashable],
+) -> dict[int, Action]:
+    """The actions whose precondition could be read (their ``target`` read without error)."""
+    return {n: a for n, a in actions.items() if target(a) not in unread}
+
+
+def _blocked(
+    actions: dict[int, Action],
+    unread: dict[Hashable, PortError],
+    target: Callable[[Action], Hashable],
+) -> dict[int, Outcome]:
+    """The read's error for each action whose precondition could not be read: not sent.
+
+    Earlier waves may have written already; the session goes on, so that what
+    they did is saved, and these actions are planned again next run.
+    """
+    return {n: Outcome(error=unread[target(a)]) for n, a in actions.items() if target(a) in unread}
+
+
 class Writer:
     """Carries out a plan's actions in waves; see the module docstring."""
 
@@ -196,10 +230,15 @@ class Writer:
                 and self.graph.current(action.mailbox, action.item_id) is None
             ):
                 missing.setdefault(action.mailbox, set()).add(action.item_id)
+        unread: dict[Hashable, PortError] = {}
         for mailbox, item_ids in sorted(missing.items()):
             # Planned on the kept state, not read this session: read now, for the precondition.
-            self.graph.items_by_id(mailbox, item_ids)
-        out, sent = _written(actions, self._graph_request)
+            try:
+                self.graph.items_by_id(mailbox, item_ids)
+            except PortError as exc:
+                unread.update(((mailbox, i), exc) for i in item_ids)
+        out, sent = _written(_unblocked(actions, unread, _item), self._graph_request)
+        out.update(_blocked(actions, unread, _item))
         requests = [r for _, r in sent]
         if self.batching:
             results = self.graph.batch(requests, safe=False)
@@ -244,9 +283,14 @@ class Writer:
             for a in actions.values()
             if isinstance(a, UpdateEvent | DeleteEvent) and self.sf.current(a.event_id) is None
         }
+        failed: dict[Hashable, PortError] = {}
         if unread:
-            self.sf.events_by_id(unread)  # the precondition, and P-SAFETY's check on a delete
-        out, sent = _written(actions, self._sf_request)
+            try:
+                self.sf.events_by_id(unread)  # the precondition, and P-SAFETY's check on a delete
+            except PortError as exc:
+                failed = dict.fromkeys(unread, exc)
+        out, sent = _written(_unblocked(actions, failed, _event), self._sf_request)
+        out.update(_blocked(actions, failed, _event))
         answers = self._sf_send([r for _, r in sent])
         follow: list[tuple[int, Request]] = []
         for (n, _), (new_id, error) in zip(sent, answers, strict=True):
