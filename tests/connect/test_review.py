@@ -144,6 +144,19 @@ def test_empty_pages_between_full_ones_are_followed_to_the_delta_link(
     assert found.items == () and found.link.endswith("$deltatoken=3")
 
 
+def test_a_delta_link_kept_for_another_graph_root_is_read_afresh_not_sent_there(
+    closing: list[Connector],
+) -> None:
+    root = "https://graph.microsoft.com/v1.0/users/a/calendarView/delta"
+    script = Script(_page(**{"@odata.deltaLink": f"{root}?$deltatoken=new"}))
+    closing.append(c := connector(script))
+    found = c.graph.round("a@acme.example", "https://graph.microsoft.us/v1.0/x?$deltatoken=old",
+                          *_window())  # fmt: skip
+    assert found.resync
+    assert [r.url.host for r in script.requests] == ["graph.microsoft.com"]
+    assert "startDateTime=" in str(script.requests[0].url)
+
+
 # -- Retry-After -------------------------------------------------------------------------
 
 
@@ -182,6 +195,36 @@ def test_ids_with_slash_plus_and_equals_are_one_path_segment(closing: list[Conne
     assert c.graph.items_by_id("Ana+Sales@acme.example", [item_id]) == []
     [asked] = json.loads(script.requests[0].content)["requests"]
     assert asked["url"].startswith("/users/Ana%2BSales@acme.example/events/AAMkAG%2FI2%2BTG93AAA%3D?")
+
+
+def test_a_throttling_storm_on_reads_gives_up_within_the_caps_and_saves_nothing(
+    loopback: Loopback, org: Org, connector: Connector
+) -> None:
+    loopback.faults.throttle("/calendarView/delta", times=1000, retry_after="86400")
+    store = MemoryStateStore()
+    with pytest.raises(TransientError, match="429 after 5 tries"):
+        connector.sync(store, org.settings, AS_OF)
+    assert store.saved is None
+    assert org.sleeps and max(org.sleeps) == 30.0 and len(org.sleeps) <= 2 * 4
+    loopback.faults.clear()
+    assert connector.sync(store, org.settings, AS_OF).report.ok
+
+
+def test_a_throttling_storm_on_writes_holds_the_work_and_the_next_run_does_it_once(
+    loopback: Loopback, org: Org, connector: Connector
+) -> None:
+    loopback.faults.throttle("/composite$", times=1000, retry_after="5")
+    store = MemoryStateStore()
+    report = connector.sync(store, org.settings, AS_OF).report
+    assert not report.ok
+    assert report.failed and all("429 after 5 tries" in str(f.error) for f in report.failed)
+    assert not [e for e in org.tenant.events() if e.created_by_sync]
+    loopback.faults.clear()
+    for minutes in (5, 10):
+        assert connector.sync(store, org.settings, AS_OF.replace(minute=minutes)).report.ok
+    assert connector.sync(store, org.settings, AS_OF.replace(minute=15)).report.plan.actions == ()
+    uids = Counter(e.ical_uid for e in org.tenant.events() if e.created_by_sync)
+    assert sorted(uids.values()) == [1, 1]
 
 
 # -- real tenants on the loopback server -------------------------------------------------

@@ -10,13 +10,19 @@ and ``CALSYNC_GRAPH_CLIENT_SECRET`` / ``CALSYNC_SALESFORCE_CLIENT_SECRET``.
 Exit status: 0 when every planned action was carried out (or, with
 ``--dry-run``, planned); 1 when some failed or were skipped -- the state is
 saved and the next run plans them again; 2 for a bad config, settings or
-state file, or arguments; 3 when a service could not be read or reached --
-nothing was written and nothing saved. Every error is one line on stderr.
+state file, or arguments, or another ``calsync sync`` running on the same
+state file; 3 when a service could not be read or reached -- nothing was
+written and nothing saved. Every error is one line on stderr; Ctrl-C is 130
+and saves nothing (what was already sent is adopted by the next run).
+
+A real run holds an exclusive lock on ``STATE.lock`` next to the state file:
+two runs from one state would plan the same creates, and both would send them.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -30,11 +36,24 @@ import attrs
 from .._errors import CalsyncError
 from .._serde import loads
 from .._values import OrgSettings
+from ._lock import LockError, exclusive
 
 EXIT_FAILED_ACTIONS = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 _SECRET_WORDS = ("secret", "token", "password", "private_key", "key_file")
+#: Keys that hold a word of _SECRET_WORDS and are settings, not secrets.
+_NOT_SECRETS = frozenset({"token_url"})
+#: Every key the config may hold, by table ("" is the top level): a typo is refused.
+_KEYS = {
+    "": frozenset({"settings", "state", "mailboxes", "concurrency", "graph", "salesforce"}),
+    "graph": frozenset({"tenant_id", "client_id", "url", "token_url"}),
+    "salesforce": frozenset(
+        {"instance_url", "client_id", "token_url", "api_version", "uid_field", "created_field"}
+    ),
+}
+#: Hosts a plain http:// URL may name: this machine (a test server, a local proxy).
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _GRAPH_LOGIN = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 
 
@@ -74,10 +93,19 @@ def run(args: argparse.Namespace) -> int:
         return _fail("calsync sync needs the connect extra: pip install 'calsync_core[connect]'",
                      EXIT_USAGE)  # fmt: skip
     try:
-        with _store(config, dry_run=args.dry_run) as store, Connector(**_options(config)) as c:
+        with contextlib.ExitStack() as stack:
+            if not args.dry_run:  # a dry run writes nothing: it may run beside a real one
+                state = _path(config, "state")
+                if not stack.enter_context(exclusive(state)):
+                    raise ConfigError(
+                        f"{state}: another calsync sync is running on this state file; "
+                        "run one at a time"
+                    )
+            store = stack.enter_context(_store(config, dry_run=args.dry_run))
+            c = stack.enter_context(Connector(**_options(config)))
             result = c.sync(store, settings, as_of, dry_run=args.dry_run, progress=_progress())
             traffic = c.traffic.totals()
-    except ConfigError as exc:
+    except (ConfigError, LockError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except PortError as exc:
         return _fail(f"{type(exc).__name__}: {exc}", EXIT_UNREACHABLE)
@@ -108,17 +136,26 @@ def _config(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: {secret}: secrets are read from the environment, never from the config"
         )
-    config["_dir"] = path.parent
     for section in ("graph", "salesforce"):
-        if not isinstance(config.get(section), dict):
+        if section not in config:
             raise ConfigError(f"{path}: [{section}] is missing")
+        if not isinstance(config[section], dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+    for table, known in sorted(_KEYS.items()):
+        where = config[table] if table else config
+        unknown = sorted(set(where) - known)
+        if unknown:
+            name = f"{table}.{unknown[0]}" if table else f"config.{unknown[0]}"
+            raise ConfigError(f"{path}: {name}: unknown key (known: {', '.join(sorted(known))})")
+    config["_dir"] = path.parent
     return config
 
 
 def _secret_key(table: dict[str, Any], prefix: str) -> str | None:
     for key, value in sorted(table.items()):
         name = f"{prefix}{key}"
-        if any(word in key.lower() for word in _SECRET_WORDS) and not key.endswith("_env"):
+        secret_like = any(word in key.lower() for word in _SECRET_WORDS)
+        if secret_like and not key.endswith("_env") and key not in _NOT_SECRETS:
             return name
         if isinstance(value, dict) and (found := _secret_key(value, name + ".")) is not None:
             return found
@@ -130,6 +167,25 @@ def _text(table: dict[str, Any], key: str, where: str, default: str | None = Non
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}.{key}: expected a non-empty string")
     return value
+
+
+def _url(table: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    """An https:// URL (http:// only to this machine): a bearer token goes to it."""
+    import httpx
+
+    text = _text(table, key, where, default)
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or not url.host or not (
+        url.scheme == "https" or (url.scheme == "http" and url.host in _LOOPBACK)
+    ):
+        raise ConfigError(
+            f"{where}.{key}: expected an https:// URL (http:// only to this machine), "
+            f"not {text!r}"
+        )
+    return text
 
 
 def _path(config: dict[str, Any], key: str) -> Path:
@@ -177,9 +233,9 @@ def _options(config: dict[str, Any]) -> dict[str, Any]:
     """The Connector's arguments: URLs and field names from the config, tokens from the env."""
     graph: dict[str, Any] = config["graph"]
     sf: dict[str, Any] = config["salesforce"]
-    instance = _text(sf, "instance_url", "salesforce")
+    instance = _url(sf, "instance_url", "salesforce")
     options: dict[str, Any] = {
-        "graph_url": _text(graph, "url", "graph", "https://graph.microsoft.com/v1.0/"),
+        "graph_url": _url(graph, "url", "graph", "https://graph.microsoft.com/v1.0/"),
         "salesforce_url": instance,
         "graph_token": _token("graph", graph, _GRAPH_LOGIN.format(tenant=graph.get("tenant_id"))),
         "salesforce_token": _token(
@@ -207,7 +263,7 @@ def _token(service: str, table: dict[str, Any], login: str) -> Any:
     client_id = _text(table, "client_id", service)
     if service == "graph":
         _text(table, "tenant_id", service)
-    url = _text(table, "token_url", service, login)
+    url = _url(table, "token_url", service, login)
     scope = "https://graph.microsoft.com/.default" if service == "graph" else None
     return lambda: _client_credentials(url, client_id, os.environ[secret], scope)
 
@@ -225,8 +281,12 @@ def _client_credentials(url: str, client_id: str, secret: str, scope: str | None
         answer = httpx.post(url, data=form, timeout=30.0)
     except httpx.TransportError as exc:
         raise TransientError(f"token from {url}: {type(exc).__name__}") from exc
-    token = answer.json().get("access_token") if answer.status_code == 200 else None
-    if not isinstance(token, str):
+    try:
+        body = answer.json() if answer.status_code == 200 else None
+    except ValueError:  # a proxy's or a maintenance page, not the token endpoint's JSON
+        body = None
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token.strip():
         raise PermanentError(f"token from {url}: HTTP {answer.status_code}, no access_token")
     return token
 

@@ -112,8 +112,12 @@ class Connector:
         self.close()
 
     def close(self) -> None:
-        """Stop the pool and close the HTTP client's connections."""
-        self.pool.shutdown(wait=True)
+        """Stop the pool and close the HTTP client's connections.
+
+        Work not started is dropped (after Ctrl-C, nothing more is sent); a
+        request already in flight is let finish, so no answer is cut off.
+        """
+        self.pool.shutdown(wait=True, cancel_futures=True)
         self.client.close()
 
     def ports(self) -> Connection:

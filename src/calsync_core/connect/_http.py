@@ -138,7 +138,9 @@ class Endpoint:
     ) -> None:
         self.client = client
         self.root = root.rstrip("/") + "/"
-        self.origin = httpx.URL(self.root).copy_with(path="/", query=None, fragment=None)
+        given = httpx.URL(self.root)
+        # Scheme, host and port only: a user:password in the root is never shown.
+        self.origin = httpx.URL(scheme=given.scheme, host=given.host, port=given.port, path="/")
         self._token_source = token
         self._token: str | None = None
         self._lock = threading.Lock()
