@@ -9,6 +9,7 @@ read, one line per error).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 from collections import Counter
@@ -19,7 +20,7 @@ import pytest
 
 import calsync_core as cs
 from calsync_core.cli import main
-from calsync_core.connect import Connector
+from calsync_core.connect import Connector, TokenSource
 from calsync_core.connect._http import Answer
 from calsync_core.connect._write import Writer
 from calsync_core.ports import PermanentError, TransientError
@@ -41,46 +42,44 @@ def _page(**more: object) -> httpx.Response:
 # -- tokens ------------------------------------------------------------------------------
 
 
-def test_a_token_source_that_raises_is_a_permanent_error_that_shows_no_secret() -> None:
+def _graph_with(token: TokenSource, script: Script) -> Connector:
+    return Connector(
+        graph_token=token,
+        salesforce_url="https://acme.my.salesforce.com",
+        salesforce_token=lambda: "sf",
+        transport=httpx.MockTransport(script),
+    )
+
+
+def test_a_token_source_that_raises_is_a_permanent_error_that_shows_no_secret(
+    closing: list[Connector],
+) -> None:
     def broken() -> str:
         raise KeyError("client_secret=hunter2")
 
     script = Script(httpx.Response(200, json={}))
-    with Connector(
-        graph_token=broken,
-        salesforce_url="https://acme.my.salesforce.com",
-        salesforce_token=lambda: "sf",
-        transport=httpx.MockTransport(script),
-    ) as c:
-        with pytest.raises(PermanentError, match="token") as raised:
-            c.graph.endpoint.send("GET", "me", safe=True)
+    closing.append(c := _graph_with(broken, script))
+    with pytest.raises(PermanentError, match="token") as raised:
+        c.graph.endpoint.send("GET", "me", safe=True)
     assert "hunter2" not in str(raised.value)
     assert script.requests == []
 
 
 @pytest.mark.parametrize("token", ["", "  \n"])
-def test_an_empty_token_is_a_permanent_error_and_nothing_is_sent(token: str) -> None:
+def test_an_empty_token_is_a_permanent_error_and_nothing_is_sent(
+    closing: list[Connector], token: str
+) -> None:
     script = Script(httpx.Response(200, json={}))
-    with Connector(
-        graph_token=lambda: token,
-        salesforce_url="https://acme.my.salesforce.com",
-        salesforce_token=lambda: "sf",
-        transport=httpx.MockTransport(script),
-    ) as c:
-        with pytest.raises(PermanentError, match="no token"):
-            c.graph.endpoint.send("GET", "me", safe=True)
+    closing.append(c := _graph_with(lambda: token, script))
+    with pytest.raises(PermanentError, match="no token"):
+        c.graph.endpoint.send("GET", "me", safe=True)
     assert script.requests == []
 
 
 def test_a_token_with_a_trailing_new_line_is_sent_without_it(closing: list[Connector]) -> None:
     script = Script(httpx.Response(200, json={}))
-    with Connector(
-        graph_token=lambda: "abc\n",
-        salesforce_url="https://acme.my.salesforce.com",
-        salesforce_token=lambda: "sf",
-        transport=httpx.MockTransport(script),
-    ) as c:
-        assert c.graph.endpoint.send("GET", "me", safe=True).status == 200
+    closing.append(c := _graph_with(lambda: "abc\n", script))
+    assert c.graph.endpoint.send("GET", "me", safe=True).status == 200
     assert script.requests[0].headers["Authorization"] == "Bearer abc"
 
 
@@ -92,7 +91,7 @@ def test_a_next_link_to_another_host_is_refused_and_the_token_never_goes_there(
 ) -> None:
     script = Script(_page(**{"@odata.nextLink": "https://evil.example/collect?$skiptoken=1"}))
     closing.append(c := connector(script))
-    with pytest.raises(PermanentError, match="evil.example"):
+    with pytest.raises(PermanentError, match=r"evil\.example"):
         c.graph.round("a@acme.example", None, *_window())
     assert [r.url.host for r in script.requests] == ["graph.microsoft.com"]
 
@@ -102,7 +101,7 @@ def test_a_next_records_url_to_another_host_is_refused(closing: list[Connector])
             "nextRecordsUrl": "http://evil.example/services/data/v61.0/query/01g-2"}  # fmt: skip
     script = Script(httpx.Response(200, json=page))
     closing.append(c := connector(script))
-    with pytest.raises(PermanentError, match="evil.example"):
+    with pytest.raises(PermanentError, match=r"evil\.example"):
         c.salesforce.query("SELECT Id FROM Contact")
     assert len(script.requests) == 1
 
@@ -141,7 +140,8 @@ def test_empty_pages_between_full_ones_are_followed_to_the_delta_link(
     )
     closing.append(c := connector(script))
     found = c.graph.round("a@acme.example", None, *_window())
-    assert found.items == () and found.link.endswith("$deltatoken=3")
+    assert found.items == ()
+    assert found.link.endswith("$deltatoken=3")
 
 
 def test_a_delta_link_kept_for_another_graph_root_is_read_afresh_not_sent_there(
@@ -194,7 +194,9 @@ def test_ids_with_slash_plus_and_equals_are_one_path_segment(closing: list[Conne
     closing.append(c := connector(script))
     assert c.graph.items_by_id("Ana+Sales@acme.example", [item_id]) == []
     [asked] = json.loads(script.requests[0].content)["requests"]
-    assert asked["url"].startswith("/users/Ana%2BSales@acme.example/events/AAMkAG%2FI2%2BTG93AAA%3D?")
+    assert asked["url"].startswith(
+        "/users/Ana%2BSales@acme.example/events/AAMkAG%2FI2%2BTG93AAA%3D?"
+    )
 
 
 def test_a_throttling_storm_on_reads_gives_up_within_the_caps_and_saves_nothing(
@@ -205,7 +207,8 @@ def test_a_throttling_storm_on_reads_gives_up_within_the_caps_and_saves_nothing(
     with pytest.raises(TransientError, match="429 after 5 tries"):
         connector.sync(store, org.settings, AS_OF)
     assert store.saved is None
-    assert org.sleeps and max(org.sleeps) == 30.0 and len(org.sleeps) <= 2 * 4
+    assert max(org.sleeps) == 30.0  # 86400 s asked, the cap waited
+    assert len(org.sleeps) <= 2 * 4  # two mailboxes, four waits between five tries each
     loopback.faults.clear()
     assert connector.sync(store, org.settings, AS_OF).report.ok
 
@@ -217,7 +220,8 @@ def test_a_throttling_storm_on_writes_holds_the_work_and_the_next_run_does_it_on
     store = MemoryStateStore()
     report = connector.sync(store, org.settings, AS_OF).report
     assert not report.ok
-    assert report.failed and all("429 after 5 tries" in str(f.error) for f in report.failed)
+    assert report.failed
+    assert all("429 after 5 tries" in str(f.error) for f in report.failed)
     assert not [e for e in org.tenant.events() if e.created_by_sync]
     loopback.faults.clear()
     for minutes in (5, 10):
@@ -353,15 +357,21 @@ def test_ctrl_c_is_one_line_130_and_the_state_untouched(
     assert _snapshot(_state(config)) == before
 
 
+_SF_URL = '[salesforce]\ninstance_url = "http://127.0.0.1'
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
         (("concurrency = ", "concurency = "), "config.concurency: unknown key"),
         (("instance_url", "instance_ur1"), "salesforce.instance_ur1: unknown key"),
         (("[graph]", "graph = 3\n[graf]"), "[graph] must be a table"),
-        (("[salesforce]\ninstance_url = \"http://127.0.0.1", "[salesforce]\ninstance_url = \"127.0.0.1"),
+        (("[salesforce]\n", '[salesforce]\napi_version = "61.0"\n'), "api_version '61.0' is not"),
+        (("[salesforce]\n", '[salesforce]\nuid_field = "UID; DELETE"\n'),
+         "'UID; DELETE' is not a field API name"),
+        ((_SF_URL, '[salesforce]\ninstance_url = "127.0.0.1'),
          "salesforce.instance_url: expected an https:// URL"),
-        (("[salesforce]\ninstance_url = \"http://127.0.0.1", "[salesforce]\ninstance_url = \"http://acme.my.salesforce.com"),
+        ((_SF_URL, '[salesforce]\ninstance_url = "http://acme.my.salesforce.com'),
          "salesforce.instance_url: expected an https:// URL"),
     ],
 )  # fmt: skip
@@ -413,7 +423,8 @@ def test_a_token_endpoint_answer_without_a_token_exits_3_in_one_line(
                       'tenant_id = "acme"\nclient_id = "app-1"'), encoding="utf-8")  # fmt: skip
     assert main(["sync", "--config", str(config), *AT]) == 3
     err = _one_line(capsys.readouterr().err)
-    assert "s3cret" not in err and "access_token" in err
+    assert "s3cret" not in err
+    assert "access_token" in err
 
 
 def test_relative_paths_are_read_from_the_configs_directory_whatever_the_cwd(
@@ -424,8 +435,6 @@ def test_relative_paths_are_read_from_the_configs_directory_whatever_the_cwd(
     assert _state(config).exists()
 
 
-def _window() -> tuple[object, object]:
-    import datetime as dt
-
+def _window() -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime(2016, 1, 1, tzinfo=dt.UTC)
     return start, start + dt.timedelta(days=3650)

@@ -168,7 +168,9 @@ def test_an_expired_delta_link_is_read_again_from_the_start_as_a_resync(
     last = {**recorded("graph/calendarview-delta-page3-deltalink.json"), "value": []}
     script = Script(httpx.Response(410, json=gone), httpx.Response(200, json=last))
     closing.append(c := connector(script))
-    found = c.graph.round("a@acme.example", "https://graph.microsoft.com/v1.0/old?$deltatoken=x", *_window())
+    found = c.graph.round(
+        "a@acme.example", "https://graph.microsoft.com/v1.0/old?$deltatoken=x", *_window()
+    )
     assert found.resync
     assert found.items == ()
     assert found.link == last["@odata.deltaLink"]

@@ -102,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
                         "run one at a time"
                     )
             store = stack.enter_context(_store(config, dry_run=args.dry_run))
-            c = stack.enter_context(Connector(**_options(config)))
+            try:
+                connector = Connector(**_options(config))
+            except ValueError as exc:  # a Salesforce API version or field name it refuses
+                raise ConfigError(f"salesforce: {exc}") from None
+            c = stack.enter_context(connector)
             result = c.sync(store, settings, as_of, dry_run=args.dry_run, progress=_progress())
             traffic = c.traffic.totals()
     except (ConfigError, LockError) as exc:
@@ -178,12 +182,13 @@ def _url(table: dict[str, Any], key: str, where: str, default: str | None = None
         url = httpx.URL(text)
     except httpx.InvalidURL:
         url = None
-    if url is None or not url.host or not (
-        url.scheme == "https" or (url.scheme == "http" and url.host in _LOOPBACK)
+    if (
+        url is None
+        or not url.host
+        or not (url.scheme == "https" or (url.scheme == "http" and url.host in _LOOPBACK))
     ):
         raise ConfigError(
-            f"{where}.{key}: expected an https:// URL (http:// only to this machine), "
-            f"not {text!r}"
+            f"{where}.{key}: expected an https:// URL (http:// only to this machine), not {text!r}"
         )
     return text
 

@@ -24,7 +24,7 @@ from ._feeds import Feeds
 from ._graph import Graph
 from ._http import Backoff, Endpoint, TokenSource, Traffic
 from ._ports import Deferred, Direct, Reads, Replay
-from ._salesforce import Salesforce
+from ._salesforce import Salesforce, check_names
 from ._write import Writer
 
 #: Microsoft Graph's v1.0 root (national clouds have their own).
@@ -82,6 +82,7 @@ class Connector:
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        check_names(api_version, uid_field, created_field)
         self.traffic = Traffic()
         self.client = httpx.Client(timeout=timeout, transport=transport)
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="calsync")

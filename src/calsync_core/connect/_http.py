@@ -245,7 +245,7 @@ class Endpoint:
 def _ask(source: TokenSource, origin: httpx.URL) -> str:
     """A token from ``source``, stripped; a failure or no token is a PermanentError."""
     try:
-        token = source()
+        token: object = source()  # typed str, but a callable can return anything
     except PortError:
         raise
     except Exception as exc:

@@ -23,7 +23,19 @@ from ._http import Endpoint
 
 #: Ids and addresses per query: each one is a literal in the URL, which must stay short.
 CHUNK = 200
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _SF_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def check_names(api_version: str, uid_field: str, created_field: str) -> None:
+    """ValueError for an API version or a field name the adapter would refuse.
+
+    Checked before any I/O, not at the first query: a bad name is a bad
+    setting of the caller's, not a failure of the service.
+    """
+    salesforce.rest_root(api_version)
+    # The adapter checks the field names as it writes a query; write one, send nothing.
+    salesforce.events_query(["0"], _EPOCH, _EPOCH, uid_field=uid_field, created_field=created_field)
 
 
 def chunks(values: Sequence[str], size: int = CHUNK) -> list[Sequence[str]]:
@@ -48,6 +60,7 @@ class Salesforce:
         created_field: str = salesforce.CREATED_BY_SYNC_FIELD,
     ) -> None:
         self.endpoint = endpoint
+        check_names(api_version, uid_field, created_field)
         self.root = salesforce.rest_root(api_version)
         self.api_version = api_version
         self.uid_field, self.created_field = uid_field, created_field
