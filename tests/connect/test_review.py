@@ -438,3 +438,32 @@ def test_relative_paths_are_read_from_the_configs_directory_whatever_the_cwd(
 def _window() -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime(2016, 1, 1, tzinfo=dt.UTC)
     return start, start + dt.timedelta(days=3650)
+
+
+def test_a_state_file_that_is_not_a_database_is_one_line_and_exit_2(
+    config: Path, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _state(config).write_bytes(b"not a database, but a copied log file\n" * 100)
+    assert main(["sync", "--config", str(config), *AT]) == 2
+    assert "state.sqlite" in _one_line(capsys.readouterr().err)
+    assert not [e for e in org.tenant.events() if e.created_by_sync]
+
+
+def test_the_state_file_holds_no_token(config: Path, loopback: Loopback) -> None:
+    assert main(["sync", "--config", str(config), *AT]) == 0
+    kept = _state(config).read_bytes()
+    assert loopback.graph_token.encode() not in kept
+    assert loopback.salesforce_token.encode() not in kept
+
+
+def test_records_a_query_repeats_across_pages_are_resolved_once(closing: list[Connector]) -> None:
+    row = {"attributes": {"type": "Contact"}, "Id": "0035g0000000001AAA", "Email": "bob@x.example",
+           "Name": "Bob", "AccountId": None}  # fmt: skip
+    more = "/services/data/v61.0/query/01g-2000"
+    script = Script(
+        httpx.Response(200, json={"done": False, "records": [row], "nextRecordsUrl": more}),
+        httpx.Response(200, json={"done": True, "records": [row]}),
+        httpx.Response(200, json={"done": True, "records": []}),
+    )
+    closing.append(c := connector(script))
+    assert [r.id for r in c.salesforce.resolve(["bob@x.example"])] == ["0035g0000000001AAA"]

@@ -146,12 +146,13 @@ class Salesforce:
     def resolve(self, addresses: Collection[str]) -> list[Record]:
         """The contacts and unconverted leads with one of ``addresses``."""
         wanted = sorted({a.lower() for a in addresses if a})
-        records: list[Record] = []
+        records: dict[str, Record] = {}
         for kind in (RecordKind.CONTACT, RecordKind.LEAD):
             for part in chunks(wanted):
                 rows = self.query(salesforce.records_query(kind, part))
-                records.extend(salesforce.record_from_sobject(row) for row in rows)
-        return sorted(records, key=lambda r: r.id)
+                # A row served on two pages (the data moved between them) is one record.
+                records.update((r.id, r) for r in map(salesforce.record_from_sobject, rows))
+        return [records[i] for i in sorted(records)]
 
     # -- writes ------------------------------------------------------------------------
 
