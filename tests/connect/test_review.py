@@ -13,6 +13,7 @@ import datetime as dt
 import fcntl
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -467,3 +468,67 @@ def test_records_a_query_repeats_across_pages_are_resolved_once(closing: list[Co
     )
     closing.append(c := connector(script))
     assert [r.id for r in c.salesforce.resolve(["bob@x.example"])] == ["0035g0000000001AAA"]
+
+
+def test_a_salesforce_edit_between_the_read_and_the_write_is_a_conflict_and_neither_is_lost(
+    loopback: Loopback, org: Org, connector: Connector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = f"ana@{DOMAIN}"
+    store = MemoryStateStore()
+    for minutes in (0, 5):
+        assert connector.sync(store, org.settings, AS_OF.replace(minute=minutes)).report.ok
+    renewal = next(i for i in org.tenant.items(ana) if i.id == org.items["renewal"])
+    event_id = renewal.sf_event_id
+    assert event_id is not None
+    org.tenant.edit_item(ana, renewal.id, subject="Renewal (moved)")
+    send = Writer._sf_send
+    edited: list[str] = []
+
+    def edited_first(self: Writer, requests: Sequence[cs.Request]) -> object:
+        # After the precondition was read, before the PATCH: a person's edit in Salesforce.
+        if not edited and any(r.method == "PATCH" for r in requests):
+            edited.append(org.tenant.edit_sobject("Event", event_id, Location="Room 7"))
+        return send(self, requests)
+
+    monkeypatch.setattr(Writer, "_sf_send", edited_first)
+    first = connector.sync(store, org.settings, AS_OF.replace(minute=10)).report
+    assert [f.action.__class__.__name__ for f in first.failed] == ["UpdateEvent"]
+    assert all(f.retryable for f in first.failed)
+    monkeypatch.setattr(Writer, "_sf_send", send)
+    for minutes in (15, 20):
+        assert connector.sync(store, org.settings, AS_OF.replace(minute=minutes)).report.ok
+    event = next(e for e in org.tenant.events() if e.id == event_id)
+    assert (event.subject, event.location) == ("Renewal (moved)", "Room 7")
+    item = next(i for i in org.tenant.items(ana) if i.id == renewal.id)
+    assert (item.subject, item.location) == ("Renewal (moved)", "Room 7")
+
+
+@pytest.mark.parametrize("fault", ["drop_after_commit", "server_error"])
+def test_relation_rows_whose_composite_is_lost_are_made_whole_next_run_without_a_duplicate(
+    loopback: Loopback, org: Org, connector: Connector, fault: str
+) -> None:
+    # The first composite creates the events; the second carries their relation rows.
+    getattr(loopback.faults, fault)("/composite$", method="POST", times=1, after=1)
+    store = MemoryStateStore()
+    first = connector.sync(store, org.settings, AS_OF).report
+    assert not first.ok
+    assert all(f.retryable for f in first.failed)
+    for minutes in (5, 10):
+        assert connector.sync(store, org.settings, AS_OF.replace(minute=minutes)).report.ok
+    assert connector.sync(store, org.settings, AS_OF.replace(minute=15)).report.plan.actions == ()
+    saved = [e for e in org.tenant.events() if e.created_by_sync]
+    assert sorted(Counter(e.ical_uid for e in saved).values()) == [1, 1]
+    renewal = next(e for e in saved if e.ical_uid == "uid-renewal@customer")
+    assert renewal.who_ids == (org.contact_id,)
+    rows = [r for r in org.tenant.sobjects("EventRelation") if r["EventId"] == renewal.id]
+    assert len({r["RelationId"] for r in rows}) == len(rows)  # no row twice
+
+
+def test_many_long_addresses_are_resolved_in_queries_short_enough_for_a_uri(
+    loopback: Loopback, org: Org, connector: Connector
+) -> None:
+    long_ones = [f"{'x' * 60}.{n:03d}+o'neil@{'sub.' * 10}customer.example" for n in range(450)]
+    found = connector.salesforce.resolve([*long_ones, "bob@customer.example"])
+    assert [r.id for r in found] == [org.contact_id]
+    lengths = [len(e.path) for e in loopback.log.entries()]
+    assert max(lengths) <= 16_384

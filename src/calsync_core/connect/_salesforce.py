@@ -10,9 +10,10 @@ id, selects the same fields. ``queryMore`` is followed through
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -38,8 +39,47 @@ def check_names(api_version: str, uid_field: str, created_field: str) -> None:
     salesforce.events_query(["0"], _EPOCH, _EPOCH, uid_field=uid_field, created_field=created_field)
 
 
+#: Bytes of a query's encoded text at most. Salesforce answers 414 past 16,384 bytes
+#: of request line; the rest is the method, the REST root, ``?q=`` and slack.
+URI_BUDGET = 12_000
+
+
 def chunks(values: Sequence[str], size: int = CHUNK) -> list[Sequence[str]]:
     return [values[n : n + size] for n in range(0, len(values), size)]
+
+
+def _encoded(soql: str) -> int:
+    return len(quote(soql, safe=""))
+
+
+def fitting(
+    values: Sequence[str], query: Callable[[Sequence[str]], str], size: int = CHUNK
+) -> list[Sequence[str]]:
+    """``values`` in parts of at most ``size`` whose ``query`` stays within URI_BUDGET.
+
+    Addresses are of any length and escape to more (``'`` is ``%5C%27``):
+    counted by the value alone, 200 long ones overrun a URI and the whole
+    read fails with 414 every run. Each value's cost is measured once, as
+    what it adds to a query that lists one other value (a query may drop a
+    value it lists twice, so that other is a fixed one).
+    """
+    other = "0"
+    base = _encoded(query([other]))
+    parts: list[Sequence[str]] = []
+    part: list[str] = []
+    used = 0
+    for value in values:
+        cost = _encoded(query([value, other])) - base
+        if part and (len(part) >= size or used + cost > URI_BUDGET):
+            parts.append(part)
+            part = []
+        if not part:
+            used = base
+        used += cost
+        part.append(value)
+    if part:
+        parts.append(part)
+    return parts
 
 
 class Salesforce:
@@ -148,7 +188,7 @@ class Salesforce:
         wanted = sorted({a.lower() for a in addresses if a})
         records: dict[str, Record] = {}
         for kind in (RecordKind.CONTACT, RecordKind.LEAD):
-            for part in chunks(wanted):
+            for part in fitting(wanted, functools.partial(salesforce.records_query, kind)):
                 rows = self.query(salesforce.records_query(kind, part))
                 # A row served on two pages (the data moved between them) is one record.
                 records.update((r.id, r) for r in map(salesforce.record_from_sobject, rows))
