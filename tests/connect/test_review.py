@@ -532,3 +532,37 @@ def test_many_long_addresses_are_resolved_in_queries_short_enough_for_a_uri(
     assert [r.id for r in found] == [org.contact_id]
     lengths = [len(e.path) for e in loopback.log.entries()]
     assert max(lengths) <= 16_384
+
+
+def test_a_batch_answer_naming_a_sub_request_never_sent_is_an_error_not_a_crash(
+    closing: list[Connector],
+) -> None:
+    answers = {"responses": [{"id": "7", "status": 200, "body": {}}]}
+    closing.append(c := connector(Script(httpx.Response(200, json=answers))))
+    with pytest.raises(PermanentError):
+        c.graph.items_by_id("a@acme.example", ["x"])
+
+
+def test_a_precondition_read_the_adapter_cannot_read_fails_its_actions_not_the_session(
+    closing: list[Connector],
+) -> None:
+    answers = {"responses": [{"id": "0", "status": 200, "body": {"id": 3, "subject": []}}]}
+    closing.append(c := connector(Script(httpx.Response(200, json=answers))))
+    writer = Writer(c.graph, c.salesforce, c.pool, batching=True)
+    action = cs.DeleteItem(mailbox="a@acme.example", item_id="x", rule="R-TEST")
+    [outcome] = writer.execute([action])
+    assert isinstance(outcome.error, PermanentError)
+
+
+def test_a_write_whose_answer_cannot_be_read_is_transient_the_next_read_decides(
+    closing: list[Connector],
+) -> None:
+    # A proxy's page instead of the composite's answer: the create may have happened.
+    script = Script(httpx.Response(200, text="<html>Bad gateway</html>"))
+    closing.append(c := connector(script))
+    writer = Writer(c.graph, c.salesforce, c.pool, batching=True)
+    action = cs.CreateRecord(ref="r1", kind=cs.RecordKind.LEAD, email="new@customer.example",
+                             name="New Person", rule="R-TEST")  # fmt: skip
+    [outcome] = writer.execute([action])
+    assert isinstance(outcome.error, TransientError)
+    assert "outcome is unknown" in str(outcome.error)

@@ -222,7 +222,7 @@ class Graph:
         try:
             [result] = graph.batch_results({"responses": [entry]})
         except PayloadError as exc:
-            return graph.BatchResult(id="0", status=0, error=PermanentError(str(exc)))
+            return graph.BatchResult(id="0", status=0, error=unreadable(str(exc), safe=safe))
         return result
 
     def _one_batch(self, requests: list[Request], safe: bool) -> list[graph.BatchResult]:
@@ -238,8 +238,11 @@ class Graph:
                 if answer.status >= 400:
                     raise failure(answer.status, "$batch", answer.body)
                 results = graph.batch_results(_document(answer))
+                named = sorted(int(r.id) if r.id.isdigit() else -1 for r in results)
+                if len(set(named)) != len(named) or not set(named) <= set(range(len(pending))):
+                    raise PayloadError("the answer names sub-requests that were not sent")
             except PayloadError as exc:
-                error = PermanentError(f"$batch: {exc}")
+                error = unreadable(f"$batch: {exc}", safe=safe)
                 for index in pending:
                     out[index] = graph.BatchResult(id=str(index), status=0, error=error)
                 break
@@ -266,6 +269,17 @@ class Graph:
         return [
             r or graph.BatchResult(id=str(n), status=0, error=missing) for n, r in enumerate(out)
         ]
+
+
+def unreadable(what: str, *, safe: bool) -> PortError:
+    """The error for an answer the adapter cannot read.
+
+    A read's is permanent (asking again gets the same); a write's outcome is
+    unknown -- it may have been carried out -- so the next run's read decides.
+    """
+    if safe:
+        return PermanentError(what)
+    return TransientError(f"{what}; the outcome is unknown")
 
 
 def _document(answer: Answer) -> Any:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from .. import PayloadError, Record, RecordKind, Request, SfEvent, salesforce
 from ..ports import PermanentError, PortError, TransientError
-from ._graph import failure
+from ._graph import failure, unreadable
 from ._http import Endpoint
 
 #: Ids and addresses per query: each one is a literal in the URL, which must stay short.
@@ -208,7 +208,7 @@ class Salesforce:
         except PortError as exc:
             return None, exc
         except PayloadError as exc:
-            return None, PermanentError(f"{request.method} {request.url}: {exc}")
+            return None, unreadable(f"{request.method} {request.url}: {exc}", safe=False)
         return result.id, result.error
 
     def composite(self, pack: Request) -> list[tuple[str | None, PortError | None]]:
@@ -228,7 +228,7 @@ class Salesforce:
         except PortError as exc:
             return [(None, exc)] * len(names)
         except PayloadError as exc:
-            return [(None, PermanentError(f"composite: {exc}"))] * len(names)
+            return [(None, unreadable(f"composite: {exc}", safe=False))] * len(names)
         lost = TransientError("composite: the answer left the sub-request out")
         return [
             (results[name].id, results[name].error) if name in results else (None, lost)

@@ -29,6 +29,7 @@ from .. import (
     DeleteEvent,
     DeleteItem,
     FieldChange,
+    PayloadError,
     Request,
     SaveAttachment,
     SetCategories,
@@ -122,6 +123,11 @@ def _written(
         except PortError as exc:
             out[n] = Outcome(error=exc)
     return out, sent
+
+
+def _port_error(exc: PortError | PayloadError) -> PortError:
+    """A read's failure as a port raises it: an unreadable answer is permanent."""
+    return exc if isinstance(exc, PortError) else PermanentError(f"read before writing: {exc}")
 
 
 def _item(action: Action) -> Hashable:
@@ -235,8 +241,8 @@ class Writer:
             # Planned on the kept state, not read this session: read now, for the precondition.
             try:
                 self.graph.items_by_id(mailbox, item_ids)
-            except PortError as exc:
-                unread.update(((mailbox, i), exc) for i in item_ids)
+            except (PortError, PayloadError) as exc:
+                unread.update(((mailbox, i), _port_error(exc)) for i in item_ids)
         out, sent = _written(_unblocked(actions, unread, _item), self._graph_request)
         out.update(_blocked(actions, unread, _item))
         requests = [r for _, r in sent]
@@ -287,8 +293,8 @@ class Writer:
         if unread:
             try:
                 self.sf.events_by_id(unread)  # the precondition, and P-SAFETY's check on a delete
-            except PortError as exc:
-                failed = dict.fromkeys(unread, exc)
+            except (PortError, PayloadError) as exc:
+                failed = dict.fromkeys(unread, _port_error(exc))
         out, sent = _written(_unblocked(actions, failed, _event), self._sf_request)
         out.update(_blocked(actions, failed, _event))
         answers = self._sf_send([r for _, r in sent])
