@@ -158,6 +158,33 @@ def test_a_delta_link_kept_for_another_graph_root_is_read_afresh_not_sent_there(
     assert "startDateTime=" in str(script.requests[0].url)
 
 
+def test_a_next_link_that_expires_mid_round_starts_the_round_afresh(
+    closing: list[Connector],
+) -> None:
+    root = "https://graph.microsoft.com/v1.0/users/a/calendarView/delta"
+    gone = {"error": {"code": "syncStateNotFound", "message": "expired"}}
+    script = Script(
+        _page(**{"@odata.nextLink": f"{root}?$skiptoken=1"}),
+        httpx.Response(410, json=gone),
+        _page(**{"@odata.deltaLink": f"{root}?$deltatoken=2"}),
+    )
+    closing.append(c := connector(script))
+    found = c.graph.round("a@acme.example", None, *_window())
+    assert found.resync
+    assert found.link.endswith("$deltatoken=2")
+    assert "startDateTime=" in str(script.requests[2].url)
+
+
+def test_a_410_on_every_fresh_start_is_transient_and_ends(closing: list[Connector]) -> None:
+    gone = {"error": {"code": "syncStateNotFound", "message": "expired"}}
+    script = Script(*[httpx.Response(410, json=gone) for _ in range(5)])
+    closing.append(c := connector(script))
+    kept = "https://graph.microsoft.com/v1.0/users/a/calendarView/delta?$deltatoken=old"
+    with pytest.raises(TransientError, match="410"):
+        c.graph.round("a@acme.example", kept, *_window())
+    assert len(script.requests) == 3
+
+
 # -- Retry-After -------------------------------------------------------------------------
 
 
@@ -367,6 +394,7 @@ _SF_URL = '[salesforce]\ninstance_url = "http://127.0.0.1'
         (("concurrency = ", "concurency = "), "config.concurency: unknown key"),
         (("instance_url", "instance_ur1"), "salesforce.instance_ur1: unknown key"),
         (("[graph]", "graph = 3\n[graf]"), "[graph] must be a table"),
+        (("settings = ", "mailboxes = []\nsettings = "), "config.mailboxes: empty"),
         (("[salesforce]\n", '[salesforce]\napi_version = "61.0"\n'), "api_version '61.0' is not"),
         (("[salesforce]\n", '[salesforce]\nuid_field = "UID; DELETE"\n'),
          "'UID; DELETE' is not a field API name"),

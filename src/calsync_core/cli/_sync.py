@@ -211,6 +211,9 @@ def _settings(config: dict[str, Any]) -> OrgSettings:
         return settings
     if not isinstance(wanted, list) or not all(isinstance(m, str) for m in wanted):
         raise ConfigError("config.mailboxes: expected a list of addresses")
+    if not wanted:
+        # A session over no one would save a state that keeps no one: never what was meant.
+        raise ConfigError("config.mailboxes: empty; leave it out to sync every user")
     known = {u.email for u in settings.users}
     unknown = sorted({m.lower() for m in wanted} - known)
     if unknown:

@@ -30,6 +30,9 @@ from ._http import Answer, Endpoint
 _EXPAND = "singleValueExtendedProperties($filter=id eq '" + graph.SF_EVENT_ID_PROPERTY + "')"
 
 
+#: How often one round starts afresh after a 410 before it gives up (until the next run).
+_FRESH_STARTS = 2
+
 #: Salesforce error codes that a later run may get past (as the adapter reads composites).
 TRANSIENT_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "PROCESSING_HALTED"})
 
@@ -133,15 +136,20 @@ class Graph:
         changed: dict[str, CalendarItem] = {}
         removed: set[str] = set()
         prefer = {"Prefer": f"odata.maxpagesize={self.page_size}"}
+        fresh_starts = 0
         while True:
             answer = self.endpoint.send("GET", url, headers=prefer, safe=True)
-            if answer.status == 410 and not resync:
-                # The link expired: read the whole view again, and say so.
+            if answer.status == 410 and fresh_starts < _FRESH_STARTS:
+                # The link expired -- the kept one, or a next link while a long round
+                # was read: read the whole view again, and say so.
                 url, resync = self.first_link(mailbox, start, end), True
+                fresh_starts += 1
                 followed = {url}
                 changed.clear()
                 removed.clear()
                 continue
+            if answer.status == 410:
+                raise TransientError(f"delta of {mailbox}: HTTP 410 on every fresh start")
             if answer.status >= 400:
                 raise failure(answer.status, f"delta of {mailbox}", answer.body)
             page = graph.delta_page(_document(answer), mailbox=mailbox)
