@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ from calsync_core.testing.fakes import MemoryStateStore
 from calsync_core.testing.loopback import Loopback, Tenant
 
 from .conftest import AS_OF, DOMAIN, Org, connect, meeting, seed
-from .test_sync_command import AT
+from .test_sync_command import AT, Terminal
 from .test_sync_command import config as config
 from .test_transport import Script, closing, connector
 
@@ -594,3 +595,20 @@ def test_a_write_whose_answer_cannot_be_read_is_transient_the_next_read_decides(
     [outcome] = writer.execute([action])
     assert isinstance(outcome.error, TransientError)
     assert "outcome is unknown" in str(outcome.error)
+
+
+def test_ctrl_c_mid_bar_puts_its_line_on_a_line_of_its_own(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def one_wave_then_interrupted(
+        self: Writer, actions: Sequence[cs.Action], progress: Callable[[int], None] | None = None
+    ) -> object:
+        assert progress is not None
+        progress(1)
+        raise KeyboardInterrupt
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(Writer, "execute", one_wave_then_interrupted)
+    assert main(["sync", "--config", str(config), *AT]) == 130
+    assert terminal.getvalue().splitlines()[-1] == "calsync: interrupted"

@@ -107,7 +107,12 @@ def run(args: argparse.Namespace) -> int:
             except ValueError as exc:  # a Salesforce API version or field name it refuses
                 raise ConfigError(f"salesforce: {exc}") from None
             c = stack.enter_context(connector)
-            result = c.sync(store, settings, as_of, dry_run=args.dry_run, progress=_progress())
+            bar = _progress()
+            try:
+                result = c.sync(store, settings, as_of, dry_run=args.dry_run, progress=bar)
+            finally:
+                if bar is not None:  # an error or Ctrl-C gets a line of its own
+                    bar.end()
             traffic = c.traffic.totals()
     except (ConfigError, LockError) as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -327,19 +332,29 @@ def _store(config: dict[str, Any], *, dry_run: bool) -> Any:
 # -- what the person sees --------------------------------------------------------------
 
 
-def _progress() -> Any:
-    """A progress bar on stderr when it is a terminal; nothing otherwise (logs, cron)."""
-    if not sys.stderr.isatty():
-        return None
+class _Bar:
+    """A progress bar on stderr, drawn over itself; ``end`` closes a line left open."""
 
-    def show(done: int, total: int) -> None:
+    def __init__(self) -> None:
+        self.open = False
+
+    def __call__(self, done: int, total: int) -> None:
         filled = 30 * done // max(total, 1)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} actions")
-        if done >= total:
+        self.open = done < total
+        if not self.open:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
-    return show
+    def end(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            self.open = False
+
+
+def _progress() -> _Bar | None:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (logs, cron)."""
+    return _Bar() if sys.stderr.isatty() else None
 
 
 def _summary(report: Any, traffic: dict[str, int], *, dry_run: bool) -> str:
