@@ -612,3 +612,21 @@ def test_ctrl_c_mid_bar_puts_its_line_on_a_line_of_its_own(
     monkeypatch.setattr(Writer, "execute", one_wave_then_interrupted)
     assert main(["sync", "--config", str(config), *AT]) == 130
     assert terminal.getvalue().splitlines()[-1] == "calsync: interrupted"
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())
+    assert main(["sync", "--config", str(config), "--dry-run", *AT]) == 0
+
+
+def test_a_state_path_under_home_is_expanded(
+    config: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    config.write_text(config.read_text().replace('"state.sqlite"', '"~/state.sqlite"'),
+                      encoding="utf-8")  # fmt: skip
+    assert main(["sync", "--config", str(config), *AT]) == 0
+    assert (home / "state.sqlite").exists()

@@ -135,7 +135,8 @@ def _fail(line: str, status: int) -> int:
 
 def _config(path: Path) -> dict[str, Any]:
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: an editor's byte order mark is not a TOML error.
+        config = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -200,7 +201,7 @@ def _url(table: dict[str, Any], key: str, where: str, default: str | None = None
 
 def _path(config: dict[str, Any], key: str) -> Path:
     base: Path = config["_dir"]
-    return base / _text(config, key, "config")
+    return base / Path(_text(config, key, "config")).expanduser()
 
 
 def _settings(config: dict[str, Any]) -> OrgSettings:
