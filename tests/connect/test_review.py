@@ -630,3 +630,12 @@ def test_a_state_path_under_home_is_expanded(
                       encoding="utf-8")  # fmt: skip
     assert main(["sync", "--config", str(config), *AT]) == 0
     assert (home / "state.sqlite").exists()
+
+
+def test_a_config_error_found_late_leaves_no_state_file_behind(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CALSYNC_SALESFORCE_TOKEN")
+    assert main(["sync", "--config", str(config), *AT]) == 2
+    assert "CALSYNC_SALESFORCE_TOKEN" in _one_line(capsys.readouterr().err)
+    assert sorted(p.name for p in config.parent.iterdir()) == ["settings.json", "sync.toml"]

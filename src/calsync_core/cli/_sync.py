@@ -87,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         as_of = _as_of(args.as_of)
         settings = _settings(config)
         from ..connect import Connector
+
+        options = _options(config)  # before anything is opened: a bad config touches nothing
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ImportError:
@@ -101,12 +103,12 @@ def run(args: argparse.Namespace) -> int:
                         f"{state}: another calsync sync is running on this state file; "
                         "run one at a time"
                     )
-            store = stack.enter_context(_store(config, dry_run=args.dry_run))
             try:
-                connector = Connector(**_options(config))
+                connector = Connector(**options)
             except ValueError as exc:  # a Salesforce API version or field name it refuses
                 raise ConfigError(f"salesforce: {exc}") from None
             c = stack.enter_context(connector)
+            store = stack.enter_context(_store(config, dry_run=args.dry_run))
             bar = _progress()
             try:
                 result = c.sync(store, settings, as_of, dry_run=args.dry_run, progress=bar)
