@@ -639,3 +639,16 @@ def test_a_config_error_found_late_leaves_no_state_file_behind(
     assert main(["sync", "--config", str(config), *AT]) == 2
     assert "CALSYNC_SALESFORCE_TOKEN" in _one_line(capsys.readouterr().err)
     assert sorted(p.name for p in config.parent.iterdir()) == ["settings.json", "sync.toml"]
+
+
+def test_a_mailbox_that_cannot_be_read_is_named_in_one_line_and_nothing_is_written(
+    config: Path, org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gone = cs.UserSettings(email=f"left@{DOMAIN}", sf_user_id="005000000000009AAA")
+    settings = cs.OrgSettings(users=(*org.settings.users, gone),
+                              company_domains=org.settings.company_domains)  # fmt: skip
+    (config.parent / "settings.json").write_text(cs.dumps(settings), encoding="utf-8")
+    assert main(["sync", "--config", str(config), *AT]) == 3
+    err = _one_line(capsys.readouterr().err)
+    assert f"delta of left@{DOMAIN}: HTTP 404" in err
+    assert not [e for e in org.tenant.events() if e.created_by_sync]
