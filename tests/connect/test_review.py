@@ -201,6 +201,13 @@ def test_retry_after_is_seconds_or_an_http_date_against_the_answers_date(
     assert Answer(status=429, headers=headers, body=None).retry_after() == seconds
 
 
+def test_retry_after_as_an_http_date_without_a_date_counts_from_this_machines_clock() -> None:
+    past = Answer(status=503, headers={"retry-after": "Sat, 01 Jan 2000 00:00:00 GMT"}, body=None)
+    assert past.retry_after() == 0.0
+    later = Answer(status=503, headers={"retry-after": "Fri, 01 Jan 2100 00:00:00 GMT"}, body=None)
+    assert (later.retry_after() or 0.0) > 365 * 86400
+
+
 # -- writes ------------------------------------------------------------------------------
 
 

@@ -36,9 +36,7 @@ from typing import Any
 import attrs
 import httpx
 
-# The Graph adapter's reading of Retry-After (seconds, or an HTTP-date against the
-# answer's Date): one reading for a whole answer and for a $batch sub-answer.
-from ..graph._batch import _retry_after
+from .. import PayloadError, graph
 from ..ports import PermanentError, PortError, TransientError
 
 #: A callable that returns a bearer token for one service (see the package docs).
@@ -119,10 +117,16 @@ class Answer:
         against this machine's; one already past is no wait. What is neither
         (``-3``, ``soon``, ``nan``, ``1e999``) is no answer: the backoff decides.
         """
-        seconds, moment = _retry_after(self.headers)
-        if moment is not None:
-            return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())
-        return seconds
+        # Read as the Graph adapter reads a $batch sub-answer's (RFC 9110, nothing
+        # Graph's own): one reading of the header for whole answers and parts.
+        entry = {"id": "0", "status": 429, "headers": dict(self.headers)}
+        try:
+            [read] = graph.batch_results({"responses": [entry]})
+        except PayloadError:
+            return None
+        if read.retry_at is not None:
+            return max(0.0, (read.retry_at - dt.datetime.now(dt.UTC)).total_seconds())
+        return read.retry_after
 
 
 class Endpoint:
