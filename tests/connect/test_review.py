@@ -329,12 +329,13 @@ def _one_line(err: str) -> str:
     return err
 
 
+@pytest.mark.parametrize("path", ["/calendarView/delta", "/query"])
 def test_a_failed_read_leaves_the_state_file_byte_for_byte(
-    config: Path, loopback: Loopback, capsys: pytest.CaptureFixture[str]
+    config: Path, loopback: Loopback, capsys: pytest.CaptureFixture[str], path: str
 ) -> None:
     assert main(["sync", "--config", str(config), *AT]) == 0
     before = _snapshot(_state(config))
-    loopback.faults.server_error("/calendarView/delta", method="GET", times=50)
+    loopback.faults.server_error(path, method="GET", times=50)
     assert main(["sync", "--config", str(config), "--as-of", "2025-03-03T09:05:00+00:00"]) == 3
     _one_line(capsys.readouterr().err)
     assert _snapshot(_state(config)) == before
