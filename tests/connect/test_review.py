@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import httpx
 import pytest
@@ -274,3 +275,18 @@ def test_a_write_whose_answer_cannot_be_read_is_transient_the_next_read_decides(
     [outcome] = writer.execute([action])
     assert isinstance(outcome.error, TransientError)
     assert "outcome is unknown" in str(outcome.error)
+
+
+def test_closing_the_connector_ends_a_throttle_wait_and_sends_no_retry() -> None:
+    # Ctrl-C closes the connector: a worker waiting out a 30-second Retry-After stops.
+    script = Script(*[httpx.Response(429, headers={"Retry-After": "30"}) for _ in range(5)])
+    c = _graph_with(lambda: "t", script)
+    waiting = c.pool.submit(c.graph.endpoint.send, "GET", "me", safe=True)
+    while not script.requests:
+        time.sleep(0.01)
+    started = time.monotonic()
+    c.close()
+    assert time.monotonic() - started < 5
+    with pytest.raises(TransientError, match="closing"):
+        waiting.result()
+    assert len(script.requests) == 1

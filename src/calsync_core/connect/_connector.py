@@ -10,6 +10,7 @@ caller of the connector async.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -84,16 +85,19 @@ class Connector:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         check_names(api_version, uid_field, created_field)
         self.traffic = Traffic()
+        self.stop = threading.Event()
         self.client = httpx.Client(timeout=timeout, transport=transport)
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="calsync")
         backoff = backoff or Backoff()
         self.graph = Graph(
-            Endpoint(self.client, graph_url, graph_token, backoff, self.traffic),
+            Endpoint(self.client, graph_url, graph_token, backoff, self.traffic, self.stop),
             self.pool,
             page_size=page_size,
         )
         self.salesforce = Salesforce(
-            Endpoint(self.client, salesforce_url, salesforce_token, backoff, self.traffic),
+            Endpoint(
+                self.client, salesforce_url, salesforce_token, backoff, self.traffic, self.stop
+            ),
             api_version=api_version,
             uid_field=uid_field,
             created_field=created_field,
@@ -115,9 +119,11 @@ class Connector:
     def close(self) -> None:
         """Stop the pool and close the HTTP client's connections.
 
-        Work not started is dropped (after Ctrl-C, nothing more is sent); a
-        request already in flight is let finish, so no answer is cut off.
+        Work not started is dropped and a wait before a retry ends, the retry
+        not sent (after Ctrl-C, nothing more is sent); a request already in
+        flight is let finish, so no answer is cut off.
         """
+        self.stop.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.client.close()
 

@@ -270,8 +270,12 @@ class Graph:
                     out[index] = attrs.evolve(result, id=str(index))
             pending = sorted(again)
             if pending:
-                self.endpoint.traffic.retried()
-                self.endpoint.backoff.wait(attempt, max(waits) or None)
+                try:
+                    self.endpoint.pause(attempt, max(waits) or None, "$batch")
+                except TransientError as exc:
+                    for index in pending:
+                        out[index] = graph.BatchResult(id=str(index), status=0, error=exc)
+                    break
                 attempt += 1
         missing = TransientError("$batch: the answer left the sub-request out")
         return [

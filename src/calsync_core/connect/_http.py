@@ -53,20 +53,28 @@ class Backoff:
     ``base * 2**attempt``; never more than ``cap`` seconds, and jittered
     (between half and all of it, drawn from ``jitter``) so that concurrent
     workers spread out. ``sleep`` and ``jitter`` are injected so tests neither
-    sleep nor depend on chance.
+    sleep nor depend on chance; without ``sleep`` the wait ends early when the
+    connector is closed (Ctrl-C does not wait out a throttle).
     """
 
     attempts: int = 5
     base: float = 0.5
     cap: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None
     jitter: Callable[[], float] = random.random
 
-    def wait(self, attempt: int, retry_after: float | None) -> None:
-        """Sleep before try number ``attempt + 1`` (``attempt`` counts from 0)."""
+    def wait(
+        self, attempt: int, retry_after: float | None, stop: threading.Event | None = None
+    ) -> None:
+        """Sleep before try ``attempt + 1`` (``attempt`` counts from 0), or until ``stop``."""
         delay = self.base * 2**attempt if retry_after is None else retry_after
-        delay = min(delay, self.cap)
-        self.sleep(delay * (0.5 + 0.5 * self.jitter()))
+        delay = min(delay, self.cap) * (0.5 + 0.5 * self.jitter())
+        if self.sleep is not None:
+            self.sleep(delay)
+        elif stop is not None:
+            stop.wait(delay)
+        else:
+            time.sleep(delay)
 
 
 @attrs.define
@@ -139,8 +147,10 @@ class Endpoint:
         token: TokenSource,
         backoff: Backoff,
         traffic: Traffic,
+        stop: threading.Event | None = None,
     ) -> None:
         self.client = client
+        self.stop = stop or threading.Event()
         self.root = root.rstrip("/") + "/"
         given = httpx.URL(self.root)
         # Scheme, host and port only: a user:password in the root is never shown.
@@ -227,11 +237,17 @@ class Endpoint:
                     raise TransientError(
                         f"{method} {_short(path)}: HTTP {answer.status} after {attempt + 1} tries"
                     )
-                self.traffic.retried()
-                self.backoff.wait(attempt, answer.retry_after())
+                self.pause(attempt, answer.retry_after(), f"{method} {_short(path)}")
                 attempt += 1
                 continue
             return answer
+
+    def pause(self, attempt: int, retry_after: float | None, what: str) -> None:
+        """Wait before a retry; once the connector is closing, raise instead of retrying."""
+        self.traffic.retried()
+        self.backoff.wait(attempt, retry_after, self.stop)
+        if self.stop.is_set():
+            raise TransientError(f"{what}: not tried again, the connector is closing")
 
     def _broken(
         self, exc: httpx.TransportError, method: str, path: str, *, safe: bool, attempt: int
@@ -242,8 +258,7 @@ class Endpoint:
                 f"{method} {_short(path)}: the connection failed ({type(exc).__name__}); "
                 "the outcome is unknown"
             ) from exc
-        self.traffic.retried()
-        self.backoff.wait(attempt, None)
+        self.pause(attempt, None, f"{method} {_short(path)}")
 
 
 def _ask(source: TokenSource, origin: httpx.URL) -> str:
