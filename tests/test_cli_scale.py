@@ -128,8 +128,8 @@ def test_an_unknown_mailbox_is_an_error_not_an_empty_page(
     code, out, err = run(capsys, "plan", "--example", "--mailbox", "nobody@acme.example")
     assert (code, out) == (2, "")
     assert err == (
-        "calsync: error: --mailbox 'nobody@acme.example' is no user of the settings and no "
-        "mailbox of AFTER\n"
+        "calsync: error: --mailbox 'nobody@acme.example' is no user of the settings, no "
+        "mailbox of AFTER and no owner of an event\n"
     )
 
 

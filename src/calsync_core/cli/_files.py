@@ -1,0 +1,128 @@
+"""The command's files: reading a document, from a path or standard input, and writing the example.
+
+Every fault of a file -- one that cannot be read, is empty, is not UTF-8, does
+not parse or does not load -- is a ``Failure``: one line naming the file and the
+first problem, which ``_command`` prints with exit status 2. Files are read as
+people's editors and shells write them: a UTF-8 byte order mark is ignored
+(RFC 8259 lets a reader do so), and UTF-16, which PowerShell 5's ``>`` writes,
+is named as such.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from .._errors import LoadError, SettingsError
+from .._serde import dumps, loads, problem_count
+from ._example import example_after, example_before, example_settings
+
+if TYPE_CHECKING:
+    from ._progress import Progress
+
+#: How a path of "-" (standard input) is named in messages.
+STDIN = "<stdin>"
+_FILES = ("before.json", "after.json", "settings.json")
+
+T = TypeVar("T")
+
+
+class Failure(Exception):
+    """Bad input: reported as ``calsync: error: <where>: <reason>``, exit status 2.
+
+    ``where`` is the file at fault; None when no one file is (an unknown id).
+    """
+
+    def __init__(self, where: str | None, reason: str) -> None:
+        self.line = reason if where is None else f"{where}: {reason}"
+        super().__init__(self.line)
+
+
+def name(path: str) -> str:
+    """``path`` as messages name it: standard input is not "-"."""
+    return STDIN if path == "-" else path
+
+
+def load(path: str, cls: type[T], progress: Progress) -> T:
+    """The ``cls`` that the file ``path`` (``-``: standard input) holds; ``Failure`` if none."""
+    if not path:
+        raise Failure(None, "a file name is empty (give a path, or - for standard input)")
+    progress.phase(f"reading {name(path)}")
+    try:
+        data = _stdin_bytes() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise Failure(name(path), f"cannot read: {exc.strerror or exc}") from None
+    text = _text(name(path), data)
+    if not text.strip():
+        # json's "Expecting value at line 1 column 1" would send the person looking for a typo.
+        raise Failure(name(path), "the file is empty (expected a JSON object)")
+    try:
+        return loads(text, cls)
+    except LoadError as exc:
+        raise Failure(name(path), problems(exc)) from None
+
+
+def _stdin_bytes() -> bytes:
+    # Python sets sys.stdin to None when descriptor 0 was closed (`calsync plan - <&-`).
+    if sys.stdin is None:
+        raise OSError("standard input is closed")
+    return sys.stdin.buffer.read()
+
+
+def _text(where: str, data: bytes) -> str:
+    """``data`` as text: UTF-8, with the byte order mark some editors put first ignored."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # What PowerShell 5's `>` writes: name it, rather than "not UTF-8 (byte 0)".
+        raise Failure(where, "UTF-16 text, not UTF-8: save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Failure(where, f"not UTF-8 text (byte {exc.start})") from None
+    # Notepad's UTF-8 starts with a byte order mark; RFC 8259 lets a reader ignore it.
+    return text.removeprefix("\ufeff")
+
+
+def problems(exc: LoadError | SettingsError) -> str:
+    # The first problem is the one to fix first; the count says whether more follow
+    # (loads lists at most 100 and counts the rest on a last line).
+    if not exc.problems:
+        return str(exc)
+    more = problem_count(exc.problems) - 1
+    # A fault of the text as a whole is placed at "<text>"; the file is already named.
+    first = exc.problems[0].removeprefix("<text>: ")
+    return f"{exc.label}: {first}" + (f" (+{more} more)" if more else "")
+
+
+def write_example(path: str, *, force: bool) -> str:
+    """Write the example's three documents into the directory ``path``; the paths, a line each."""
+    if not path:
+        # Path("") is the current directory: an unset "$DIR" must not fill it.
+        raise Failure(None, "the directory name is empty (give a path, . for this one)")
+    directory = Path(path)
+    documents = dict(
+        zip(_FILES, (example_before(), example_after(), example_settings()), strict=True)
+    )
+    targets = [directory / file for file in _FILES]
+    if not force:
+        # Refuse before writing anything: a user's edited copy must never be lost to a rerun.
+        for target in targets:
+            if target.exists():
+                raise Failure(str(target), "already exists (use --force to overwrite)")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Failure(str(directory), f"cannot create directory: {exc.strerror or exc}") from None
+    for target in targets:
+        try:
+            target.write_text(_indented(dumps(documents[target.name])), encoding="utf-8")
+        except OSError as exc:
+            raise Failure(str(target), f"cannot write: {exc.strerror or exc}") from None
+    return "".join(f"{target}\n" for target in targets)
+
+
+def _indented(canonical: str) -> str:
+    """Canonical JSON laid out for a person to edit; ``loads`` takes any whitespace."""
+    return json.dumps(json.loads(canonical), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,274 @@
+"""``calsync`` as a new user, a shell script and a messy organisation meet it.
+
+Each test is a way in which the command once failed such a user: a traceback
+or a bug report where the input was at fault, a filter that refused a name the
+summary itself showed, a file an editor wrote that did not load, a terminal
+left with a half-drawn line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import attrs
+import pytest
+
+import calsync_core as cs
+from calsync_core.cli import main
+from calsync_core.cli._example import example_after, example_before, example_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error(code: int, out: str, err: str) -> str:
+    """The one line a bad input prints, after checking it is one line and status 2."""
+    assert (code, out) == (2, ""), err
+    assert err.count("\n") == 1, err
+    assert err.startswith("calsync: error: "), err
+    return err.rstrip("\n")
+
+
+@pytest.fixture
+def example_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    assert main(["example", str(tmp_path)]) == 0
+    capsys.readouterr()
+    return tmp_path
+
+
+def files(directory: Path) -> tuple[str, str, str]:
+    names = ("before.json", "after.json", "settings.json")
+    before, after, settings = (str(directory / name) for name in names)
+    return before, after, settings
+
+
+# -- standard input ----------------------------------------------------------------------
+
+
+def test_a_closed_standard_input_is_bad_input_not_a_bug(
+    example_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `calsync plan - ... <&-`: Python sets sys.stdin to None when descriptor 0 is closed.
+    monkeypatch.setattr("sys.stdin", None)
+    _, _, settings = files(example_dir)
+    line = one_error(*run(capsys, "plan", "-", "--settings", settings))
+    assert line == "calsync: error: <stdin>: cannot read: standard input is closed"
+
+
+def test_a_closed_standard_input_in_a_real_process_exits_2() -> None:
+    command = f"exec {sys.executable} -m calsync_core plan - --settings settings.json <&-"
+    done = subprocess.run(
+        ["/bin/sh", "-c", command], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "calsync: error: <stdin>: cannot read: standard input is closed\n"
+
+
+# -- files as editors and shells write them ----------------------------------------------
+
+
+def test_a_file_that_starts_with_a_byte_order_mark_loads(
+    example_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Notepad and PowerShell's UTF-8 put one there; RFC 8259 lets a reader ignore it.
+    before, after, settings = files(example_dir)
+    _, expected, _ = run(capsys, "plan", "--json", before, after, "--settings", settings)
+    for name in ("after.json", "settings.json"):
+        path = example_dir / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, out, err = run(capsys, "plan", "--json", before, after, "--settings", settings)
+    assert (code, err) == (0, "")
+    assert out == expected
+
+
+def test_a_utf16_file_is_named_as_such(
+    example_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # PowerShell 5's `>` writes UTF-16 with a byte order mark.
+    before, after, settings = files(example_dir)
+    text = (example_dir / "after.json").read_text("utf-8")
+    (example_dir / "after.json").write_bytes(text.encode("utf-16"))
+    line = one_error(*run(capsys, "plan", before, after, "--settings", settings))
+    assert line == f"calsync: error: {after}: UTF-16 text, not UTF-8: save it as UTF-8"
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_an_empty_file_says_it_is_empty(
+    example_dir: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    before, after, settings = files(example_dir)
+    (example_dir / "after.json").write_bytes(content)
+    line = one_error(*run(capsys, "plan", before, after, "--settings", settings))
+    assert line == f"calsync: error: {after}: the file is empty (expected a JSON object)"
+
+
+def test_example_into_an_empty_directory_name_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `calsync example "$DIR"` with DIR unset must not fill the current directory.
+    monkeypatch.chdir(tmp_path)
+    line = one_error(*run(capsys, "example", ""))
+    assert line == "calsync: error: the directory name is empty (give a path, . for this one)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dates_of_early_years_keep_four_digits(
+    example_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, after, settings = files(example_dir)
+    document = json.loads((example_dir / "after.json").read_text("utf-8"))
+    document["as_of"] = "0001-01-01T00:00:00Z"
+    (example_dir / "after.json").write_text(json.dumps(document), encoding="utf-8")
+    line = one_error(*run(capsys, "plan", before, after, "--settings", settings))
+    assert "is as of 0001-01-01 00:00:00 UTC, older than BEFORE" in line
+
+
+# -- arguments ----------------------------------------------------------------------------
+
+
+def test_issues_only_with_all_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # --all lists decisions, --issues-only shows none: one of them would be ignored.
+    code, out, err = run(capsys, "plan", "--example", "--issues-only", "--all")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        "calsync plan: error: --issues-only shows no decisions: --all has nothing to list"
+    )
+
+
+def test_explain_without_an_id_names_only_the_id_as_missing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "explain", "--example")
+    assert code == 2
+    missing = "calsync explain: error: the following arguments are required: ID"
+    assert err.splitlines()[-1] == missing
+
+
+# -- --mailbox takes every name the summary shows ----------------------------------------
+
+
+def _without_dev(directory: Path) -> tuple[str, str, str]:
+    """The example with dev@ gone from the settings, and dev's event renamed by hand.
+
+    The event keeps its version, so the plan has a STALE_VERSION issue about an
+    event whose owner is no user: the page names that mailbox by the owner's id.
+    """
+    settings = example_settings()
+    settings = attrs.evolve(
+        settings, users=tuple(u for u in settings.users if u.email != "dev@acme.example")
+    )
+    after = example_after()
+    (event,) = (e for e in after.events if e.owner_id == "005000000000004AAA")
+    renamed = attrs.evolve(event, subject="Renamed by hand")
+    after = attrs.evolve(after, events=tuple(renamed if e is event else e for e in after.events))
+    paths = (directory / "b.json", directory / "a.json", directory / "s.json")
+    for path, value in zip(paths, (example_before(), after, settings), strict=True):
+        path.write_text(cs.dumps(value), encoding="utf-8")
+    return str(paths[0]), str(paths[1]), str(paths[2])
+
+
+@pytest.mark.parametrize("name", ["005000000000004AAA", "005000000000004aaa"])
+def test_mailbox_takes_an_owner_the_summary_names_by_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    before, after, settings = _without_dev(tmp_path)
+    code, out, err = run(capsys, "plan", before, after, "--settings", settings)
+    assert (code, err) == (0, "")
+    assert "    005000000000004AAA  1: 1 STALE_VERSION" in out.splitlines()
+    code, out, err = run(capsys, "plan", before, after, "--settings", settings, "--mailbox", name)
+    assert (code, err) == (0, "")
+    issues = out.split("\nIssues\n")[1].split("\n\n")[0].splitlines()
+    assert issues[0] == '  STALE_VERSION  event 00U000000000001AAA "Renamed by hand"'
+    assert all("@acme.example" not in line for line in issues)
+
+
+def test_mailbox_takes_the_records_group(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "--example", "--mailbox", "(records)")
+    assert (code, err) == (0, "")
+    assert "Showing only (records)." in out
+    assert "Actions\n  (none)" in out  # the example creates no record
+
+
+# -- signals ------------------------------------------------------------------------------
+
+
+def _held_child(argv: list[str], **env: str) -> tuple[subprocess.Popen[bytes], int]:
+    """``calsync`` reading a standard input held open, its stderr on a terminal."""
+    reader, writer = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "calsync_core", *argv],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=writer,
+        env={**os.environ, **env},
+    )
+    os.close(writer)
+    return child, reader
+
+
+def _read_for(fd: int, seconds: float, until: bytes = b"\x00") -> bytes:
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while until not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def _stop(child: subprocess.Popen[bytes], terminal: int) -> None:
+    child.kill()
+    child.wait()
+    os.close(terminal)
+    for stream in (child.stdin, child.stdout):
+        assert stream is not None
+        stream.close()
+
+
+def test_sigterm_erases_the_progress_line_and_exits_143_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
+    child, terminal = _held_child(["plan", "-", "--settings", str(tmp_path / "settings.json")])
+    try:
+        shown = _read_for(terminal, 60, until=b"calsync: reading <stdin>")
+        assert b"calsync: reading <stdin>" in shown, shown
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=60) == 128 + signal.SIGTERM
+        shown += _read_for(terminal, 10, until=b"terminated\r\n")
+    finally:
+        _stop(child, terminal)
+    assert shown.split(b"\x1b[K")[-1] == b"calsync: terminated\r\n"
+
+
+def test_a_dumb_terminal_gets_no_escape_sequences(tmp_path: Path) -> None:
+    # TERM=dumb (Emacs's shell, some CI logs) shows "\x1b[K" as it is: no line to redraw.
+    (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
+    argv = ["plan", "-", "--settings", str(tmp_path / "settings.json")]
+    child, terminal = _held_child(argv, TERM="dumb")
+    try:
+        shown = _read_for(terminal, 1.5)  # three times the delay before a progress line
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=60) == 130
+        shown += _read_for(terminal, 10, until=b"interrupted\r\n")
+    finally:
+        _stop(child, terminal)
+    assert shown == b"calsync: interrupted\r\n"
