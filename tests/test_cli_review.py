@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
@@ -272,3 +272,59 @@ def test_a_dumb_terminal_gets_no_escape_sequences(tmp_path: Path) -> None:
     finally:
         _stop(child, terminal)
     assert shown == b"calsync: interrupted\r\n"
+
+
+# -- R-STALE-VERSION: only where the version is trusted ----------------------------------
+
+
+def _edited(snapshot: cs.Snapshot, ref: str, **changes: Any) -> cs.Snapshot:
+    """``snapshot`` with the item or event ``ref`` changed, its version left as it was."""
+    items = tuple(attrs.evolve(i, **changes) if i.id == ref else i for i in snapshot.items)
+    events = tuple(attrs.evolve(e, **changes) if e.id == ref else e for e in snapshot.events)
+    return attrs.evolve(snapshot, items=items, events=events)
+
+
+def _stale(plan: cs.Plan) -> list[str]:
+    return [
+        i.item_id or i.event_id or "" for i in plan.issues if i.code is cs.IssueCode.STALE_VERSION
+    ]
+
+
+def test_an_item_saved_by_hand_in_the_json_is_planned_not_called_stale() -> None:
+    # The first thing a person tries in after.json: the Salesforce category on an item
+    # autosave skipped. The item is in no pair, so nothing trusts its version: the
+    # planner reads it whole and saves it. "Plans nothing for this change" would be false.
+    before, settings = example_before(), example_settings()
+    after = _edited(example_after(), "ana-team-sync", categories=frozenset({"Salesforce"}))
+    plan = cs.reconcile(before, after, settings, check_versions=True)
+    assert any(
+        isinstance(a, cs.CreateEvent) and a.source_item_id == "ana-team-sync" for a in plan.actions
+    )
+    assert _stale(plan) == []
+
+
+def test_an_unlinked_item_or_event_edited_without_a_new_version_is_not_stale() -> None:
+    settings = example_settings()
+    before = example_after()  # as of the same time: one snapshot, then an edit of it
+    for ref in ("ana-team-sync", "00U000000000002AAA"):
+        after = _edited(before, ref, subject="Renamed by hand")
+        plan = cs.reconcile(before, after, settings, check_versions=True)
+        assert _stale(plan) == [], ref
+    # The event not yet downloaded is created in the calendar as it now reads.
+    after = _edited(before, "00U000000000002AAA", subject="Renamed by hand")
+    plan = cs.reconcile(before, after, settings, check_versions=True)
+    assert any(
+        isinstance(a, cs.CreateItem) and a.subject == "Renamed by hand" for a in plan.actions
+    )
+
+
+def test_both_sides_of_a_linked_pair_edited_without_new_versions_are_stale() -> None:
+    settings = example_settings()
+    synced = cs.apply(example_after(), cs.reconcile(example_before(), example_after(), settings))
+    (item,) = (i for i in synced.items if i.id == "ana-renewal")
+    assert item.sf_event_id is not None
+    after = _edited(synced, "ana-renewal", subject="Renamed by hand")
+    after = _edited(after, item.sf_event_id, location="Room 9")
+    plan = cs.reconcile(synced, after, settings, check_versions=True)
+    assert sorted(_stale(plan)) == sorted(["ana-renewal", item.sf_event_id])
+    assert not plan.actions  # the version shortcut still decides
