@@ -78,6 +78,38 @@ def test_a_closed_standard_input_in_a_real_process_exits_2() -> None:
     assert done.stderr == "calsync: error: <stdin>: cannot read: standard input is closed\n"
 
 
+def _shell(redirected: str) -> subprocess.CompletedProcess[str]:
+    """``calsync`` run by a shell, with the redirections ``redirected`` ends with."""
+    command = f"exec {sys.executable} -m calsync_core {redirected}"
+    return subprocess.run(
+        ["/bin/sh", "-c", command], capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def test_a_closed_standard_output_is_one_error_line_not_a_bug() -> None:
+    done = _shell("plan --example >&-")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "calsync: error: <stdout>: cannot write: standard output is closed\n",
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", ["plan --example", "plan --example --json"])
+def test_a_full_disk_is_one_error_line_not_a_bug(argv: str) -> None:
+    # Not a traceback from the interpreter's last flush either: one line, status 2.
+    done = _shell(f"{argv} >/dev/full")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "calsync: error: <stdout>: cannot write: No space left on device\n",
+    )
+
+
+def test_a_closed_standard_error_keeps_the_status() -> None:
+    assert _shell("plan missing.json --settings missing.json 2>&-").returncode == 2
+    assert _shell("plan missing.json --settings missing.json 2>/dev/full").returncode == 2
+
+
 # -- files as editors and shells write them ----------------------------------------------
 
 

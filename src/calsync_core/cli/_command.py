@@ -69,6 +69,8 @@ EXIT_SOFTWARE = 70
 EXIT_INTERRUPTED = 130
 #: Exit status after SIGTERM: 128 + SIGTERM, likewise.
 EXIT_TERMINATED = 143
+#: How standard output is named in messages.
+STDOUT = "<stdout>"
 _REPORT = "this is a bug in calsync_core: please report it, with the command and its input files"
 #: An internal error's message is shown up to this many characters: one line stays readable.
 _MESSAGE_LIMIT = 300
@@ -87,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, subparsers = _parser()
     try:
         args = parser.parse_args(argv)
+        _check_stdout()
         with _sigterm_stops(), Progress(sys.stderr, enabled=_shows_progress()) as progress:
             text = _run(args, subparsers, progress)
             if not _terminal(sys.stdout):  # to a terminal, the text itself shows progress
@@ -151,8 +154,13 @@ def _terminal(stream: TextIO) -> bool:
 
 def _error(line: str) -> None:
     # One line, whatever a reason contains: the contract for scripts reading stderr.
-    _put(sys.stderr, " ".join(line.splitlines()) + "\n")
-    sys.stderr.flush()
+    if sys.stderr is None:  # closed (`2>&-`): the exit status alone tells
+        return
+    try:
+        _put(sys.stderr, " ".join(line.splitlines()) + "\n")
+        sys.stderr.flush()
+    except OSError:  # a full or gone terminal: likewise
+        pass
 
 
 def _message(exc: Exception) -> str:
@@ -204,12 +212,28 @@ def _write(text: str) -> int:
         _put(sys.stdout, text)
         sys.stdout.flush()
     except BrokenPipeError:
-        # `calsync plan ... | head`: the reader left. Point stdout at devnull so the
-        # interpreter's own flush at exit does not print a traceback (Python docs, "signal").
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # `calsync plan ... | head`: the reader left, which is no error.
+        _discard_stdout()
         return 1
+    except OSError as exc:  # a full disk, say: the output is lost, and the person must know
+        _discard_stdout()
+        raise Failure(STDOUT, f"cannot write: {exc.strerror or exc}") from None
     return 0
+
+
+def _discard_stdout() -> None:
+    # What stdout still buffers would fail again at the interpreter's own flush at exit,
+    # printed as "Exception ignored" lines: point it at devnull (Python docs, "signal").
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _check_stdout() -> None:
+    # Python sets sys.stdout to None when descriptor 1 was closed (`calsync ... >&-`):
+    # say so before the work, not after it.
+    if sys.stdout is None:
+        raise Failure(STDOUT, "cannot write: standard output is closed")
 
 
 # -- arguments -------------------------------------------------------------------------
