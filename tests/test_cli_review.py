@@ -158,6 +158,15 @@ def test_example_into_an_empty_directory_name_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_example_with_force_writes_nothing_when_a_file_name_is_a_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "after.json").mkdir()
+    line = one_error(*run(capsys, "example", str(tmp_path), "--force"))
+    assert line == f"calsync: error: {tmp_path / 'after.json'}: is a directory, not a file"
+    assert [p.name for p in tmp_path.iterdir()] == ["after.json"]
+
+
 def test_dates_of_early_years_keep_four_digits(
     example_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

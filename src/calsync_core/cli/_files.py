@@ -106,11 +106,13 @@ def write_example(path: str, *, force: bool) -> str:
         zip(_FILES, (example_before(), example_after(), example_settings()), strict=True)
     )
     targets = [directory / file for file in _FILES]
-    if not force:
-        # Refuse before writing anything: a user's edited copy must never be lost to a rerun.
-        for target in targets:
-            if target.exists():
-                raise Failure(str(target), "already exists (use --force to overwrite)")
+    # Refuse before writing anything: a user's edited copy must never be lost to a
+    # rerun, and no run leaves one file new and the others old.
+    for target in targets:
+        if target.is_dir():
+            raise Failure(str(target), "is a directory, not a file")
+        if not force and target.exists():
+            raise Failure(str(target), "already exists (use --force to overwrite)")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
