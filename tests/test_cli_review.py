@@ -178,6 +178,18 @@ def test_dates_of_early_years_keep_four_digits(
     assert "is as of 0001-01-01 00:00:00 UTC, older than BEFORE" in line
 
 
+def test_running_out_of_memory_is_one_error_line_not_a_bug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An organisation too large for the machine: not a bug to report, and not a traceback.
+    def exhaust(*_: object, **__: object) -> cs.Plan:
+        raise MemoryError
+
+    monkeypatch.setattr("calsync_core.cli._command.reconcile", exhaust)
+    line = one_error(*run(capsys, "plan", "--example"))
+    assert line == "calsync: error: out of memory: the input is too large for this machine"
+
+
 # -- arguments ----------------------------------------------------------------------------
 
 

@@ -111,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `kill`, a CI timeout, a closing terminal: the progress line is erased by now.
         _error("calsync: terminated")
         return EXIT_TERMINATED
+    except MemoryError:
+        # Input too large for the machine is no bug to report; the traceback would not help.
+        _error("calsync: error: out of memory: the input is too large for this machine")
+        return EXIT_USAGE
     except Exception as exc:  # a bug: the person at the terminal can only report it
         _error(f"calsync: internal error: {type(exc).__name__}: {_message(exc)} ({_REPORT})")
         return EXIT_SOFTWARE
