@@ -381,3 +381,25 @@ def test_both_sides_of_a_linked_pair_edited_without_new_versions_are_stale() -> 
     plan = cs.reconcile(synced, after, settings, check_versions=True)
     assert sorted(_stale(plan)) == sorted(["ana-renewal", item.sf_event_id])
     assert not plan.actions  # the version shortcut still decides
+
+
+def test_the_examples_runs_report_no_stale_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A first run, the run the example shows, the run after its plan is carried
+    # out, and a steady run: a version moved with every edit, so none is stale.
+    settings = example_settings()
+    synced = cs.apply(example_after(), cs.reconcile(example_before(), example_after(), settings))
+    again = cs.apply(synced, cs.reconcile(example_after(), synced, settings))
+    chain = {"before": example_before(), "after": example_after(), "synced": synced}
+    chain["again"] = again
+    for label, snapshot in chain.items():
+        (tmp_path / f"{label}.json").write_text(cs.dumps(snapshot), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(cs.dumps(settings), encoding="utf-8")
+    runs = [["after"], ["before", "after"], ["after", "synced"], ["synced", "again"]]
+    runs.append(["again", "again"])
+    for names in runs:
+        paths = [str(tmp_path / f"{name}.json") for name in names]
+        code, out, err = run(capsys, "plan", *paths, "--settings", str(tmp_path / "settings.json"))
+        assert (code, err) == (0, ""), names
+        assert "STALE_VERSION" not in out, names
