@@ -10,61 +10,31 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
 import sys
-import time
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
 
 import calsync_core as cs
-from calsync_core.cli import main
 from calsync_core.cli._example import example_after, example_before, example_settings
+from cli_helpers import example_files, one_error, run, signalled_while_reading
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error(code: int, out: str, err: str) -> str:
-    """The one line a bad input prints, after checking it is one line and status 2."""
-    assert (code, out) == (2, ""), err
-    assert err.count("\n") == 1, err
-    assert err.startswith("calsync: error: "), err
-    return err.rstrip("\n")
-
-
-@pytest.fixture
-def example_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    assert main(["example", str(tmp_path)]) == 0
-    capsys.readouterr()
-    return tmp_path
-
-
-def files(directory: Path) -> tuple[str, str, str]:
-    names = ("before.json", "after.json", "settings.json")
-    before, after, settings = (str(directory / name) for name in names)
-    return before, after, settings
 
 
 # -- standard input ----------------------------------------------------------------------
 
 
 def test_a_closed_standard_input_is_bad_input_not_a_bug(
-    example_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `calsync plan - ... <&-`: Python sets sys.stdin to None when descriptor 0 is closed.
     monkeypatch.setattr("sys.stdin", None)
-    _, _, settings = files(example_dir)
+    _, _, settings = example_files(tmp_path)
     line = one_error(*run(capsys, "plan", "-", "--settings", settings))
     assert line == "calsync: error: <stdin>: cannot read: standard input is closed"
 
@@ -114,36 +84,34 @@ def test_a_closed_standard_error_keeps_the_status() -> None:
 
 
 def test_a_file_that_starts_with_a_byte_order_mark_loads(
-    example_dir: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Notepad and PowerShell's UTF-8 put one there; RFC 8259 lets a reader ignore it.
-    before, after, settings = files(example_dir)
+    before, after, settings = example_files(tmp_path)
     _, expected, _ = run(capsys, "plan", "--json", before, after, "--settings", settings)
     for name in ("after.json", "settings.json"):
-        path = example_dir / name
+        path = tmp_path / name
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     code, out, err = run(capsys, "plan", "--json", before, after, "--settings", settings)
     assert (code, err) == (0, "")
     assert out == expected
 
 
-def test_a_utf16_file_is_named_as_such(
-    example_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_utf16_file_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # PowerShell 5's `>` writes UTF-16 with a byte order mark.
-    before, after, settings = files(example_dir)
-    text = (example_dir / "after.json").read_text("utf-8")
-    (example_dir / "after.json").write_bytes(text.encode("utf-16"))
+    before, after, settings = example_files(tmp_path)
+    text = (tmp_path / "after.json").read_text("utf-8")
+    (tmp_path / "after.json").write_bytes(text.encode("utf-16"))
     line = one_error(*run(capsys, "plan", before, after, "--settings", settings))
     assert line == f"calsync: error: {after}: UTF-16 text, not UTF-8: save it as UTF-8"
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
 def test_an_empty_file_says_it_is_empty(
-    example_dir: Path, capsys: pytest.CaptureFixture[str], content: bytes
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
 ) -> None:
-    before, after, settings = files(example_dir)
-    (example_dir / "after.json").write_bytes(content)
+    before, after, settings = example_files(tmp_path)
+    (tmp_path / "after.json").write_bytes(content)
     line = one_error(*run(capsys, "plan", before, after, "--settings", settings))
     assert line == f"calsync: error: {after}: the file is empty (expected a JSON object)"
 
@@ -168,12 +136,12 @@ def test_example_with_force_writes_nothing_when_a_file_name_is_a_directory(
 
 
 def test_dates_of_early_years_keep_four_digits(
-    example_dir: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before, after, settings = files(example_dir)
-    document = json.loads((example_dir / "after.json").read_text("utf-8"))
+    before, after, settings = example_files(tmp_path)
+    document = json.loads((tmp_path / "after.json").read_text("utf-8"))
     document["as_of"] = "0001-01-01T00:00:00Z"
-    (example_dir / "after.json").write_text(json.dumps(document), encoding="utf-8")
+    (tmp_path / "after.json").write_text(json.dumps(document), encoding="utf-8")
     line = one_error(*run(capsys, "plan", before, after, "--settings", settings))
     assert "is as of 0001-01-01 00:00:00 UTC, older than BEFORE" in line
 
@@ -259,72 +227,16 @@ def test_mailbox_takes_the_records_group(capsys: pytest.CaptureFixture[str]) -> 
 # -- signals ------------------------------------------------------------------------------
 
 
-def _held_child(argv: list[str], **env: str) -> tuple[subprocess.Popen[bytes], int]:
-    """``calsync`` reading a standard input held open, its stderr on a terminal."""
-    reader, writer = pty.openpty()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "calsync_core", *argv],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=writer,
-        env={**os.environ, **env},
-    )
-    os.close(writer)
-    return child, reader
-
-
-def _read_for(fd: int, seconds: float, until: bytes = b"\x00") -> bytes:
-    seen = b""
-    deadline = time.monotonic() + seconds
-    while until not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
-
-
-def _stop(child: subprocess.Popen[bytes], terminal: int) -> None:
-    child.kill()
-    child.wait()
-    os.close(terminal)
-    for stream in (child.stdin, child.stdout):
-        assert stream is not None
-        stream.close()
-
-
 def test_sigterm_erases_the_progress_line_and_exits_143_with_one_line(tmp_path: Path) -> None:
-    (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
-    child, terminal = _held_child(["plan", "-", "--settings", str(tmp_path / "settings.json")])
-    try:
-        shown = _read_for(terminal, 60, until=b"calsync: reading <stdin>")
-        assert b"calsync: reading <stdin>" in shown, shown
-        child.send_signal(signal.SIGTERM)
-        assert child.wait(timeout=60) == 128 + signal.SIGTERM
-        shown += _read_for(terminal, 10, until=b"terminated\r\n")
-    finally:
-        _stop(child, terminal)
+    status, shown = signalled_while_reading(tmp_path, signal.SIGTERM)
+    assert status == 128 + signal.SIGTERM
     assert shown.split(b"\x1b[K")[-1] == b"calsync: terminated\r\n"
 
 
 def test_a_dumb_terminal_gets_no_escape_sequences(tmp_path: Path) -> None:
     # TERM=dumb (Emacs's shell, some CI logs) shows "\x1b[K" as it is: no line to redraw.
-    (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
-    argv = ["plan", "-", "--settings", str(tmp_path / "settings.json")]
-    child, terminal = _held_child(argv, TERM="dumb")
-    try:
-        shown = _read_for(terminal, 1.5)  # three times the delay before a progress line
-        child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=60) == 130
-        shown += _read_for(terminal, 10, until=b"interrupted\r\n")
-    finally:
-        _stop(child, terminal)
-    assert shown == b"calsync: interrupted\r\n"
+    status, shown = signalled_while_reading(tmp_path, signal.SIGINT, wait=None, TERM="dumb")
+    assert (status, shown) == (130, b"calsync: interrupted\r\n")
 
 
 # -- R-STALE-VERSION: only where the version is trusted ----------------------------------
