@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -39,21 +40,18 @@ def test_a_closed_standard_input_is_bad_input_not_a_bug(
     assert line == "calsync: error: <stdin>: cannot read: standard input is closed"
 
 
-def test_a_closed_standard_input_in_a_real_process_exits_2() -> None:
-    command = f"exec {sys.executable} -m calsync_core plan - --settings settings.json <&-"
-    done = subprocess.run(
-        ["/bin/sh", "-c", command], capture_output=True, text=True, check=False, timeout=120
-    )
-    assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == "calsync: error: <stdin>: cannot read: standard input is closed\n"
-
-
 def _shell(redirected: str) -> subprocess.CompletedProcess[str]:
     """``calsync`` run by a shell, with the redirections ``redirected`` ends with."""
-    command = f"exec {sys.executable} -m calsync_core {redirected}"
+    command = f"exec {shlex.quote(sys.executable)} -m calsync_core {redirected}"
     return subprocess.run(
         ["/bin/sh", "-c", command], capture_output=True, text=True, check=False, timeout=120
     )
+
+
+def test_a_closed_standard_input_in_a_real_process_exits_2() -> None:
+    done = _shell("plan - --settings settings.json <&-")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "calsync: error: <stdin>: cannot read: standard input is closed\n"
 
 
 def test_a_closed_standard_output_is_one_error_line_not_a_bug() -> None:
