@@ -114,6 +114,36 @@ def test_an_empty_file_says_it_is_empty(
     assert line == f"calsync: error: {after}: the file is empty (expected a JSON object)"
 
 
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("snapshot", "settings (an OrgSettings document), not a snapshot: give it with --settings"),
+        ("settings", "a snapshot, not settings: give it as BEFORE or AFTER"),
+    ],
+)
+def test_a_document_of_the_other_kind_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, expected: str
+) -> None:
+    # The commonest slip with three files: one of them in the other's place.
+    _, after, settings = example_files(tmp_path)
+    argv = (
+        [settings, "--settings", settings] if where == "snapshot" else [after, "--settings", after]
+    )
+    line = one_error(*run(capsys, "plan", *argv))
+    wrong = settings if where == "snapshot" else after
+    assert line == f"calsync: error: {wrong}: {expected}"
+
+
+def test_a_plan_given_as_a_snapshot_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, _, settings = example_files(tmp_path)
+    _, plan, _ = run(capsys, "plan", "--example", "--json")
+    (tmp_path / "plan.json").write_text(plan, encoding="utf-8")
+    line = one_error(*run(capsys, "plan", str(tmp_path / "plan.json"), "--settings", settings))
+    assert line.endswith("plan.json: a plan (what calsync plan --json prints), not a snapshot")
+
+
 def test_example_into_an_empty_directory_name_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

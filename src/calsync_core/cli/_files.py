@@ -5,7 +5,8 @@ not parse or does not load -- is a ``Failure``: one line naming the file and the
 first problem, which ``_command`` prints with exit status 2. Files are read as
 people's editors and shells write them: a UTF-8 byte order mark is ignored
 (RFC 8259 lets a reader do so), and UTF-16, which PowerShell 5's ``>`` writes,
-is named as such.
+is named as such. A document of another kind than the one wanted (settings
+given as a snapshot, say) is named as what it is.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import codecs
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+import attrs
 
 from .._errors import LoadError, SettingsError
+from .._plan import Plan
 from .._serde import dumps, loads, problem_count
+from .._values import OrgSettings, Snapshot
 from ._example import example_after, example_before, example_settings
 
 if TYPE_CHECKING:
@@ -25,6 +30,26 @@ if TYPE_CHECKING:
 
 #: How a path of "-" (standard input) is named in messages.
 STDIN = "<stdin>"
+
+
+class _Kind(NamedTuple):
+    """A document the command reads or prints, as a message speaks of it."""
+
+    #: What it is, said in full when it is in the wrong place.
+    found: str
+    #: What it is, said short when it was wanted.
+    wanted: str
+    #: Where it goes instead, if anywhere.
+    hint: str
+
+
+_KINDS = {
+    Snapshot: _Kind("a snapshot", "a snapshot", ": give it as BEFORE or AFTER"),
+    OrgSettings: _Kind(
+        "settings (an OrgSettings document)", "settings", ": give it with --settings"
+    ),
+    Plan: _Kind("a plan (what calsync plan --json prints)", "a plan", ""),
+}
 _FILES = ("before.json", "after.json", "settings.json")
 
 T = TypeVar("T")
@@ -62,7 +87,34 @@ def load(path: str, cls: type[T], progress: Progress) -> T:
     try:
         return loads(text, cls)
     except LoadError as exc:
-        raise Failure(name(path), problems(exc)) from None
+        raise Failure(name(path), _other_kind(text, cls) or problems(exc)) from None
+
+
+def _other_kind(text: str, wanted: type) -> str | None:
+    """What to say when ``text`` is plainly a document of another kind than ``wanted``.
+
+    With three files to name, one in another's place is the commonest slip, and
+    "as_of: required field missing (+22 more)" does not say so. A document is
+    plainly of a kind when its keys are all that kind's fields and not all the
+    wanted kind's.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):  # the problems already say what is wrong
+        return None
+    if not isinstance(document, dict) or not document:
+        return None
+    keys = set(document)
+    if keys <= _fields(wanted):
+        return None
+    for cls, kind in _KINDS.items():
+        if cls is not wanted and keys <= _fields(cls):
+            return f"{kind.found}, not {_KINDS[wanted].wanted}{kind.hint}"
+    return None
+
+
+def _fields(kind: type) -> set[str]:
+    return {field.name for field in attrs.fields(kind)}
 
 
 def _stdin_bytes() -> bytes:
