@@ -114,6 +114,18 @@ def test_an_empty_file_says_it_is_empty(
     assert line == f"calsync: error: {after}: the file is empty (expected a JSON object)"
 
 
+def test_an_empty_standard_input_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-D at once, or an empty pipe: no file there to call empty.
+    _, _, settings = example_files(tmp_path)
+    (tmp_path / "empty").write_bytes(b"")
+    with (tmp_path / "empty").open("rb") as stdin:
+        monkeypatch.setattr("sys.stdin", type("Stdin", (), {"buffer": stdin})())
+        line = one_error(*run(capsys, "plan", "-", "--settings", settings))
+    assert line == "calsync: error: <stdin>: standard input is empty (expected a JSON object)"
+
+
 @pytest.mark.parametrize(
     ("where", "expected"),
     [

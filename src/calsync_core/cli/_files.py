@@ -83,7 +83,8 @@ def load(path: str, cls: type[T], progress: Progress) -> T:
     text = _text(name(path), data)
     if not text.strip():
         # json's "Expecting value at line 1 column 1" would send the person looking for a typo.
-        raise Failure(name(path), "the file is empty (expected a JSON object)")
+        what = "standard input" if path == "-" else "the file"
+        raise Failure(name(path), f"{what} is empty (expected a JSON object)")
     try:
         return loads(text, cls)
     except LoadError as exc:
