@@ -257,6 +257,20 @@ def test_mailbox_takes_an_owner_the_summary_names_by_id(
     assert all("@acme.example" not in line for line in issues)
 
 
+@pytest.mark.parametrize(
+    ("address", "user_id"),
+    [("ana@acme.example", "005000000000001aaa"), ("dev@acme.example", "005000000000004AAA")],
+)
+def test_mailbox_takes_a_users_salesforce_id_as_their_address(
+    capsys: pytest.CaptureFixture[str], address: str, user_id: str
+) -> None:
+    # Accepted and then matched against nothing, the id would show an empty page.
+    _, by_address, _ = run(capsys, "plan", "--example", "--mailbox", address)
+    code, by_id, err = run(capsys, "plan", "--example", "--mailbox", user_id)
+    assert (code, err) == (0, "")
+    assert by_id == by_address
+
+
 def test_mailbox_takes_the_records_group(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "plan", "--example", "--mailbox", "(records)")
     assert (code, err) == (0, "")

@@ -196,7 +196,7 @@ def _run(
         return write_example(str(args.dir), force=bool(args.force))
     view = _view(args, subparsers[command]) if command == "plan" else View()
     inputs = _inputs(args, subparsers[command], progress)
-    _check_mailboxes(view, inputs)
+    view = _mailboxes(view, inputs)
     progress.phase("planning")
     plan = _reconcile(inputs)
     progress.phase("rendering")
@@ -329,22 +329,30 @@ def _view(args: argparse.Namespace, sub: argparse.ArgumentParser) -> View:
     return View(show_all=bool(args.all), mailboxes=mailboxes, issues_only=bool(args.issues_only))
 
 
-def _check_mailboxes(view: View, inputs: Inputs) -> None:
-    # A misspelt address would filter everything out and look like "nothing to do".
+def _mailboxes(view: View, inputs: Inputs) -> View:
+    """``view`` with a user's Salesforce id read as their address; ``Failure`` for an unknown.
+
+    The page names a user by address: matched as it was typed, a user's id would
+    show an empty page, as a misspelt address would -- one that looks like
+    "nothing to do".
+    """
     if not view.mailboxes:
-        return
-    known = {u.email for u in inputs.settings.users} | {i.mailbox for i in inputs.after.items}
+        return view
+    addresses = {u.sf_user_id.lower(): u.email for u in inputs.settings.users}
+    mailboxes = frozenset(addresses.get(m, m) for m in view.mailboxes)
+    known = set(addresses.values()) | {i.mailbox for i in inputs.after.items}
     # The page also names an event's owner who is no user by id, and records as a group:
     # every name it shows is one --mailbox takes.
     snapshots = [inputs.after] if inputs.before is None else [inputs.before, inputs.after]
     known.update(e.owner_id.lower() for s in snapshots for e in s.events)
     known.add(RECORDS)
-    for mailbox in sorted(view.mailboxes - known):
+    for mailbox in sorted(mailboxes - known):
         raise Failure(
             None,
             f"--mailbox {mailbox!r} is no user of the settings, no mailbox of AFTER "
             "and no owner of an event",
         )
+    return view._replace(mailboxes=mailboxes)
 
 
 def _inputs(args: argparse.Namespace, sub: argparse.ArgumentParser, progress: Progress) -> Inputs:
