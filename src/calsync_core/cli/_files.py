@@ -81,7 +81,7 @@ def load(path: str, cls: type[T], progress: Progress) -> T:
     except OSError as exc:
         raise Failure(name(path), f"cannot read: {exc.strerror or exc}") from None
     text = _text(name(path), data)
-    if not text.strip():
+    if not text or text.isspace():  # isspace stops at the first other character: no copy
         # json's "Expecting value at line 1 column 1" would send the person looking for a typo.
         what = "standard input" if path == "-" else "the file"
         raise Failure(name(path), f"{what} is empty (expected a JSON object)")
