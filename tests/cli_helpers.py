@@ -84,20 +84,18 @@ def read_until(fd: int, wanted: bytes, seconds: float) -> bytes:
     return seen
 
 
-def signalled_while_reading(
-    directory: Path, signum: int, *, wait: bytes | None = READING_STDIN, **env: str
-) -> tuple[int, bytes]:
+def signalled_while_reading(directory: Path, signum: int) -> tuple[int, bytes]:
     """``calsync plan - ...`` sent ``signum`` while it reads: its status and its terminal's text.
 
-    The signal goes once the terminal has shown ``wait``, or after 1.5 s (three
-    times the progress line's delay) when ``wait`` is None.
+    The signal goes once the terminal shows that the command is reading: sent
+    sooner, it could find the interpreter still importing, before any handler.
     """
     settings = directory / "settings.json"
     settings.write_text(cs.dumps(example_settings()), encoding="utf-8")
-    child, terminal = terminal_child(["plan", "-", "--settings", str(settings)], **env)
+    child, terminal = terminal_child(["plan", "-", "--settings", str(settings)])
     try:
-        shown = read_until(terminal, wait or b"\x00", 60 if wait else 1.5)
-        assert wait is None or wait in shown, shown
+        shown = read_until(terminal, READING_STDIN, 60)
+        assert READING_STDIN in shown, shown
         child.send_signal(signum)
         status = child.wait(timeout=60)
         shown += read_until(terminal, b"\r\n", 10)

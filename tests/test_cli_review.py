@@ -8,19 +8,23 @@ left with a half-drawn line.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shlex
 import signal
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
 
 import calsync_core as cs
+from calsync_core.cli import main
 from calsync_core.cli._example import example_after, example_before, example_settings
+from calsync_core.cli._progress import DELAY
 from cli_helpers import example_files, one_error, run, signalled_while_reading
 
 if TYPE_CHECKING:
@@ -287,10 +291,30 @@ def test_sigterm_erases_the_progress_line_and_exits_143_with_one_line(tmp_path: 
     assert shown.split(b"\x1b[K")[-1] == b"calsync: terminated\r\n"
 
 
-def test_a_dumb_terminal_gets_no_escape_sequences(tmp_path: Path) -> None:
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, and keeps what is written to it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("term", "shown"), [("xterm", True), ("dumb", False)])
+def test_a_dumb_terminal_gets_no_progress_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, term: str, shown: bool
+) -> None:
     # TERM=dumb (Emacs's shell, some CI logs) shows "\x1b[K" as it is: no line to redraw.
-    status, shown = signalled_while_reading(tmp_path, signal.SIGINT, wait=None, TERM="dumb")
-    assert (status, shown) == (130, b"calsync: interrupted\r\n")
+    def slow(*args: Any, **kwargs: Any) -> cs.Plan:
+        time.sleep(DELAY + 0.5)
+        return cs.reconcile(*args, **kwargs)
+
+    monkeypatch.setattr("calsync_core.cli._command.reconcile", slow)
+    monkeypatch.setenv("TERM", term)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["plan", "--example"]) == 0
+    assert ("calsync: planning" in terminal.getvalue()) is shown
+    assert ("\x1b" in terminal.getvalue()) is shown
+    assert capsys.readouterr().out.startswith("Plan as of ")
 
 
 # -- R-STALE-VERSION: only where the version is trusted ----------------------------------
