@@ -43,8 +43,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "_session_changes",
         "_session_delta",
     ),
-    ("cli", "testing", "store", "__main__", ""),  # "" is the package's own __init__
+    ("cli", "testing", "store", "connect", "__main__", ""),  # "" is the package's own __init__
 )
+# The reference connector is an optional extra (httpx): only ``calsync sync`` imports it.
+CONNECT_USERS = frozenset({"calsync_core.cli._sync"})
+
 # Example data is allowed to be long; code is not.
 EXAMPLE_DATA = frozenset({"calsync_core.cli._example"})
 
@@ -61,6 +64,45 @@ def test_every_module_imports_only_from_its_layer_or_below() -> None:
     for module, imported in GRAPH.items():
         for target in imported:
             assert _layer(target) <= _layer(module), f"{module} imports {target} from above"
+
+
+def _every_import(path: Path) -> set[str]:
+    """Every module ``path`` imports, at its top or inside a function (the CLI's are lazy)."""
+    module = modgraph.module_name(path, PACKAGE)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            name = ".".join(part for part in (base, node.module or "") if part)
+            found.add(name)
+            found.update(f"{name}.{alias.name}" for alias in node.names)
+    return {name for name in found if name.startswith("calsync_core")}
+
+
+def test_only_the_sync_command_imports_the_connector() -> None:
+    users = {
+        module
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not (module := modgraph.module_name(path, PACKAGE)).startswith("calsync_core.connect")
+        and any(name.startswith("calsync_core.connect") for name in _every_import(path))
+    }
+    assert users == CONNECT_USERS
+
+
+def test_the_connector_uses_only_public_modules_of_the_core() -> None:
+    checked = 0
+    for path in sorted((PACKAGE / "connect").rglob("*.py")):
+        module = modgraph.module_name(path, PACKAGE)
+        for name in _every_import(path):
+            if not name.startswith("calsync_core.connect"):
+                checked += 1
+                private = [p for p in name.split(".") if p.startswith("_")]
+                assert not private, f"{module} imports {name}"
+    assert checked > 10
 
 
 def test_the_import_graph_has_no_cycle() -> None:

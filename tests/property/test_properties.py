@@ -42,7 +42,7 @@ def test_p_convergence_one_apply_then_nothing_more(h: History) -> None:
     synced = cs.apply(h.after, plan)
     # The next run's ``before`` is what a session keeps: the plan carried out, and
     # what ``before`` last saw ahead of the window, which still exists out of view.
-    kept = ahead_of_view(synced, h.before, synced, h.settings)
+    kept = ahead_of_view(synced, h.before, h.after, h.settings)
     follow_up = cs.reconcile(kept, synced, h.settings)
     assert follow_up.actions == ()
     # What waits on an outside party stays reported, never silently dropped.

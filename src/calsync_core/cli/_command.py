@@ -49,8 +49,9 @@ from .._plan import Plan
 from .._serde import dumps
 from .._values import OrgSettings, Snapshot
 from ..planner import reconcile
+from . import _sync
 from ._example import example_after, example_before, example_settings
-from ._files import Failure, load, name, problems, write_example
+from ._files import Failure, check_stdout, load, name, problems, put, write_example, write_stdout
 from ._plan_text import RECORDS, PlanPage, View
 from ._progress import Progress
 from ._render import EXAMPLE, Inputs, Text, explain_text, stamp
@@ -69,8 +70,6 @@ EXIT_SOFTWARE = 70
 EXIT_INTERRUPTED = 130
 #: Exit status after SIGTERM: 128 + SIGTERM, likewise.
 EXIT_TERMINATED = 143
-#: How standard output is named in messages.
-STDOUT = "<stdout>"
 _REPORT = "this is a bug in calsync_core: please report it, with the command and its input files"
 #: An internal error's message is shown up to this many characters: one line stays readable.
 _MESSAGE_LIMIT = 300
@@ -89,13 +88,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, subparsers = _parser()
     try:
         args = parser.parse_args(argv)
-        _check_stdout()
+        if args.command == "sync":  # its own exit statuses and output: see cli/_sync.py
+            return _sync.run(args)
+        check_stdout()
         with _sigterm_stops(), Progress(sys.stderr, enabled=_shows_progress()) as progress:
             text = _run(args, subparsers, progress)
             if not _terminal(sys.stdout):  # to a terminal, the text itself shows progress
                 progress.phase("writing")
-                return _write(text)
-        return _write(text)
+                return write_stdout(text)
+        return write_stdout(text)
     except SystemExit as exc:
         # argparse exits on --help (0) and on usage errors (2, its message already on
         # stderr); return the status so that in-process callers get an int too.
@@ -161,7 +162,7 @@ def _error(line: str) -> None:
     if sys.stderr is None:  # closed (`2>&-`): the exit status alone tells
         return
     try:
-        _put(sys.stderr, " ".join(line.splitlines()) + "\n")
+        put(sys.stderr, " ".join(line.splitlines()) + "\n")
         sys.stderr.flush()
     except OSError:  # a full or gone terminal: likewise
         pass
@@ -174,17 +175,6 @@ def _message(exc: Exception) -> str:
     if len(message) > _MESSAGE_LIMIT:
         message = message[: _MESSAGE_LIMIT - 3] + "..."
     return "".join(ch if ch.isprintable() else "?" for ch in message)
-
-
-def _put(stream: TextIO, text: str) -> None:
-    """Write ``text``; what ``stream``'s encoding cannot hold is written as its escape."""
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        # A text stream encodes the whole text before it writes any of it, so
-        # nothing has been written yet.
-        encoding = stream.encoding or "utf-8"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _run(
@@ -209,35 +199,6 @@ def _run(
     if args.json:
         return dumps(plan) + "\n"
     return PlanPage(Text(inputs, plan), view).render()
-
-
-def _write(text: str) -> int:
-    try:
-        _put(sys.stdout, text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # `calsync plan ... | head`: the reader left, which is no error.
-        _discard_stdout()
-        return 1
-    except OSError as exc:  # a full disk, say: the output is lost, and the person must know
-        _discard_stdout()
-        raise Failure(STDOUT, f"cannot write: {exc.strerror or exc}") from None
-    return 0
-
-
-def _discard_stdout() -> None:
-    # What stdout still buffers would fail again at the interpreter's own flush at exit,
-    # printed as "Exception ignored" lines: point it at devnull (Python docs, "signal").
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-def _check_stdout() -> None:
-    # Python sets sys.stdout to None when descriptor 1 was closed (`calsync ... >&-`):
-    # say so before the work, not after it.
-    if sys.stdout is None:
-        raise Failure(STDOUT, "cannot write: standard output is closed")
 
 
 # -- arguments -------------------------------------------------------------------------
@@ -298,6 +259,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     example.add_argument("dir", metavar="DIR", help="the directory to write into")
     example.add_argument("--force", action="store_true", help="overwrite the files if they exist")
+    _sync.add_parser(commands)
     return parser, {"plan": plan, "explain": explain}
 
 

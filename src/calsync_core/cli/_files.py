@@ -1,4 +1,4 @@
-"""The command's files: reading a document, from a path or standard input, and writing the example.
+"""The command's files: reading documents, from paths or stdin; writing the example and the output.
 
 Every fault of a file -- one that cannot be read, is empty, is not UTF-8, does
 not parse or does not load -- is a ``Failure``: one line naming the file and the
@@ -6,13 +6,16 @@ first problem, which ``_command`` prints with exit status 2. Files are read as
 people's editors and shells write them: a UTF-8 byte order mark is ignored
 (RFC 8259 lets a reader do so), and UTF-16, which PowerShell 5's ``>`` writes,
 is named as such. A document of another kind than the one wanted (settings
-given as a snapshot, say) is named as what it is.
+given as a snapshot, say) is named as what it is. Standard output that cannot
+be written (closed, a full disk) is a ``Failure`` too; a reader that left
+(``| head``) is not.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -26,10 +29,14 @@ from .._values import OrgSettings, Snapshot
 from ._example import example_after, example_before, example_settings
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ._progress import Progress
 
 #: How a path of "-" (standard input) is named in messages.
 STDIN = "<stdin>"
+#: How standard output is named in messages.
+STDOUT = "<stdout>"
 
 
 class _Kind(NamedTuple):
@@ -181,3 +188,47 @@ def write_example(path: str, *, force: bool) -> str:
 def _indented(canonical: str) -> str:
     """Canonical JSON laid out for a person to edit; ``loads`` takes any whitespace."""
     return json.dumps(json.loads(canonical), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- standard output ---------------------------------------------------------------------
+
+
+def put(stream: TextIO, text: str) -> None:
+    """Write ``text``; what ``stream``'s encoding cannot hold is written as its escape."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        # A text stream encodes the whole text before it writes any of it, so
+        # nothing has been written yet.
+        encoding = stream.encoding or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def write_stdout(text: str) -> int:
+    """Write the command's output: status 0, or 1 when the reader left (``| head``)."""
+    try:
+        put(sys.stdout, text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `calsync plan ... | head`: the reader left, which is no error.
+        _discard_stdout()
+        return 1
+    except OSError as exc:  # a full disk, say: the output is lost, and the person must know
+        _discard_stdout()
+        raise Failure(STDOUT, f"cannot write: {exc.strerror or exc}") from None
+    return 0
+
+
+def _discard_stdout() -> None:
+    # What stdout still buffers would fail again at the interpreter's own flush at exit,
+    # printed as "Exception ignored" lines: point it at devnull (Python docs, "signal").
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def check_stdout() -> None:
+    # Python sets sys.stdout to None when descriptor 1 was closed (`calsync ... >&-`):
+    # say so before the work, not after it.
+    if sys.stdout is None:
+        raise Failure(STDOUT, "cannot write: standard output is closed")
