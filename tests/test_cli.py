@@ -21,17 +21,12 @@ import calsync_core as cs
 from calsync_core.cli import EXIT_SOFTWARE, main
 from calsync_core.cli._example import example_after, example_before, example_settings
 from calsync_core.cli._render import Inputs, Text
+from cli_helpers import run
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 FILES = ("before.json", "after.json", "settings.json")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def example_plan() -> cs.Plan:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
@@ -20,18 +19,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 import calsync_core as cs
-from calsync_core.cli import main
 from calsync_core.cli._example import example_after, example_before, example_settings
 from calsync_core.cli._progress import DELAY, Progress
+from cli_helpers import read_until, run, signalled_while_reading
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def section(out: str, heading: str) -> list[str]:
@@ -128,8 +121,8 @@ def test_an_unknown_mailbox_is_an_error_not_an_empty_page(
     code, out, err = run(capsys, "plan", "--example", "--mailbox", "nobody@acme.example")
     assert (code, out) == (2, "")
     assert err == (
-        "calsync: error: --mailbox 'nobody@acme.example' is no user of the settings and no "
-        "mailbox of AFTER\n"
+        "calsync: error: --mailbox 'nobody@acme.example' is no user of the settings, no "
+        "mailbox of AFTER and no owner of an event\n"
     )
 
 
@@ -165,53 +158,10 @@ def test_progress_names_a_slow_phase_and_erases_its_line() -> None:
     assert "\n" not in shown
 
 
-def _terminal_child(argv: list[str], **env: str) -> tuple[subprocess.Popen[bytes], int]:
-    """``calsync`` with stderr on a terminal and stdin a pipe left open; also the pty's end."""
-    reader, writer = pty.openpty()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "calsync_core", *argv],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=writer,
-        env={**os.environ, **env},
-    )
-    os.close(writer)
-    return child, reader
-
-
-def _read_until(fd: int, wanted: bytes, seconds: float) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + seconds
-    while wanted not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                break
-    return seen
-
-
 def test_ctrl_c_exits_130_with_one_line_after_showing_progress(tmp_path: Path) -> None:
-    (tmp_path / "settings.json").write_text(cs.dumps(example_settings()), encoding="utf-8")
-    # Standard input stays open: the command waits on it, reading, until interrupted.
-    child, terminal = _terminal_child(["plan", "-", "--settings", str(tmp_path / "settings.json")])
-    try:
-        shown = _read_until(terminal, b"calsync: reading <stdin>", 60)
-        assert b"calsync: reading <stdin>" in shown, shown
-        child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=60) == 130
-        rest = _read_until(terminal, b"interrupted\r\n", 10)
-    finally:
-        child.kill()
-        child.wait()
-        os.close(terminal)
-        assert child.stdin is not None
-        assert child.stdout is not None
-        child.stdin.close()
-        child.stdout.close()
-    last = (shown + rest).split(b"\x1b[K")[-1]
-    assert last == b"calsync: interrupted\r\n"
+    status, shown = signalled_while_reading(tmp_path, signal.SIGINT)
+    assert status == 130
+    assert shown.split(b"\x1b[K")[-1] == b"calsync: interrupted\r\n"
 
 
 def test_the_text_follows_a_narrow_terminals_width() -> None:
@@ -224,7 +174,7 @@ def test_the_text_follows_a_narrow_terminals_width() -> None:
     )
     os.close(writer)
     try:
-        out = _read_until(reader, b"(created by #1)", 60) + _read_until(reader, b"\x00", 5)
+        out = read_until(reader, b"(created by #1)", 60) + read_until(reader, b"\x00", 5)
     finally:
         child.wait(timeout=60)
         os.close(reader)

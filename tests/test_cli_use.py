@@ -16,23 +16,10 @@ import pytest
 
 import calsync_core as cs
 from calsync_core.cli import main
+from cli_helpers import one_error, run
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error(code: int, out: str, err: str) -> str:
-    """The one line a bad input prints, after checking it is one line and status 2."""
-    assert (code, out) == (2, "")
-    assert err.count("\n") == 1, err
-    assert err.startswith("calsync: error: ")
-    return err.rstrip("\n")
 
 
 @pytest.fixture

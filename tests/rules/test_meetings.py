@@ -9,6 +9,7 @@ from helpers import (
     PAT_CONTACT,
     SALESFORCE,
     SYNC_ERROR,
+    UNSYNC,
     actions_of,
     categories_set,
     contact,
@@ -107,6 +108,22 @@ def test_r_wait_organizer_a_refused_stamp_on_the_organizers_copy_is_no_sign_of_t
 
     assert decision_for(plan, "m-bob").outcome == "wait"
     assert cs.IssueCode.WAITING_FOR_ORGANIZER in issue_codes(plan)
+    assert not any(a for a in plan.actions if getattr(a, "item_id", None) == "m-bob")
+
+
+def test_r_wait_organizer_an_unsyncing_organizers_stamp_is_no_sign_of_their_event() -> None:
+    # Alice's copy is stamped with an event nobody has seen and carries
+    # 'Salesforce Unsync': she is taking the meeting out of Salesforce, so the
+    # stamp says nothing about an event of hers out of view. Bob still waits, as
+    # on the run that saw her event deleted.
+    alice, bob = _alices_meeting()
+    alice = edit(alice, sf_event_id="00Ugone", categories={SALESFORCE, UNSYNC})
+    bob = edit(bob, categories={SALESFORCE, SYNC_ERROR})
+    s = snap(alice, bob, PAT_CONTACT)
+
+    plan = run(s, s, QUIET_ALICE)
+
+    assert decision_for(plan, "m-bob").outcome == "wait"
     assert not any(a for a in plan.actions if getattr(a, "item_id", None) == "m-bob")
 
 

@@ -3,7 +3,10 @@
 Private modules, each deciding one thing:
 
 - ``_command``: which command runs, what it reads, and how a fault is reported
-  (one line on stderr, exit status 2 for bad input, 70 for a bug, 130 for Ctrl-C);
+  (one line on stderr, exit status 2 for bad input, 70 for a bug, 130 for Ctrl-C,
+  143 for SIGTERM);
+- ``_files``: reading a document from a path or standard input, writing the
+  example's and the output, each fault of a file one line;
 - ``_render``: how the pieces of a plan read as text for a person, and
   ``calsync explain``'s page;
 - ``_plan_text``: ``calsync plan``'s page: the summary, the filters, the grouping;

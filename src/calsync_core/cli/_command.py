@@ -15,7 +15,8 @@ results (R-ISSUES). Any other exception is a bug in the library -- planning
 never raises for a bad item -- and is also one line, naming the exception and
 asking for a report, with exit status 70 (EX_SOFTWARE in sysexits.h), so that
 a script can tell "fix your input" from "not your fault". Ctrl-C is one line
-too, with status 130, as a shell reports a process SIGINT ended.
+too, with status 130, as a shell reports a process SIGINT ended; SIGTERM
+likewise, with 143, after the progress line is erased.
 
 Two inputs are refused although they load: an AFTER older than BEFORE (the
 snapshots swapped, which would read every change as undone), and a
@@ -28,33 +29,36 @@ from the command line, can hold a lone surrogate, and a terminal's encoding
 may lack a character. Such characters are written as their backslash escapes.
 
 The text a person reads is rendered by ``_plan_text`` and ``_render``; the
-phase line on a terminal is ``_progress``'s.
+phase line on a terminal is ``_progress``'s; files are read and written by
+``_files``.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
+import contextlib
 import os
+import signal
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+import threading
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from .._errors import CalsyncError, LoadError, SettingsError
+from .._errors import CalsyncError, SettingsError
 from .._plan import Plan
-from .._serde import dumps, loads, problem_count
+from .._serde import dumps
 from .._values import OrgSettings, Snapshot
 from ..planner import reconcile
 from . import _sync
 from ._example import example_after, example_before, example_settings
-from ._plan_text import PlanPage, View
+from ._files import Failure, check_stdout, load, name, problems, put, write_example, write_stdout
+from ._plan_text import RECORDS, PlanPage, View
 from ._progress import Progress
-from ._render import EXAMPLE, Inputs, Text, explain_text
+from ._render import EXAMPLE, Inputs, Text, explain_text, stamp
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+    from types import FrameType
     from typing import TextIO
 
 
@@ -64,25 +68,19 @@ EXIT_USAGE = 2
 EXIT_SOFTWARE = 70
 #: Exit status after Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended.
 EXIT_INTERRUPTED = 130
-#: How a path of "-" (standard input) is named in messages.
-STDIN = "<stdin>"
+#: Exit status after SIGTERM: 128 + SIGTERM, likewise.
+EXIT_TERMINATED = 143
 _REPORT = "this is a bug in calsync_core: please report it, with the command and its input files"
 #: An internal error's message is shown up to this many characters: one line stays readable.
 _MESSAGE_LIMIT = 300
-_FILES = ("before.json", "after.json", "settings.json")
-
-T = TypeVar("T")
 
 
-class _Failure(Exception):
-    """Bad input: reported as ``calsync: error: <where>: <reason>``, exit status 2.
+class _Terminated(BaseException):
+    """SIGTERM arrived: the run stops as after Ctrl-C.
 
-    ``where`` is the file at fault; None when no one file is (an unknown id).
+    A BaseException, as KeyboardInterrupt is, so that no ``except Exception`` on
+    the way takes it for a fault of the input.
     """
-
-    def __init__(self, where: str | None, reason: str) -> None:
-        self.line = reason if where is None else f"{where}: {reason}"
-        super().__init__(self.line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,26 +90,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "sync":  # its own exit statuses and output: see cli/_sync.py
             return _sync.run(args)
-        with Progress(sys.stderr, enabled=_terminal(sys.stderr)) as progress:
+        check_stdout()
+        with _sigterm_stops(), Progress(sys.stderr, enabled=_shows_progress()) as progress:
             text = _run(args, subparsers, progress)
             if not _terminal(sys.stdout):  # to a terminal, the text itself shows progress
                 progress.phase("writing")
-                return _write(text)
-        return _write(text)
+                return write_stdout(text)
+        return write_stdout(text)
     except SystemExit as exc:
         # argparse exits on --help (0) and on usage errors (2, its message already on
         # stderr); return the status so that in-process callers get an int too.
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    except _Failure as exc:
+    except Failure as exc:
         _error(f"calsync: error: {exc.line}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         # Ctrl-C is the person's choice, not a fault: one line, no traceback.
         _error("calsync: interrupted")
         return EXIT_INTERRUPTED
+    except _Terminated:
+        # `kill`, a CI timeout, a closing terminal: the progress line is erased by now.
+        _error("calsync: terminated")
+        return EXIT_TERMINATED
+    except MemoryError:
+        # Input too large for the machine is no bug to report; the traceback would not help.
+        _error("calsync: error: out of memory: the input is too large for this machine")
+        return EXIT_USAGE
     except Exception as exc:  # a bug: the person at the terminal can only report it
         _error(f"calsync: internal error: {type(exc).__name__}: {_message(exc)} ({_REPORT})")
         return EXIT_SOFTWARE
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """While the command runs, SIGTERM raises ``_Terminated`` instead of ending the process.
+
+    Ended by the signal's default action, the process would leave a progress line
+    on the terminal, the next prompt written after it. Only the main thread may
+    set a handler: a caller running ``main`` in another keeps the default.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        # None: a handler set outside Python, which cannot be put back; the default will do.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def _shows_progress() -> bool:
+    # A dumb terminal (Emacs's shell, some CI logs) prints the escape that erases the
+    # line as it is; there is no line to redraw there.
+    return _terminal(sys.stderr) and os.environ.get("TERM") != "dumb"
 
 
 def _terminal(stream: TextIO) -> bool:
@@ -123,8 +159,13 @@ def _terminal(stream: TextIO) -> bool:
 
 def _error(line: str) -> None:
     # One line, whatever a reason contains: the contract for scripts reading stderr.
-    _put(sys.stderr, " ".join(line.splitlines()) + "\n")
-    sys.stderr.flush()
+    if sys.stderr is None:  # closed (`2>&-`): the exit status alone tells
+        return
+    try:
+        put(sys.stderr, " ".join(line.splitlines()) + "\n")
+        sys.stderr.flush()
+    except OSError:  # a full or gone terminal: likewise
+        pass
 
 
 def _message(exc: Exception) -> str:
@@ -136,27 +177,16 @@ def _message(exc: Exception) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in message)
 
 
-def _put(stream: TextIO, text: str) -> None:
-    """Write ``text``; what ``stream``'s encoding cannot hold is written as its escape."""
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        # A text stream encodes the whole text before it writes any of it, so
-        # nothing has been written yet.
-        encoding = stream.encoding or "utf-8"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
-
-
 def _run(
     args: argparse.Namespace, subparsers: dict[str, argparse.ArgumentParser], progress: Progress
 ) -> str:
-    """The text one command prints; raises ``_Failure`` for bad input."""
+    """The text one command prints; raises ``Failure`` for bad input."""
     command: str = args.command
     if command == "example":
-        return _example(Path(args.dir), force=bool(args.force))
+        return write_example(str(args.dir), force=bool(args.force))
     view = _view(args, subparsers[command]) if command == "plan" else View()
     inputs = _inputs(args, subparsers[command], progress)
-    _check_mailboxes(view, inputs)
+    view = _mailboxes(view, inputs)
     progress.phase("planning")
     plan = _reconcile(inputs)
     progress.phase("rendering")
@@ -164,24 +194,11 @@ def _run(
         ref = str(args.id)
         if not _known(ref, inputs, plan):
             where = "the example" if inputs.after_path == EXAMPLE else "the snapshots"
-            raise _Failure(None, f"no item or event {ref!r} in {where} or the plan")
+            raise Failure(None, f"no item or event {ref!r} in {where} or the plan")
         return explain_text(ref, inputs, plan)
     if args.json:
         return dumps(plan) + "\n"
     return PlanPage(Text(inputs, plan), view).render()
-
-
-def _write(text: str) -> int:
-    try:
-        _put(sys.stdout, text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # `calsync plan ... | head`: the reader left. Point stdout at devnull so the
-        # interpreter's own flush at exit does not print a traceback (Python docs, "signal").
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
-    return 0
 
 
 # -- arguments -------------------------------------------------------------------------
@@ -250,6 +267,8 @@ def _input_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "snapshots",
         nargs="*",
+        # A default, or argparse names SNAPSHOT among the missing when ID is (it is optional).
+        default=[],
         metavar="SNAPSHOT",
         help="AFTER, or BEFORE and AFTER: snapshot JSON files",
     )
@@ -267,16 +286,35 @@ def _view(args: argparse.Namespace, sub: argparse.ArgumentParser) -> View:
         sub.error(
             "--json prints the whole plan: --all, --mailbox and --issues-only filter the text"
         )
+    if args.all and args.issues_only:
+        sub.error("--issues-only shows no decisions: --all has nothing to list")
     return View(show_all=bool(args.all), mailboxes=mailboxes, issues_only=bool(args.issues_only))
 
 
-def _check_mailboxes(view: View, inputs: Inputs) -> None:
-    # A misspelt address would filter everything out and look like "nothing to do".
-    known = {u.email for u in inputs.settings.users} | {i.mailbox for i in inputs.after.items}
-    for mailbox in sorted(view.mailboxes - known):
-        raise _Failure(
-            None, f"--mailbox {mailbox!r} is no user of the settings and no mailbox of AFTER"
+def _mailboxes(view: View, inputs: Inputs) -> View:
+    """``view`` with a user's Salesforce id read as their address; ``Failure`` for an unknown.
+
+    The page names a user by address: matched as it was typed, a user's id would
+    show an empty page, as a misspelt address would -- one that looks like
+    "nothing to do".
+    """
+    if not view.mailboxes:
+        return view
+    addresses = {u.sf_user_id.lower(): u.email for u in inputs.settings.users}
+    mailboxes = frozenset(addresses.get(m, m) for m in view.mailboxes)
+    known = set(addresses.values()) | {i.mailbox for i in inputs.after.items}
+    # The page also names an event's owner who is no user by id, and records as a group:
+    # every name it shows is one --mailbox takes.
+    snapshots = [inputs.after] if inputs.before is None else [inputs.before, inputs.after]
+    known.update(e.owner_id.lower() for s in snapshots for e in s.events)
+    known.add(RECORDS)
+    for mailbox in sorted(mailboxes - known):
+        raise Failure(
+            None,
+            f"--mailbox {mailbox!r} is no user of the settings, no mailbox of AFTER "
+            "and no owner of an event",
         )
+    return view._replace(mailboxes=mailboxes)
 
 
 def _inputs(args: argparse.Namespace, sub: argparse.ArgumentParser, progress: Progress) -> Inputs:
@@ -294,59 +332,24 @@ def _inputs(args: argparse.Namespace, sub: argparse.ArgumentParser, progress: Pr
     if [*paths, settings_path].count("-") > 1:
         sub.error("only one of the files can be standard input (-)")
     *before_path, after_path = paths
-    before = _load(before_path[0], Snapshot, progress) if before_path else None
-    after = _load(after_path, Snapshot, progress)
+    before = load(before_path[0], Snapshot, progress) if before_path else None
+    after = load(after_path, Snapshot, progress)
     if before is not None and after.as_of < before.as_of:
         # Time does not run backwards: planning the swap would read every change as undone.
-        raise _Failure(
+        now, then = stamp(after.as_of, "seconds"), stamp(before.as_of, "seconds")
+        raise Failure(
             None,
-            f"AFTER ({_name(after_path)}) is as of {_stamp(after.as_of)}, older than BEFORE "
-            f"({_name(before_path[0])}) as of {_stamp(before.as_of)}: are they swapped? "
+            f"AFTER ({name(after_path)}) is as of {now}, older than BEFORE "
+            f"({name(before_path[0])}) as of {then}: are they swapped? "
             "Give the older snapshot first",
         )
     return Inputs(
         before=before,
         after=after,
-        settings=_load(settings_path, OrgSettings, progress),
-        after_path=_name(after_path),
-        settings_path=_name(settings_path),
+        settings=load(settings_path, OrgSettings, progress),
+        after_path=name(after_path),
+        settings_path=name(settings_path),
     )
-
-
-def _stamp(when: dt.datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M:%S} UTC"
-
-
-def _name(path: str) -> str:
-    return STDIN if path == "-" else path
-
-
-def _load(path: str, cls: type[T], progress: Progress) -> T:
-    if not path:
-        raise _Failure(None, "a file name is empty (give a path, or - for standard input)")
-    progress.phase(f"reading {_name(path)}")
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Failure(_name(path), f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise _Failure(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        return loads(text, cls)
-    except LoadError as exc:
-        raise _Failure(_name(path), _problems(exc)) from None
-
-
-def _problems(exc: LoadError | SettingsError) -> str:
-    # The first problem is the one to fix first; the count says whether more follow
-    # (loads lists at most 100 and counts the rest on a last line).
-    if not exc.problems:
-        return str(exc)
-    more = problem_count(exc.problems) - 1
-    # A fault of the text as a whole is placed at "<text>"; the file is already named.
-    first = exc.problems[0].removeprefix("<text>: ")
-    return f"{exc.label}: {first}" + (f" (+{more} more)" if more else "")
 
 
 def _reconcile(inputs: Inputs) -> Plan:
@@ -354,36 +357,9 @@ def _reconcile(inputs: Inputs) -> Plan:
         # The command checks versions: a hand-edited file is where a stale one is made.
         return reconcile(inputs.before, inputs.after, inputs.settings, check_versions=True)
     except SettingsError as exc:
-        raise _Failure(inputs.settings_path, _problems(exc)) from None
+        raise Failure(inputs.settings_path, problems(exc)) from None
     except CalsyncError as exc:
-        raise _Failure(inputs.after_path, str(exc)) from None
-
-
-def _example(directory: Path, *, force: bool) -> str:
-    documents = dict(
-        zip(_FILES, (example_before(), example_after(), example_settings()), strict=True)
-    )
-    targets = [directory / name for name in _FILES]
-    if not force:
-        # Refuse before writing anything: a user's edited copy must never be lost to a rerun.
-        for target in targets:
-            if target.exists():
-                raise _Failure(str(target), "already exists (use --force to overwrite)")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _Failure(str(directory), f"cannot create directory: {exc.strerror or exc}") from None
-    for target in targets:
-        try:
-            target.write_text(_indented(dumps(documents[target.name])), encoding="utf-8")
-        except OSError as exc:
-            raise _Failure(str(target), f"cannot write: {exc.strerror or exc}") from None
-    return "".join(f"{target}\n" for target in targets)
-
-
-def _indented(canonical: str) -> str:
-    """Canonical JSON laid out for a person to edit; ``loads`` takes any whitespace."""
-    return json.dumps(json.loads(canonical), indent=2, ensure_ascii=False) + "\n"
+        raise Failure(inputs.after_path, str(exc)) from None
 
 
 def _known(ref: str, inputs: Inputs, plan: Plan) -> bool:

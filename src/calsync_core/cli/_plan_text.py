@@ -31,7 +31,7 @@ from .._plan import (
     UpdateEvent,
     UpdateItem,
 )
-from ._render import Text, quote, touched
+from ._render import Text, day, quote, stamp, touched
 
 if TYPE_CHECKING:
     from .._plan import Action, Decision, Issue
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 RECORDS = "(records)"
 #: The summary names at most this many mailboxes; ``--mailbox`` shows any one.
 MAILBOX_LIMIT = 25
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Where a thing with no known start sorts: after everything with one.
 _NO_START = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -88,7 +87,8 @@ class PlanPage:
     # -- whose is what -----------------------------------------------------------------
 
     def wanted(self, mailbox: str) -> bool:
-        return not self.view.mailboxes or mailbox in self.view.mailboxes
+        # Addresses are lower-cased already; an owner shown by id is not.
+        return not self.view.mailboxes or mailbox.lower() in self.view.mailboxes
 
     def event_mailbox(self, event_id: str) -> str:
         owner = self.owners.get(event_id)
@@ -131,11 +131,11 @@ class PlanPage:
         previous = (
             "First run: no previous state."
             if inputs.before is None
-            else f"Compared with the previous run's state of {_stamp(inputs.before.as_of)}."
+            else f"Compared with the previous run's state of {stamp(inputs.before.as_of)}."
         )
         wrap = self.text.wrap
         lines = wrap(
-            f"Plan as of {_stamp(inputs.after.as_of)}: {_count(len(plan.actions), 'action')}, "
+            f"Plan as of {stamp(inputs.after.as_of)}: {_count(len(plan.actions), 'action')}, "
             f"{_count(len(plan.issues), 'issue')}, {_count(len(plan.decisions), 'decision')}",
             0,
             4,
@@ -241,11 +241,7 @@ def _kinds(counts: Counter[str]) -> str:
 def _when(start: dt.datetime) -> str:
     if start == _NO_START:
         return "(start unknown)".ljust(20)
-    return f"{_WEEKDAYS[start.weekday()]} {start:%Y-%m-%d %H:%M}"
-
-
-def _stamp(when: dt.datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M} UTC"
+    return f"{day(start)} {start:%H:%M}"
 
 
 def _count(n: int, noun: str) -> str:

@@ -66,10 +66,18 @@ def _width() -> int:
     return max(60, min(MAX_WIDTH, shutil.get_terminal_size((MAX_WIDTH, 24)).columns))
 
 
-def _when(start: dt.datetime, end: dt.datetime, all_day: bool) -> str:
-    def day(d: dt.datetime) -> str:
-        return f"{_WEEKDAYS[d.weekday()]} {d:%Y-%m-%d}"
+def day(when: dt.datetime) -> str:
+    """``Mon 2026-11-30``: the weekday and the ISO date."""
+    # isoformat, not strftime's %Y, which writes the year 1 as "1".
+    return f"{_WEEKDAYS[when.weekday()]} {when.date().isoformat()}"
 
+
+def stamp(when: dt.datetime, timespec: str = "minutes") -> str:
+    """``2026-11-30 16:00 UTC`` (``timespec`` as isoformat's); every datetime here is UTC."""
+    return when.replace(tzinfo=None).isoformat(sep=" ", timespec=timespec) + " UTC"
+
+
+def _when(start: dt.datetime, end: dt.datetime, all_day: bool) -> str:
     days = (end - start) / dt.timedelta(days=1)
     if all_day and days >= 1 and days == int(days):
         # All-day ends are exclusive (midnight after the last day); show the last day itself.
@@ -217,7 +225,7 @@ class Text:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, dt.datetime):
-            return f"{value:%Y-%m-%d %H:%M}"
+            return stamp(value).removesuffix(" UTC")
         if isinstance(value, tuple):
             return self.records_(value) if field in ("who_ids", "what_ids") else ", ".join(value)
         if isinstance(value, Sensitivity):

@@ -11,7 +11,7 @@ invitees once per meeting, from the invitees as the plan leaves them.
 from __future__ import annotations
 
 from .. import _rules as R
-from .._domain import SALESFORCE, SYNC_ERROR
+from .._domain import SALESFORCE, SYNC_ERROR, UNSYNC
 from .._enums import IssueCode
 from .._plan import FieldChange, UpdateEvent
 from .._values import SfEvent, UserSettings
@@ -66,7 +66,7 @@ def _out_of_view(w: World, c: Copy, host: UserSettings) -> str | None:
 
     Known from ``before`` (last seen outside the window), or from the stamp on
     the organizer's own copy: an event that copy is linked to (it carries
-    ``Salesforce`` and no ``Sync Error``), absent from ``after`` and not last
+    ``Salesforce``, and neither ``Sync Error`` nor ``Salesforce Unsync``), absent from ``after`` and not last
     seen inside the window, was not deleted -- the organizer has synchronized,
     and their event is only out of view.
     """
@@ -79,9 +79,10 @@ def _out_of_view(w: World, c: Copy, host: UserSettings) -> str | None:
             continue
         if SALESFORCE not in copy.categories:
             continue  # the mark of an event deleted on an earlier run (R-DOWN-DELETE)
-        if SYNC_ERROR in copy.categories:
+        if SYNC_ERROR in copy.categories or UNSYNC in copy.categories:
             # The stamp was refused (another owner's event, a duplicate sync
-            # deleted): it says nothing about an event of the organizer's.
+            # deleted), or the organizer is taking the item out of Salesforce:
+            # it says nothing about an event of the organizer's that still exists.
             continue
         prior = w.prior_event(event_id)
         seen_inside = prior is not None and w.in_window(prior)

@@ -9,6 +9,12 @@ field-by-field comparison of every pair -- the very work the shortcut saves --
 so it runs only when asked (``reconcile(..., check_versions=True)``; the
 ``calsync`` command always asks). It adds issues and nothing else: the actions
 and decisions are those of the plan made without it.
+
+Only a linked pair is checked -- an item whose ``sf_event_id`` names an event
+of AFTER, and that event -- because only there is the version trusted
+(``fields.sync_pair``, ``steady``). An item in no pair, or an event no item
+links, is read whole on every run: an edit to it is planned, and calling it
+stale would say "nothing planned" next to the action that carries it out.
 """
 
 from __future__ import annotations
@@ -30,13 +36,17 @@ SCOPE = (6,)
 
 
 def report(before: Snapshot, after: Snapshot, out: PlanBuilder) -> None:
-    """One STALE_VERSION issue per pair in both snapshots with one version and other fields."""
+    """One STALE_VERSION issue per side of a linked pair with the previous version, other fields."""
     out.scope = SCOPE
-    for prior, item in _pairs(before.items, after.items, lambda i: (i.mailbox, i.id)):
+    events = {e.id for e in after.events}
+    items = [i for i in after.items if i.sf_event_id is not None and i.sf_event_id in events]
+    linked = {i.sf_event_id for i in items}
+    for prior, item in _pairs(before.items, items, lambda i: (i.mailbox, i.id)):
         fields = changed_fields(prior, item)
         if fields:
             out.issue(R.STALE_VERSION, IssueCode.STALE_VERSION, _message(item, fields), item=item)
-    for prior_event, event in _pairs(before.events, after.events, lambda e: (e.id,)):
+    linked_events = [e for e in after.events if e.id in linked]
+    for prior_event, event in _pairs(before.events, linked_events, lambda e: (e.id,)):
         fields = changed_fields(prior_event, event)
         if fields:
             message = _message(event, fields)
