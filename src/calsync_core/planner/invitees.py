@@ -64,11 +64,11 @@ def attendee(w: World, out: PlanBuilder, c: Copy) -> None:
 def _out_of_view(w: World, c: Copy, host: UserSettings) -> str | None:
     """The id of the organizer's event if it exists but is out of view (R-WINDOW), else None.
 
-    Known from ``before`` (last seen outside the window), or from the stamp on
+    Known from ``before`` (last seen ahead of the window), or from the stamp on
     the organizer's own copy: an event that copy is linked to (it carries
-    ``Salesforce``, and neither ``Sync Error`` nor ``Salesforce Unsync``), absent from ``after`` and not last
-    seen inside the window, was not deleted -- the organizer has synchronized,
-    and their event is only out of view.
+    ``Salesforce``, and neither ``Sync Error`` nor ``Salesforce Unsync``),
+    absent from ``after`` and not last seen inside the window, was not deleted
+    -- the organizer has synchronized, and their event is only out of view.
     """
     far = w.out_of_view_event(c.item.ical_uid, host.sf_user_id)
     if far is not None:
