@@ -174,3 +174,18 @@ def test_a_terminal_gets_a_progress_bar_on_stderr(
 def test_a_log_gets_no_progress_bar(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync", "--config", str(config), *AT]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_without_httpx_the_command_names_the_connect_extra_in_one_line(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A plain `pip install .` has no httpx: the connector cannot be imported.
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    for name in [n for n in sys.modules if n.startswith("calsync_core.connect")]:
+        monkeypatch.delitem(sys.modules, name)
+
+    assert main(["sync", "--config", str(config), *AT]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "pip install '.[connect]'" in err
+    assert not (config.parent / "state.sqlite").exists()

@@ -92,8 +92,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ImportError:
-        return _fail("calsync sync needs the connect extra: pip install 'calsync_core[connect]'",
-                     EXIT_USAGE)  # fmt: skip
+        # From a checkout, as the README installs it: the package is not on an index yet.
+        return _fail("calsync sync needs the connect extra (httpx): pip install '.[connect]' "
+                     "from a checkout of calsync_core", EXIT_USAGE)  # fmt: skip
     try:
         with contextlib.ExitStack() as stack:
             if not args.dry_run:  # a dry run writes nothing: it may run beside a real one

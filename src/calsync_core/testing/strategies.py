@@ -1,6 +1,6 @@
 """Hypothesis strategies for calsync_core's values, up to whole coherent organisations.
 
-For an integrator's own property tests (``pip install "calsync_core[testing]"``)::
+For an integrator's own property tests (the ``testing`` extra: ``pip install ".[testing]"``)::
 
     from hypothesis import given
     from calsync_core.testing import strategies as cst
