@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_enums", "_errors", "_converters", "_timezones", "_serde_problems", "_request", "_fieldmap"),
     ("_values", "_recurrence_values", "_rules"),
     ("recurrence", "_plan", "_changes"),
-    ("_domain", "_apply", "ports", "graph", "salesforce", "_serde", "_serde_convert"),
+    ("_domain", "_apply", "_refs", "ports", "graph", "salesforce", "_serde", "_serde_convert"),
     ("planner",),
     ("incremental",),
     (

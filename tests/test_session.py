@@ -511,3 +511,23 @@ def test_r_empty_guard_a_mailbox_whose_meetings_time_left_behind_is_not_emptied(
     report = cs.run_session(before, fake.ports, settings, later)
 
     assert cs.IssueCode.MAILBOX_EMPTIED not in {i.code for i in report.plan.issues}
+
+
+def test_r_auto_create_a_new_record_in_an_updated_who_list_reaches_the_writer_as_its_id() -> None:
+    # Smart sharing adds a new external attendee to a saved meeting; auto-create
+    # makes their Contact first. The UpdateEvent's new Who list names that Contact
+    # by its ref until it exists: the writer must get the real id, inside the tuple.
+    settings = attrs.evolve(SETTINGS, smart_auto_sharing=True, auto_create=cs.RecordKind.CONTACT)
+    fake = _org(1)
+    before = cs.run_session(None, fake.ports, settings, AS_OF).next_before
+    item = fake.calendar.items[(ANA, "item-1")]
+    guest = cs.Attendee(email="newbie@other.example")
+    fake.calendar.edit(ANA, "item-1", attendees=(*item.attendees, guest))
+
+    report = cs.run_session(before, fake.ports, settings, AS_OF)
+
+    assert _kinds(report.done) == ["CreateRecord", "UpdateEvent"]
+    [event] = fake.salesforce.events.values()
+    created = next(r for r in fake.salesforce.records.values() if r.email == guest.email)
+    assert event.who_ids == ("003bob", created.id)
+    assert report.ok

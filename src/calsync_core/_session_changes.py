@@ -34,8 +34,9 @@ import attrs
 
 from ._changes import Changes, ItemKey
 from ._plan import Action, Plan
+from ._refs import Target
 from ._session_delta import read_changes
-from ._session_run import Execution, Failure, Target
+from ._session_run import Execution, Failure
 from ._values import OrgSettings, Snapshot
 from .incremental import (
     ChangeReader,

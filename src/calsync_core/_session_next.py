@@ -22,7 +22,7 @@ from ._domain import AHEAD, overlaps, window
 from ._session_read import scope
 
 if TYPE_CHECKING:
-    from ._session_run import Target
+    from ._refs import Target
     from ._values import CalendarItem, OrgSettings, SfEvent, Snapshot
 
 

@@ -31,12 +31,13 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
+from ._refs import Target, changes, names, with_ids
 from .ports import PortError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Iterable
 
-    from ._plan import FieldChange, Plan
+    from ._plan import Plan
     from ._values import OrgSettings, Snapshot
     from .ports import Ports
 
@@ -53,11 +54,6 @@ class Failure:
 # Defined here, where failures are met, so that both session drivers can report
 # them; it belongs to the public face, :mod:`calsync_core.session`.
 Failure.__module__ = "calsync_core.session"
-
-
-#: What an action needs or changes: ("item", mailbox, id) | ("event", id) | ("ref", ref);
-#: and, for what keeps its previous state, ("mailbox", address) | ("owner", sf_user_id).
-Target = tuple[str, ...]
 
 
 class Execution:
@@ -97,13 +93,13 @@ class Execution:
                     self.partners.setdefault(event_id, set()).add((item.mailbox, item.id))
 
     def run(self, action: Action) -> None:
-        needs = _needs(action)
-        targets = _targets(action)
+        needs = [("ref", name) for name in names(action)]
+        targets = changes(action)
         if any(n in self.blocked for n in (*needs, *targets)):
             self.skipped.append(action)
             self._block(targets)
             return
-        real = _with_ids(action, self.ids)
+        real = with_ids(action, self.ids)
         try:
             new_id = _send(self.ports, real)
         except PortError as exc:
@@ -135,68 +131,6 @@ class Execution:
                 if issue.mailbox in owners:
                     keep.add(("owner", owners[issue.mailbox]))
         return keep
-
-
-def _needs(action: Action) -> list[Target]:
-    """The refs (created in this session) an action cannot do without."""
-    refs: list[str] = []
-    match action:
-        case CreateEvent():
-            refs = [*action.who_ids, *action.what_ids]
-        case UpdateItem() | UpdateEvent():
-            for change in action.changes:
-                if isinstance(change.new, str):
-                    refs.append(change.new)
-        case SaveAttachment():
-            refs = [action.event_id]
-        case _:
-            pass
-    return [("ref", r) for r in refs]
-
-
-def _targets(action: Action) -> list[Target]:
-    """What an action changes; later actions on the same thing wait for it."""
-    match action:
-        case CreateEvent() | CreateRecord():
-            return [("ref", action.ref)]
-        case CreateItem():
-            made: list[Target] = [("ref", action.ref), ("item", action.mailbox, action.ref)]
-            if action.sf_event_id is not None:
-                made.append(("event", action.sf_event_id))  # its UID stamp comes next
-            return made
-        case UpdateEvent() | DeleteEvent() | SaveAttachment():
-            return [("event", action.event_id)]
-        case UpdateItem() | DeleteItem() | SetCategories():
-            return [("item", action.mailbox, action.item_id)]
-
-
-def _with_ids(action: Action, ids: Mapping[str, str]) -> Action:
-    """``action`` with every ref it mentions replaced by the real id of what it names."""
-
-    def real(value: str) -> str:
-        return ids.get(value, value)
-
-    match action:
-        case CreateEvent():
-            return attrs.evolve(
-                action,
-                who_ids=tuple(real(v) for v in action.who_ids),
-                what_ids=tuple(real(v) for v in action.what_ids),
-            )
-        case UpdateItem() | UpdateEvent():
-            return attrs.evolve(
-                action, changes=tuple(_real_change(c, real) for c in action.changes)
-            )
-        case SaveAttachment():
-            return attrs.evolve(action, event_id=real(action.event_id))
-        case _:
-            return action
-
-
-def _real_change(change: FieldChange, real: Callable[[str], str]) -> FieldChange:
-    if isinstance(change.new, str) and change.field.endswith("_id"):
-        return attrs.evolve(change, new=real(change.new))
-    return change
 
 
 def _send(ports: Ports, action: Action) -> str | None:

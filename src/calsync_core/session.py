@@ -42,6 +42,7 @@ import attrs
 from ._apply import apply_actions
 from ._domain import window
 from ._plan import Action, Plan
+from ._refs import predecessors, waves, with_ids
 from ._session_changes import ChangesReport, run_changes_session
 from ._session_next import ahead_of_view, keep_previous
 from ._session_read import missing_events, missing_items, scope
@@ -66,8 +67,11 @@ __all__ = [
     "Failure",
     "SessionReport",
     "collect",
+    "predecessors",
     "run_changes_session",
     "run_session",
+    "waves",
+    "with_ids",
 ]
 
 

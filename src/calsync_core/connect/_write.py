@@ -39,10 +39,10 @@ from .. import (
     salesforce,
 )
 from ..ports import ConflictError, PermanentError, PortError, TransientError
+from ..session import predecessors, waves, with_ids
 from ._graph import Graph
 from ._relations import row_updates
 from ._salesforce import Salesforce
-from ._waves import predecessors, waves
 
 GRAPH_ACTIONS = (CreateItem, UpdateItem, DeleteItem, SetCategories)
 
@@ -53,36 +53,6 @@ class Outcome:
 
     id: str | None = None
     error: PortError | None = None
-
-
-def _real(value: Any, ids: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return ids.get(value, value)
-    if isinstance(value, tuple):
-        return tuple(ids.get(v, v) if isinstance(v, str) else v for v in value)
-    return value
-
-
-def with_ids(action: Action, ids: dict[str, str]) -> Action:
-    """``action`` with the refs it names replaced by the ids their creates returned."""
-    match action:
-        case CreateEvent():
-            return attrs.evolve(
-                action, who_ids=_real(action.who_ids, ids), what_ids=_real(action.what_ids, ids)
-            )
-        case UpdateEvent():
-            changes = tuple(attrs.evolve(c, new=_real(c.new, ids)) for c in action.changes)
-            return attrs.evolve(action, event_id=ids.get(action.event_id, action.event_id),
-                                changes=changes)  # fmt: skip
-        case UpdateItem():
-            changes = tuple(attrs.evolve(c, new=_real(c.new, ids)) for c in action.changes)
-            return attrs.evolve(action, item_id=ids.get(action.item_id, action.item_id),
-                                changes=changes)  # fmt: skip
-        case DeleteItem() | SetCategories():
-            return attrs.evolve(action, item_id=ids.get(action.item_id, action.item_id))
-        case DeleteEvent() | SaveAttachment():
-            return attrs.evolve(action, event_id=ids.get(action.event_id, action.event_id))
-    return action
 
 
 def _refused(action: Action, exc: ValueError) -> PortError:
