@@ -36,6 +36,7 @@ from ._plan import (
     UpdateEvent,
     UpdateItem,
 )
+from ._refs import resolved
 from ._values import CalendarItem, Record, SfEvent, Snapshot
 
 _PREFIX = {
@@ -175,13 +176,7 @@ class Applying:
                     f"{change.field} of {target.id!r} is {current!r}, "
                     f"the plan expected {change.old!r}"
                 )
-            new = change.new
-            # Only id fields can point at something this plan created.
-            if isinstance(new, str) and change.field.endswith("_id"):
-                new = self.real(new)
-            elif isinstance(new, tuple) and change.field.endswith("_ids"):
-                new = tuple(self.real(v) for v in new)
-            updates[change.field] = new
+            updates[change.field] = resolved(change, self.real)
         return updates
 
     def run(self, action: Action) -> None:

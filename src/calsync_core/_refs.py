@@ -11,7 +11,7 @@ included.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -77,6 +77,17 @@ def changes(action: Action) -> tuple[Target, ...]:
             return (("item", action.mailbox, action.item_id),)
 
 
+def resolved(change: FieldChange, real: Callable[[str], str]) -> Any:
+    """The change's new value with each ref ``real`` knows replaced: only an id field
+    (``…_id``, or each of ``…_ids``) can point at something the plan created."""
+    new = change.new
+    if change.field.endswith("_id") and isinstance(new, str):
+        return real(new)
+    if change.field.endswith("_ids") and isinstance(new, tuple):
+        return tuple(map(real, new))
+    return new
+
+
 def with_ids(action: Action, ids: Mapping[str, str]) -> Action:
     """``action`` with every ref it names replaced by the real id its create returned.
 
@@ -91,14 +102,8 @@ def with_ids(action: Action, ids: Mapping[str, str]) -> Action:
         return ids.get(value, value)
 
     def real_change(change: FieldChange) -> FieldChange:
-        new: Any = change.new
-        if change.field.endswith("_id") and isinstance(new, str):
-            return attrs.evolve(change, new=real(new))
-        if change.field.endswith("_ids") and isinstance(new, tuple):
-            return attrs.evolve(
-                change, new=tuple(real(v) if isinstance(v, str) else v for v in new)
-            )
-        return change
+        new = resolved(change, real)
+        return change if new is change.new else attrs.evolve(change, new=new)
 
     match action:
         case CreateEvent():
